@@ -1,0 +1,43 @@
+//! The command line: one file per command, each parsing its arguments, calling the library and
+//! printing. Exit codes and JSON shapes are the contract of `spec/cli.md`. This is the only
+//! place (with `main`) that uses eyre; library modules return their own error types.
+
+mod parse;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Onboard a customer into the Condeco + Eptura Workplace integration and keep both in sync.
+#[derive(Debug, Parser)]
+#[command(name = "spacebridge", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load and validate a Space Data template (exit 0 valid, 1 has errors, 2 cannot read).
+    Parse(parse::Args),
+}
+
+/// Exit code for "the input has errors".
+pub const EXIT_ERRORS: u8 = 1;
+/// Exit code for "cannot read or connect".
+pub const EXIT_UNREADABLE: u8 = 2;
+
+/// Run the command line and return the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Parse(args) => parse::run(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(report) => {
+            eprintln!("spacebridge: {report:?}");
+            ExitCode::from(EXIT_UNREADABLE)
+        }
+    }
+}

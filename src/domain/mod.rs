@@ -1,0 +1,13 @@
+//! Plain types of the domain, shared by every other module: the customer's portfolio as read
+//! from a Space Data template ([`Portfolio`], [`Building`], [`Floor`], [`Space`],
+//! [`SpaceType`]), the geography it implies ([`geo`]), and the name rules both systems impose
+//! ([`names`]). No I/O here, and nothing that knows about files, HTTP or SQLite.
+
+pub mod geo;
+pub mod names;
+pub mod portfolio;
+pub mod space_type;
+
+pub use geo::{CountryCode, Region};
+pub use portfolio::{Building, Floor, Portfolio, PortfolioCounts, SourceRow, Space};
+pub use space_type::{SpaceType, Usage, UsageRule};

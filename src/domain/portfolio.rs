@@ -1,0 +1,117 @@
+//! The customer's portfolio: buildings, their floors and the spaces on them, each remembering
+//! the template row it came from so that every finding and every later sync step can point the
+//! operator back to the customer's own cell.
+
+use serde::Serialize;
+
+use super::geo::CountryCode;
+use super::space_type::SpaceType;
+
+/// Where a record came from in the customer's file, as the customer sees it (1-based row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRow {
+    pub sheet: String,
+    pub row: u32,
+}
+
+/// Everything a template describes, grouped building → floor → space.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Portfolio {
+    pub buildings: Vec<Building>,
+    /// Space types in order of first use, with the usage that classification gave them.
+    pub space_types: Vec<SpaceType>,
+}
+
+/// Counts shown in every summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PortfolioCounts {
+    pub buildings: usize,
+    pub floors: usize,
+    pub spaces: usize,
+    pub space_types: usize,
+}
+
+impl Portfolio {
+    pub fn counts(&self) -> PortfolioCounts {
+        PortfolioCounts {
+            buildings: self.buildings.len(),
+            floors: self.buildings.iter().map(|b| b.floors.len()).sum(),
+            spaces: self.buildings.iter().map(Building::space_count).sum(),
+            space_types: self.space_types.len(),
+        }
+    }
+
+    /// Every space with its building and floor, in file order within each floor.
+    pub fn spaces(&self) -> impl Iterator<Item = (&Building, &Floor, &Space)> {
+        self.buildings.iter().flat_map(|b| {
+            b.floors
+                .iter()
+                .flat_map(move |f| f.spaces.iter().map(move |s| (b, f, s)))
+        })
+    }
+
+    pub fn space_type(&self, name: &str) -> Option<&SpaceType> {
+        self.space_types.iter().find(|t| t.name == name)
+    }
+}
+
+/// A building, identified by its code when it has one, otherwise by its normalised name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Building {
+    /// The identity key: the code, or the normalised name (see [`super::names::normalise`]).
+    pub key: String,
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub state_code: String,
+    pub country: Option<CountryCode>,
+    pub address: Option<String>,
+    pub address2: Option<String>,
+    pub city: Option<String>,
+    pub zip: Option<String>,
+    pub floors: Vec<Floor>,
+    /// The first row that named this building.
+    pub source: SourceRow,
+}
+
+impl Building {
+    /// The name shown to people: the name, else the code.
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().or(self.code.as_deref()).unwrap_or("")
+    }
+
+    /// "Houston HQ (HOU1)" when both are known.
+    pub fn label(&self) -> String {
+        match (&self.name, &self.code) {
+            (Some(n), Some(c)) => format!("{n} ({c})"),
+            _ => self.display_name().to_string(),
+        }
+    }
+
+    pub fn space_count(&self) -> usize {
+        self.floors.iter().map(|f| f.spaces.len()).sum()
+    }
+}
+
+/// A floor of a building; the name is all the template gives ("2", "Ground", "B1").
+#[derive(Debug, Clone, Serialize)]
+pub struct Floor {
+    pub name: String,
+    pub spaces: Vec<Space>,
+    pub source: SourceRow,
+}
+
+/// A space (Eptura's old name: room) with the template's fields, defaults applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct Space {
+    pub name: String,
+    pub space_type: String,
+    pub occupiable: bool,
+    pub capacity: u32,
+    pub description: Option<String>,
+    pub square_feet: Option<f64>,
+    pub reservable: bool,
+    pub rentable_square_feet: Option<f64>,
+    /// Columns the template does not define, kept as (header, value).
+    pub extra: Vec<(String, String)>,
+    pub source: SourceRow,
+}

@@ -1,0 +1,270 @@
+//! The annotated copy sent back to the customer: the data sheet's values as read, every cell
+//! with a finding highlighted (red for errors, amber for warnings, with the symbol in the note
+//! too so colour is not the only signal) and its messages as a cell note, plus a "Findings"
+//! sheet listing every finding with a link to its cell.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use calamine::Data;
+use rust_xlsxwriter::{Color, Format, Note, Url, Workbook, Worksheet, XlsxError};
+
+use super::cells::excel_serial_to_date;
+use super::diagnostic::{Diagnostic, Severity};
+use super::workbook::DataSheet;
+use super::{LoadError, LoadOptions, Loaded};
+
+/// Why the annotated copy could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum AnnotateError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("cannot write the annotated copy to {path}: {source}")]
+    Write { path: PathBuf, source: XlsxError },
+}
+
+/// Excel's limit on the characters of one cell.
+const CELL_MAX: usize = 32_767;
+const FINDINGS_SHEET: &str = "Findings";
+
+/// Load `source`, write its annotated copy to `out`, and return what was loaded.
+pub fn write(source: &Path, options: &LoadOptions, out: &Path) -> Result<Loaded, AnnotateError> {
+    let bytes = std::fs::read(source).map_err(|e| LoadError::Io {
+        path: source.to_path_buf(),
+        source: e,
+    })?;
+    let (loaded, sheet) = super::load_sheet(source, bytes, options)?;
+    let fail = |source| AnnotateError::Write {
+        path: out.to_path_buf(),
+        source,
+    };
+    let mut book = Workbook::new();
+    let data_name = sheet_name_for_excel(&sheet.name);
+    write_data_sheet(
+        book.add_worksheet(),
+        &data_name,
+        &sheet,
+        &loaded.diagnostics,
+    )
+    .map_err(fail)?;
+    write_findings_sheet(book.add_worksheet(), &data_name, &loaded.diagnostics).map_err(fail)?;
+    book.save(out).map_err(fail)?;
+    Ok(loaded)
+}
+
+/// Excel sheet names: at most 31 characters, none of `[]:*?/\`, and not "Findings".
+fn sheet_name_for_excel(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .take(31)
+        .collect();
+    if cleaned.is_empty() || cleaned.eq_ignore_ascii_case(FINDINGS_SHEET) {
+        "Space Data".to_string()
+    } else {
+        cleaned
+    }
+}
+
+fn fill(severity: Severity) -> Format {
+    let color = match severity {
+        Severity::Error => Color::RGB(0xFFC7CE),
+        Severity::Warning => Color::RGB(0xFFEB9C),
+        Severity::Info => Color::RGB(0xDDEBF7),
+    };
+    Format::new().set_background_color(color)
+}
+
+fn write_data_sheet(
+    ws: &mut Worksheet,
+    name: &str,
+    sheet: &DataSheet,
+    diagnostics: &[Diagnostic],
+) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    let mut by_cell: BTreeMap<(u32, u32), Vec<&Diagnostic>> = BTreeMap::new();
+    for d in diagnostics
+        .iter()
+        .filter(|d| d.row > 0 && !d.cell.is_empty())
+    {
+        if let Some(col) = column_of(&d.cell) {
+            by_cell.entry((d.row - 1, col)).or_default().push(d);
+        }
+    }
+    let (start_row, start_col) = sheet.range.start().unwrap_or((0, 0));
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (r, row) in sheet.range.rows().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let at = (start_row + r as u32, (start_col + c as u32) as u16);
+            let format = by_cell
+                .get(&(at.0, u32::from(at.1)))
+                .map(|ds| fill(ds[0].severity));
+            write_cell(ws, at, cell, format.as_ref(), &date)?;
+        }
+    }
+    for ((row, col), findings) in &by_cell {
+        let text: Vec<String> = findings
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} {}: {}",
+                    d.severity.symbol(),
+                    d.severity,
+                    d.code,
+                    d.message
+                )
+            })
+            .collect();
+        let note = Note::new(truncate(&text.join("\n\n")))
+            .set_author("spacebridge")
+            .set_width(360)
+            .set_height(140);
+        // Highlight cells the sheet left empty (a missing value) too.
+        if sheet
+            .range
+            .get_value((*row, *col))
+            .is_none_or(|d| *d == Data::Empty)
+        {
+            ws.write_blank(*row, *col as u16, &fill(findings[0].severity))?;
+        }
+        ws.insert_note(*row, *col as u16, &note)?;
+    }
+    ws.set_freeze_panes(sheet.header_row, 0)?;
+    Ok(())
+}
+
+fn write_cell(
+    ws: &mut Worksheet,
+    (row, col): (u32, u16),
+    cell: &Data,
+    format: Option<&Format>,
+    date: &Format,
+) -> Result<(), XlsxError> {
+    let plain = Format::new();
+    let format = format.unwrap_or(&plain);
+    match cell {
+        Data::Empty => {
+            if format != &plain {
+                ws.write_blank(row, col, format)?;
+            }
+        }
+        Data::String(s) => {
+            ws.write_string_with_format(row, col, truncate(s), format)?;
+        }
+        Data::Int(i) => {
+            ws.write_number_with_format(row, col, *i as f64, format)?;
+        }
+        Data::Float(f) => {
+            ws.write_number_with_format(row, col, *f, format)?;
+        }
+        Data::Bool(b) => {
+            ws.write_boolean_with_format(row, col, *b, format)?;
+        }
+        Data::DateTime(d) => {
+            let shown = excel_serial_to_date(d.as_f64());
+            let _ = date;
+            ws.write_string_with_format(row, col, shown, format)?;
+        }
+        Data::DateTimeIso(s) | Data::DurationIso(s) => {
+            ws.write_string_with_format(row, col, s, format)?;
+        }
+        Data::Error(e) => {
+            ws.write_string_with_format(row, col, e.to_string(), format)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_findings_sheet(
+    ws: &mut Worksheet,
+    data_sheet: &str,
+    diagnostics: &[Diagnostic],
+) -> Result<(), XlsxError> {
+    ws.set_name(FINDINGS_SHEET)?;
+    let bold = Format::new().set_bold();
+    let headers = [
+        "Severity",
+        "Code",
+        "Cell",
+        "Row",
+        "Column",
+        "Value",
+        "What to fix",
+        "Suggestion",
+    ];
+    let widths = [10.0, 22.0, 8.0, 6.0, 18.0, 24.0, 90.0, 24.0];
+    for (c, (header, width)) in headers.iter().zip(widths).enumerate() {
+        ws.write_string_with_format(0, c as u16, *header, &bold)?;
+        ws.set_column_width(c as u16, width)?;
+    }
+    for (i, d) in diagnostics.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string_with_format(
+            r,
+            0,
+            format!("{} {}", d.severity.symbol(), d.severity),
+            &fill(d.severity),
+        )?;
+        ws.write_string(r, 1, d.code.as_str())?;
+        if d.cell.is_empty() {
+            ws.write_string(r, 2, &d.sheet)?;
+        } else if d.sheet == data_sheet || d.sheet.is_empty() {
+            let link = Url::new(format!(
+                "internal:'{}'!{}",
+                data_sheet.replace('\'', "''"),
+                d.cell
+            ));
+            ws.write_url_with_text(r, 2, link, &d.cell)?;
+        } else {
+            ws.write_string(r, 2, &d.cell)?;
+        }
+        if d.row > 0 {
+            ws.write_number(r, 3, f64::from(d.row))?;
+        }
+        ws.write_string(r, 4, &d.column)?;
+        ws.write_string(r, 5, truncate(&d.value))?;
+        ws.write_string(r, 6, truncate(&d.message))?;
+        ws.write_string(r, 7, truncate(d.suggestion.as_deref().unwrap_or("")))?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, diagnostics.len() as u32, headers.len() as u16 - 1)?;
+    Ok(())
+}
+
+/// "L17" → 11 (0-based column).
+fn column_of(cell: &str) -> Option<u32> {
+    let letters: String = cell.chars().take_while(char::is_ascii_alphabetic).collect();
+    if letters.is_empty() {
+        return None;
+    }
+    letters
+        .bytes()
+        .try_fold(0u32, |acc, b| {
+            Some(acc * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1))
+        })
+        .map(|n| n - 1)
+}
+
+fn truncate(text: &str) -> String {
+    text.chars().take(CELL_MAX).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_columns() {
+        assert_eq!(column_of("A1"), Some(0));
+        assert_eq!(column_of("L17"), Some(11));
+        assert_eq!(column_of("AA3"), Some(26));
+        assert_eq!(column_of("17"), None);
+    }
+
+    #[test]
+    fn excel_sheet_names() {
+        assert_eq!(sheet_name_for_excel("a/b"), "a_b");
+        assert_eq!(sheet_name_for_excel("findings"), "Space Data");
+        assert_eq!(sheet_name_for_excel(&"x".repeat(40)).len(), 31);
+    }
+}

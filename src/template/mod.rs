@@ -1,0 +1,220 @@
+//! The Space Data template: a customer's file in, a [`Portfolio`] and every finding out.
+//!
+//! [`load`] reads the bytes, tells the format from the content ([`format`]), opens the workbook
+//! (calamine) or the CSV ([`csv_sheet`]), finds the data sheet and its header row
+//! ([`columns`]), then reads and checks every row ([`validate`]). Findings are
+//! [`Diagnostic`]s with stable codes and cells as the customer sees them; [`annotate`] writes
+//! them back into an XLSX copy for the customer. A file that cannot be read at all is a
+//! [`LoadError`]; a file that can be read is never an error, however broken its rows.
+//! This module does no network or database work and never prints.
+
+pub mod annotate;
+pub mod cells;
+pub mod columns;
+pub mod csv_sheet;
+pub mod diagnostic;
+pub mod format;
+pub mod validate;
+mod workbook;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+
+use crate::domain::{CountryCode, Portfolio, PortfolioCounts};
+pub use columns::Column;
+pub use diagnostic::{Code, Diagnostic, Severity, Tally};
+pub use format::Format;
+
+/// What the operator chose when loading.
+#[derive(Clone, Default)]
+pub struct LoadOptions {
+    /// Read this sheet instead of the first one with a header row.
+    pub sheet: Option<String>,
+    /// Country of buildings whose state code is not a US state or Canadian province.
+    pub country: Option<CountryCode>,
+    /// Set to stop a load early (the TUI's cancel); checked between sheets and rows.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl LoadOptions {
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+}
+
+/// A column of the data sheet as the file has it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetColumn {
+    /// 0-based index in the sheet.
+    pub index: u32,
+    /// "A", "B", ...
+    pub letter: String,
+    /// The header as written on the header row.
+    pub header: String,
+    /// The customer's own caption from the row above the machine headers, if any.
+    pub caption: Option<String>,
+    /// The template column it was recognised as; `None` for an extra column.
+    #[serde(skip)]
+    pub column: Option<Column>,
+}
+
+/// A template that could be read: its portfolio and findings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Loaded {
+    pub file: PathBuf,
+    pub format: &'static str,
+    pub sheet: String,
+    /// 1-based row of the machine headers.
+    pub header_row: u32,
+    pub columns: Vec<SheetColumn>,
+    pub counts: PortfolioCounts,
+    pub portfolio: Portfolio,
+    /// Worst first, then in sheet order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn tally(&self) -> Tally {
+        Tally::of(&self.diagnostics)
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+
+    /// Findings about one row of the data sheet.
+    pub fn findings_at_row(&self, row: u32) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(move |d| d.row == row)
+    }
+}
+
+/// Why a file could not be read at all. Every message names the file and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is empty (0 bytes): ask the customer to send the file again")]
+    Empty { path: PathBuf },
+    #[error(
+        "{path} is password-protected: ask the customer to save it without a password \
+         (File > Info > Protect Workbook > Encrypt with Password, clear it) and send it again"
+    )]
+    Encrypted { path: PathBuf },
+    #[error(
+        "{path} is a {found}, not a spreadsheet: the template must be .xlsx, .xlsm, .xls, \
+         .xlsb, .ods or UTF-8 .csv{hint}"
+    )]
+    NotASpreadsheet {
+        path: PathBuf,
+        found: Format,
+        hint: &'static str,
+    },
+    #[error(
+        "{path} looks like a {format} but cannot be opened ({detail}); it may be truncated or \
+         corrupt: open it in Excel or LibreOffice, save it again and retry"
+    )]
+    Corrupt {
+        path: PathBuf,
+        format: Format,
+        detail: String,
+    },
+    #[error("{path} has no sheet named \"{sheet}\"; its sheets are: {available}")]
+    NoSuchSheet {
+        path: PathBuf,
+        sheet: String,
+        available: String,
+    },
+    #[error(
+        "{path} has no Space Data header row in the first {} rows of any sheet \
+         (looked at: {sheets}); the template needs headers such as Building Name, State Code, \
+         Floor, Room, Space Type",
+        columns::HEADER_SEARCH_ROWS
+    )]
+    NoHeaderRow { path: PathBuf, sheets: String },
+    #[error("loading {path} was cancelled")]
+    Cancelled { path: PathBuf },
+}
+
+/// Read and check a template file.
+pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    load_bytes(path, bytes, options)
+}
+
+/// Read and check a template already in memory; `path` names it in messages.
+pub fn load_bytes(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    load_sheet(path, bytes, options).map(|(loaded, _)| loaded)
+}
+
+/// Load, keeping the data sheet's cells (for the annotated copy).
+fn load_sheet(
+    path: &Path,
+    bytes: Vec<u8>,
+    options: &LoadOptions,
+) -> Result<(Loaded, workbook::DataSheet), LoadError> {
+    if bytes.is_empty() {
+        return Err(LoadError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    let format = format::detect(&bytes);
+    let mut sheet = workbook::find_data_sheet(path, format, bytes, options)?;
+    let mut diagnostics = std::mem::take(&mut sheet.notes);
+    if !format.extension_agrees(path) {
+        diagnostics.push(wrong_extension(path, format, &sheet.name));
+    }
+    let checked = validate::check(&sheet, options).ok_or_else(|| LoadError::Cancelled {
+        path: path.to_path_buf(),
+    })?;
+    diagnostics.extend(checked.diagnostics);
+    sort_worst_first(&mut diagnostics);
+    let loaded = Loaded {
+        file: path.to_path_buf(),
+        format: format.name(),
+        sheet: sheet.name.clone(),
+        header_row: sheet.header_row,
+        columns: std::mem::take(&mut sheet.columns),
+        counts: checked.portfolio.counts(),
+        portfolio: checked.portfolio,
+        diagnostics,
+    };
+    Ok((loaded, sheet))
+}
+
+fn wrong_extension(path: &Path, format: Format, sheet: &str) -> Diagnostic {
+    let named = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_else(|| "(no extension)".into());
+    Diagnostic::file(
+        Code::WrongExtension,
+        sheet,
+        format!(
+            "the file is a {} but its name ends in \"{named}\"; it was read by its content. \
+             Rename it to .{} so other tools open it too",
+            format.name(),
+            format.extensions().first().copied().unwrap_or("xlsx")
+        ),
+    )
+    .with_value(&named)
+}
+
+/// Severity first, then sheet position.
+fn sort_worst_first(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.severity, a.row, a.cell.len(), &a.cell).cmp(&(b.severity, b.row, b.cell.len(), &b.cell))
+    });
+}

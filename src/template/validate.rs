@@ -1,0 +1,964 @@
+//! Reading and checking every data row of the data sheet: each cell against its column's type,
+//! default and check; the country from the state code; building, floor and space identity; and
+//! the checks across rows (a building's rows agree, no space twice, no near-duplicate space
+//! type). Produces the [`Portfolio`] with whatever could be read and a finding for everything
+//! else: a bad row is reported, never silently dropped.
+
+use std::collections::HashMap;
+
+use calamine::Data;
+
+use super::LoadOptions;
+use super::cells::{self, CellProblem};
+use super::columns::Column;
+use super::diagnostic::{Code, Diagnostic, column_letter, shorten};
+use super::workbook::DataSheet;
+use crate::domain::geo::{self, CountryCode};
+use crate::domain::names::{self, condeco_name_issues, normalise, sanitise_for_condeco};
+use crate::domain::space_type::UsageRules;
+use crate::domain::{Building, Floor, Portfolio, SourceRow, Space};
+
+/// Text longer than this is a warning: Eptura may cut it.
+pub const LONG_TEXT: usize = 1000;
+/// How often (in rows) a load checks whether it was cancelled.
+const CANCEL_CHECK_ROWS: usize = 4096;
+
+/// The outcome of checking a sheet.
+pub struct Checked {
+    pub portfolio: Portfolio,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Check every row of the sheet; `None` when cancelled.
+pub fn check(sheet: &DataSheet, options: &LoadOptions) -> Option<Checked> {
+    let mut checker = Checker::new(sheet, options);
+    let (start_row, start_col) = sheet.range.start().unwrap_or((0, 0));
+    let first_data = (sheet.header_row - start_row) as usize;
+    for (offset, cells) in sheet.range.rows().enumerate().skip(first_data) {
+        if offset % CANCEL_CHECK_ROWS == 0 && options.cancelled() {
+            return None;
+        }
+        if cells.iter().all(is_blank) {
+            continue;
+        }
+        let row = Row {
+            cells,
+            start_col,
+            number: start_row + offset as u32 + 1,
+        };
+        checker.check_row(&row);
+    }
+    Some(checker.finish())
+}
+
+fn is_blank(cell: &Data) -> bool {
+    match cell {
+        Data::Empty => true,
+        Data::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// One data row, addressed by template column.
+struct Row<'a> {
+    cells: &'a [Data],
+    start_col: u32,
+    /// 1-based, as the customer sees it.
+    number: u32,
+}
+
+/// The building fields that every row of one building must repeat identically.
+#[derive(Clone, Copy)]
+enum SharedField {
+    Name,
+    Code,
+    State,
+    City,
+    Address,
+    Zip,
+}
+
+impl SharedField {
+    const ALL: [SharedField; 6] = [
+        SharedField::Name,
+        SharedField::Code,
+        SharedField::State,
+        SharedField::City,
+        SharedField::Address,
+        SharedField::Zip,
+    ];
+
+    fn column(self) -> Column {
+        match self {
+            SharedField::Name => Column::BuildingName,
+            SharedField::Code => Column::BuildingCode,
+            SharedField::State => Column::StateCode,
+            SharedField::City => Column::City,
+            SharedField::Address => Column::Address,
+            SharedField::Zip => Column::Zip,
+        }
+    }
+
+    /// How values are compared: names and addresses loosely, codes exactly.
+    fn fold(self, value: &str) -> String {
+        match self {
+            SharedField::Name | SharedField::City | SharedField::Address => normalise(value),
+            SharedField::Code | SharedField::State => value.trim().to_uppercase(),
+            SharedField::Zip => value.trim().to_string(),
+        }
+    }
+}
+
+/// The distinct values one building's rows gave a shared field, with the rows of each.
+#[derive(Default)]
+struct FieldValues(Vec<(String, String, Vec<u32>)>);
+
+impl FieldValues {
+    fn record(&mut self, shown: &str, folded: String, row: u32) {
+        match self.0.iter_mut().find(|(_, f, _)| *f == folded) {
+            Some((_, _, rows)) => rows.push(row),
+            None => self.0.push((shown.to_string(), folded, vec![row])),
+        }
+    }
+}
+
+struct BuildingDraft {
+    building: Building,
+    floors: HashMap<String, usize>,
+    shared: [FieldValues; 6],
+}
+
+#[derive(Default)]
+struct TypeUse {
+    order: usize,
+    first_row: u32,
+    /// Building label and floor of the first use, to group findings about the type.
+    first_place: (Option<String>, Option<String>),
+    count: usize,
+    max_capacity: u32,
+}
+
+/// A row's building fields, as read.
+struct BuildingFields {
+    name: Option<String>,
+    code: Option<String>,
+    state: Option<String>,
+    /// False when the state code was reported as bad: it then takes no part in the check
+    /// that a building's rows agree.
+    state_known: bool,
+    country: Option<CountryCode>,
+    address: Option<String>,
+    address2: Option<String>,
+    city: Option<String>,
+    zip: Option<String>,
+}
+
+struct Checker<'a> {
+    sheet: &'a DataSheet,
+    options: &'a LoadOptions,
+    diagnostics: Vec<Diagnostic>,
+    drafts: Vec<BuildingDraft>,
+    by_key: HashMap<String, usize>,
+    spaces_seen: HashMap<(usize, usize, String), u32>,
+    types: HashMap<String, TypeUse>,
+    data_rows: usize,
+}
+
+impl<'a> Checker<'a> {
+    fn new(sheet: &'a DataSheet, options: &'a LoadOptions) -> Self {
+        Checker {
+            sheet,
+            options,
+            diagnostics: Vec::new(),
+            drafts: Vec::new(),
+            by_key: HashMap::new(),
+            spaces_seen: HashMap::new(),
+            types: HashMap::new(),
+            data_rows: 0,
+        }
+    }
+
+    fn cell<'r>(&self, row: &Row<'r>, column: Column) -> Option<&'r Data> {
+        let position = self.sheet.position(column)?;
+        row.cells.get((position - row.start_col) as usize)
+    }
+
+    /// A finding at `column` of `row`.
+    fn finding(
+        &self,
+        row: &Row,
+        column: Column,
+        code: Code,
+        value: &str,
+        message: String,
+    ) -> Diagnostic {
+        let letter = self
+            .sheet
+            .position(column)
+            .map(column_letter)
+            .unwrap_or_default();
+        Diagnostic {
+            cell: format!("{letter}{}", row.number),
+            row: row.number,
+            column: column.header().to_string(),
+            ..Diagnostic::file(code, &self.sheet.name, message).with_value(value)
+        }
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Report a cell that could not be read as its type; `what` says what was wanted.
+    fn report_problem(
+        &mut self,
+        row: &Row,
+        column: Column,
+        problem: CellProblem,
+        code: Code,
+        what: &str,
+    ) {
+        let header = column.header();
+        let d = match problem {
+            CellProblem::FormulaError(e) => self.finding(
+                row,
+                column,
+                Code::FormulaError,
+                &e,
+                format!("{header} holds the formula error {e}: fix the formula or type the value"),
+            ),
+            CellProblem::WrongType { shown, kind } => self.finding(
+                row,
+                column,
+                Code::WrongType,
+                &shown,
+                format!(
+                    "{header} is {kind} ({shown}) but should be {what}: format the cell as text \
+                     and type the value"
+                ),
+            ),
+            CellProblem::NotA { shown } => self.finding(
+                row,
+                column,
+                code,
+                &shown,
+                format!("{header} \"{}\" is not {what}", shorten(&shown)),
+            ),
+        };
+        self.report(d);
+    }
+
+    /// The text of a cell; `Err` when the cell was bad (already reported).
+    fn text(&mut self, row: &Row, column: Column) -> Result<Option<String>, ()> {
+        match cells::text(self.cell(row, column)) {
+            Ok(Some(value)) => {
+                self.check_length(row, column, &value);
+                Ok(Some(value))
+            }
+            Ok(None) => Ok(None),
+            Err(problem) => {
+                self.report_problem(row, column, problem, Code::WrongType, "text");
+                Err(())
+            }
+        }
+    }
+
+    /// A required text cell: blank is reported as missing.
+    fn required(&mut self, row: &Row, column: Column) -> Option<String> {
+        self.sheet.position(column)?;
+        match self.text(row, column) {
+            Ok(Some(value)) => Some(value),
+            Ok(None) => {
+                let d = self.finding(
+                    row,
+                    column,
+                    Code::MissingValue,
+                    "",
+                    format!("{} is required but blank: fill it in", column.header()),
+                );
+                self.report(d);
+                None
+            }
+            Err(()) => None,
+        }
+    }
+
+    fn check_length(&mut self, row: &Row, column: Column, value: &str) {
+        let is_name = matches!(column, Column::BuildingName | Column::Floor | Column::Room);
+        let length = value.chars().count();
+        if !is_name && length > LONG_TEXT {
+            let d = self.finding(
+                row,
+                column,
+                Code::LongText,
+                value,
+                format!(
+                    "{} is {length} characters long; Eptura may cut it after {LONG_TEXT}: \
+                     shorten it",
+                    column.header()
+                ),
+            );
+            self.report(d);
+        }
+    }
+
+    /// Warn when Condeco would reject a name, giving the name sync will use instead.
+    fn check_condeco_name(&mut self, row: &Row, column: Column, name: &str) {
+        let issues = condeco_name_issues(name);
+        if issues.is_empty() {
+            return;
+        }
+        let reasons: Vec<&str> = issues.iter().map(|i| i.describe()).collect();
+        let sanitised = sanitise_for_condeco(name);
+        let d = self
+            .finding(
+                row,
+                column,
+                Code::NameSanitised,
+                name,
+                format!(
+                    "{} {}, which Condeco rejects; sync will send \"{}\" unless you rename it",
+                    column.header(),
+                    reasons.join(" and "),
+                    shorten(&sanitised)
+                ),
+            )
+            .with_suggestion(sanitised);
+        self.report(d);
+    }
+
+    fn check_row(&mut self, row: &Row) {
+        self.data_rows += 1;
+        let first_finding = self.diagnostics.len();
+        let fields = self.building_fields(row);
+        let floor = self.required(row, Column::Floor);
+        let room = self.required(row, Column::Room);
+        let space_type = self.required(row, Column::SpaceType);
+        let space = self.space_fields(row, room, space_type);
+        let Some(building) = self.place_building(row, fields) else {
+            return;
+        };
+        let label = self.drafts[building].building.label();
+        let floor_name = floor.clone();
+        if let Some(space) = &space
+            && let Some(used) = self.types.get_mut(&space.space_type)
+            && used.first_row == row.number
+        {
+            used.first_place = (Some(label.clone()), floor_name.clone());
+        }
+        if let (Some(floor), Some(space)) = (floor, space) {
+            self.place_space(row, building, floor, space);
+        }
+        for d in &mut self.diagnostics[first_finding..] {
+            d.building = Some(label.clone());
+            d.floor.clone_from(&floor_name);
+        }
+    }
+
+    fn building_fields(&mut self, row: &Row) -> BuildingFields {
+        let name = self.text(row, Column::BuildingName).unwrap_or(None);
+        let code = self.text(row, Column::BuildingCode).unwrap_or(None);
+        let state_text = self.required(row, Column::StateCode);
+        let (state, country, state_known) = match state_text {
+            Some(s) => self.region(row, &s),
+            None => (None, None, false),
+        };
+        let address = self.text(row, Column::Address).unwrap_or(None);
+        let address2 = self.text(row, Column::Address2).unwrap_or(None);
+        let city = self.text(row, Column::City).unwrap_or(None);
+        let zip = self.zip(row, country);
+        BuildingFields {
+            name,
+            code,
+            state,
+            state_known,
+            country,
+            address,
+            address2,
+            city,
+            zip,
+        }
+    }
+
+    /// The state code, the country it implies and whether it is known, or a finding.
+    fn region(&mut self, row: &Row, state: &str) -> (Option<String>, Option<CountryCode>, bool) {
+        if let Some(region) = geo::region(state) {
+            return (Some(region.code.to_string()), Some(region.country), true);
+        }
+        let fallback = self
+            .options
+            .country
+            .filter(|c| *c != CountryCode::US && *c != CountryCode::CA);
+        if let Some(country) = fallback {
+            return (Some(state.to_string()), Some(country), true);
+        }
+        let suggestion = geo::suggest_region(state);
+        let mut d = self.finding(
+            row,
+            Column::StateCode,
+            Code::BadState,
+            state,
+            format!(
+                "State Code \"{}\" is not a US state or Canadian province code; use the \
+                 two-letter code{}",
+                shorten(state),
+                if self.options.country.is_none() {
+                    ", or give --country CC for buildings outside the US and Canada"
+                } else {
+                    ""
+                }
+            ),
+        );
+        if let Some(region) = suggestion {
+            d = d.with_suggestion(format!("{} ({})", region.code, region.name));
+        }
+        self.report(d);
+        (Some(state.to_string()), None, false)
+    }
+
+    /// The zip as text; a number short of five digits in a US row gets its leading zeros back.
+    fn zip(&mut self, row: &Row, country: Option<CountryCode>) -> Option<String> {
+        let cell = self.cell(row, Column::Zip);
+        let text = self.text(row, Column::Zip).unwrap_or(None)?;
+        let numeric = matches!(cell, Some(Data::Int(_) | Data::Float(_)));
+        if numeric
+            && country == Some(CountryCode::US)
+            && text.len() < 5
+            && text.bytes().all(|b| b.is_ascii_digit())
+        {
+            let padded = format!("{text:0>5}");
+            let d = self
+                .finding(
+                    row,
+                    Column::Zip,
+                    Code::ZipPadded,
+                    &text,
+                    format!(
+                        "Zip {text} is a number, so the spreadsheet dropped its leading zeros; read \
+                         as {padded}: format the column as text to keep them"
+                    ),
+                )
+                .with_suggestion(padded.clone());
+            self.report(d);
+            return Some(padded);
+        }
+        Some(text)
+    }
+
+    fn space_fields(
+        &mut self,
+        row: &Row,
+        room: Option<String>,
+        space_type: Option<String>,
+    ) -> Option<Space> {
+        let occupiable = self.yes_no(row, Column::Occupiable).unwrap_or(true);
+        let capacity = self.capacity(row);
+        let description = self.text(row, Column::Description).unwrap_or(None);
+        let square_feet = self.area(row, Column::SquareFeet);
+        let reservable = self.yes_no(row, Column::Reservable).unwrap_or(false);
+        let rentable_square_feet = self.area(row, Column::RentableSquareFeet);
+        let extra = self.extras(row);
+        let name = room?;
+        self.check_condeco_name(row, Column::Room, &name);
+        let space_type = space_type?;
+        self.note_type_use(row, &space_type, capacity);
+        Some(Space {
+            name,
+            space_type,
+            occupiable,
+            capacity,
+            description,
+            square_feet,
+            reservable,
+            rentable_square_feet,
+            extra,
+            source: SourceRow {
+                sheet: self.sheet.name.clone(),
+                row: row.number,
+            },
+        })
+    }
+
+    fn yes_no(&mut self, row: &Row, column: Column) -> Option<bool> {
+        match cells::yes_no(self.cell(row, column)) {
+            Ok(value) => value,
+            Err(problem) => {
+                self.report_problem(
+                    row,
+                    column,
+                    problem,
+                    Code::BadBoolean,
+                    "yes or no (yes/no, y/n, true/false, 1/0, x)",
+                );
+                None
+            }
+        }
+    }
+
+    fn capacity(&mut self, row: &Row) -> u32 {
+        match cells::whole(self.cell(row, Column::Capacity)) {
+            Ok(value) => value.unwrap_or(1),
+            Err(problem) => {
+                let suggestion = match &problem {
+                    CellProblem::NotA { shown } => shown
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|v| *v >= 0.0)
+                        .map(|v| format!("{}", v.round() as u64)),
+                    _ => None,
+                };
+                let first = self.diagnostics.len();
+                self.report_problem(
+                    row,
+                    Column::Capacity,
+                    problem,
+                    Code::BadCapacity,
+                    "a whole number of people (0 or more)",
+                );
+                if let (Some(s), Some(d)) = (suggestion, self.diagnostics.get_mut(first)) {
+                    d.suggestion = Some(s);
+                }
+                1
+            }
+        }
+    }
+
+    fn area(&mut self, row: &Row, column: Column) -> Option<f64> {
+        match cells::non_negative(self.cell(row, column)) {
+            Ok(value) => value,
+            Err(problem) => {
+                let suggestion = match &problem {
+                    CellProblem::NotA { shown } => shown
+                        .trim()
+                        .trim_start_matches('-')
+                        .parse::<f64>()
+                        .ok()
+                        .map(cells::format_number),
+                    _ => None,
+                };
+                let first = self.diagnostics.len();
+                self.report_problem(
+                    row,
+                    column,
+                    problem,
+                    Code::BadNumber,
+                    "a number of square feet (0 or more)",
+                );
+                if let (Some(s), Some(d)) = (suggestion, self.diagnostics.get_mut(first)) {
+                    d.suggestion = Some(s);
+                }
+                None
+            }
+        }
+    }
+
+    fn extras(&self, row: &Row) -> Vec<(String, String)> {
+        self.sheet
+            .columns
+            .iter()
+            .filter(|c| c.column.is_none())
+            .filter_map(|c| {
+                let cell = row.cells.get((c.index - row.start_col) as usize)?;
+                let value = match cells::text(Some(cell)) {
+                    Ok(v) => v?,
+                    Err(_) => cell.to_string(),
+                };
+                Some((c.header.clone(), value))
+            })
+            .collect()
+    }
+
+    fn note_type_use(&mut self, row: &Row, space_type: &str, capacity: u32) {
+        let order = self.types.len();
+        let entry = self
+            .types
+            .entry(space_type.to_string())
+            .or_insert_with(|| TypeUse {
+                order,
+                first_row: row.number,
+                ..TypeUse::default()
+            });
+        entry.count += 1;
+        entry.max_capacity = entry.max_capacity.max(capacity);
+    }
+
+    /// The building this row belongs to, created on its first row; `None` without an identity.
+    fn place_building(&mut self, row: &Row, fields: BuildingFields) -> Option<usize> {
+        let key = match (&fields.code, &fields.name) {
+            (Some(code), _) => code.trim().to_uppercase(),
+            (None, Some(name)) => normalise(name),
+            (None, None) => {
+                let column = if self.sheet.position(Column::BuildingName).is_some() {
+                    Column::BuildingName
+                } else {
+                    Column::BuildingCode
+                };
+                if self.sheet.position(column).is_some() {
+                    let d = self.finding(
+                        row,
+                        column,
+                        Code::MissingBuildingId,
+                        "",
+                        "Building Name and Building Code are both blank: give at least one so the \
+                         row belongs to a building"
+                            .to_string(),
+                    );
+                    self.report(d);
+                }
+                return None;
+            }
+        };
+        let index = match self.by_key.get(&key) {
+            Some(&index) => index,
+            None => self.new_building(row, key, &fields),
+        };
+        let draft = &mut self.drafts[index];
+        for field in SharedField::ALL {
+            if matches!(field, SharedField::State) && !fields.state_known {
+                continue;
+            }
+            let value = match field {
+                SharedField::Name => fields.name.as_deref(),
+                SharedField::Code => fields.code.as_deref(),
+                SharedField::State => fields.state.as_deref(),
+                SharedField::City => fields.city.as_deref(),
+                SharedField::Address => fields.address.as_deref(),
+                SharedField::Zip => fields.zip.as_deref(),
+            }
+            .unwrap_or("");
+            draft.shared[field as usize].record(value, field.fold(value), row.number);
+        }
+        Some(index)
+    }
+
+    fn new_building(&mut self, row: &Row, key: String, fields: &BuildingFields) -> usize {
+        if let Some(name) = &fields.name {
+            self.check_condeco_name(row, Column::BuildingName, name);
+        }
+        let index = self.drafts.len();
+        self.by_key.insert(key.clone(), index);
+        self.drafts.push(BuildingDraft {
+            building: Building {
+                key,
+                name: fields.name.clone(),
+                code: fields.code.clone(),
+                state_code: fields.state.clone().unwrap_or_default(),
+                country: fields.country,
+                address: fields.address.clone(),
+                address2: fields.address2.clone(),
+                city: fields.city.clone(),
+                zip: fields.zip.clone(),
+                floors: Vec::new(),
+                source: SourceRow {
+                    sheet: self.sheet.name.clone(),
+                    row: row.number,
+                },
+            },
+            floors: HashMap::new(),
+            shared: Default::default(),
+        });
+        index
+    }
+
+    fn place_space(&mut self, row: &Row, building: usize, floor_name: String, space: Space) {
+        let floor_key = normalise(&floor_name);
+        let floor = match self.drafts[building].floors.get(&floor_key) {
+            Some(&f) => f,
+            None => {
+                self.check_condeco_name(row, Column::Floor, &floor_name);
+                let draft = &mut self.drafts[building];
+                let f = draft.building.floors.len();
+                draft.floors.insert(floor_key, f);
+                draft.building.floors.push(Floor {
+                    name: floor_name,
+                    spaces: Vec::new(),
+                    source: SourceRow {
+                        sheet: self.sheet.name.clone(),
+                        row: row.number,
+                    },
+                });
+                f
+            }
+        };
+        let space_key = (building, floor, normalise(&space.name));
+        if let Some(&first) = self.spaces_seen.get(&space_key) {
+            let label = self.drafts[building].building.label();
+            let floor_name = &self.drafts[building].building.floors[floor].name;
+            let d = self.finding(
+                row,
+                Column::Room,
+                Code::DuplicateSpace,
+                &space.name,
+                format!(
+                    "space \"{}\" on floor {floor_name} of {label} is on row {first} and again on \
+                     row {}: delete one row or rename the room",
+                    shorten(&space.name),
+                    row.number
+                ),
+            );
+            self.report(d);
+            return;
+        }
+        self.spaces_seen.insert(space_key, row.number);
+        self.drafts[building].building.floors[floor]
+            .spaces
+            .push(space);
+    }
+
+    fn finish(mut self) -> Checked {
+        if self.data_rows == 0 {
+            let d = Diagnostic {
+                row: self.sheet.header_row,
+                ..Diagnostic::file(
+                    Code::NoData,
+                    &self.sheet.name,
+                    format!(
+                        "no data rows below the header row (row {}): the template is empty",
+                        self.sheet.header_row
+                    ),
+                )
+            };
+            self.report(d);
+        }
+        self.check_shared_fields();
+        self.check_same_name_buildings();
+        let space_types = self.classify_types();
+        self.check_similar_types();
+        Checked {
+            portfolio: Portfolio {
+                buildings: self.drafts.into_iter().map(|d| d.building).collect(),
+                space_types,
+            },
+            diagnostics: self.diagnostics,
+        }
+    }
+
+    /// Every value of a shared field that differs from the most common one is a finding on the
+    /// first row that gave it, naming every row involved.
+    fn check_shared_fields(&mut self) {
+        let mut found = Vec::new();
+        for draft in &self.drafts {
+            let label = draft.building.label();
+            for field in SharedField::ALL {
+                let values = &draft.shared[field as usize].0;
+                if values.len() < 2 {
+                    continue;
+                }
+                let mut ordered: Vec<&(String, String, Vec<u32>)> = values.iter().collect();
+                ordered.sort_by_key(|(_, _, rows)| std::cmp::Reverse(rows.len()));
+                let (common, _, common_rows) = ordered[0];
+                for (shown, _, rows) in &ordered[1..] {
+                    let column = field.column();
+                    let first = rows[0];
+                    let message = format!(
+                        "{label}: {} is {} on {} but {} on {}; every row of a building must agree",
+                        column.header(),
+                        quote_or_blank(shown),
+                        describe_rows(rows),
+                        quote_or_blank(common),
+                        describe_rows(common_rows),
+                    );
+                    found.push((
+                        first,
+                        column,
+                        shown.clone(),
+                        message,
+                        common.clone(),
+                        label.clone(),
+                    ));
+                }
+            }
+        }
+        for (first, column, shown, message, common, label) in found {
+            let letter = self
+                .sheet
+                .position(column)
+                .map(column_letter)
+                .unwrap_or_default();
+            let mut d = Diagnostic {
+                cell: format!("{letter}{first}"),
+                row: first,
+                column: column.header().to_string(),
+                building: Some(label),
+                ..Diagnostic::file(Code::ConflictingBuilding, &self.sheet.name, message)
+                    .with_value(&shown)
+            };
+            if !common.is_empty() {
+                d = d.with_suggestion(common);
+            }
+            self.report(d);
+        }
+    }
+
+    /// Two buildings with the same name but different codes are probably one building.
+    fn check_same_name_buildings(&mut self) {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, draft) in self.drafts.iter().enumerate() {
+            if let Some(name) = &draft.building.name {
+                by_name.entry(normalise(name)).or_default().push(i);
+            }
+        }
+        let mut groups: Vec<Vec<usize>> = by_name.into_values().filter(|g| g.len() > 1).collect();
+        groups.sort();
+        for group in groups {
+            let codes: Vec<String> = group
+                .iter()
+                .map(|&i| {
+                    let b = &self.drafts[i].building;
+                    format!(
+                        "{} (row {})",
+                        b.code.as_deref().unwrap_or("no code"),
+                        b.source.row
+                    )
+                })
+                .collect();
+            let later = &self.drafts[group[1]].building;
+            let name = later.name.clone().unwrap_or_default();
+            let letter = self
+                .sheet
+                .position(Column::BuildingCode)
+                .map(column_letter)
+                .unwrap_or_default();
+            let d = Diagnostic {
+                cell: format!("{letter}{}", later.source.row),
+                row: later.source.row,
+                column: Column::BuildingCode.header().to_string(),
+                building: Some(later.label()),
+                ..Diagnostic::file(
+                    Code::ConflictingBuilding,
+                    &self.sheet.name,
+                    format!(
+                        "building name \"{name}\" is used with different Building Codes: {}; give \
+                         every row of one building the same code, or rename one building",
+                        codes.join(", ")
+                    ),
+                )
+                .with_value(later.code.as_deref().unwrap_or(""))
+            };
+            self.report(d);
+        }
+    }
+
+    fn classify_types(&self) -> Vec<crate::domain::SpaceType> {
+        let rules = UsageRules::default();
+        let mut ordered: Vec<(&String, &TypeUse)> = self.types.iter().collect();
+        ordered.sort_by_key(|(_, u)| u.order);
+        ordered
+            .into_iter()
+            .map(|(name, used)| rules.classify(name, used.max_capacity))
+            .collect()
+    }
+
+    /// A type used rarely whose name is a near miss of a common type is probably a typo.
+    fn check_similar_types(&mut self) {
+        let mut found = Vec::new();
+        for (rare, rare_use) in &self.types {
+            let folded = normalise(rare);
+            let best = self
+                .types
+                .iter()
+                .filter(|(other, other_use)| {
+                    *other != rare && other_use.count >= rare_use.count * 3
+                })
+                .map(|(other, other_use)| {
+                    (
+                        other,
+                        other_use,
+                        names::levenshtein(&folded, &normalise(other)),
+                    )
+                })
+                .filter(|(_, _, distance)| *distance <= (folded.chars().count() / 6).max(1))
+                .min_by_key(|(other, u, distance)| {
+                    (*distance, std::cmp::Reverse(u.count), (*other).clone())
+                });
+            if let Some((common, common_use, _)) = best {
+                found.push((
+                    rare.clone(),
+                    rare_use.first_row,
+                    rare_use.count,
+                    common.clone(),
+                    common_use.count,
+                    rare_use.first_place.clone(),
+                ));
+            }
+        }
+        found.sort_by_key(|f| f.1);
+        for (rare, row, count, common, common_count, (building, floor)) in found {
+            let letter = self
+                .sheet
+                .position(Column::SpaceType)
+                .map(column_letter)
+                .unwrap_or_default();
+            let d = Diagnostic {
+                cell: format!("{letter}{row}"),
+                row,
+                column: Column::SpaceType.header().to_string(),
+                building,
+                floor,
+                ..Diagnostic::file(
+                    Code::SimilarSpaceType,
+                    &self.sheet.name,
+                    format!(
+                        "space type \"{rare}\" ({count} space{}) looks like a typo of \"{common}\" \
+                         ({common_count} spaces); upload would create it as a new type",
+                        if count == 1 { "" } else { "s" }
+                    ),
+                )
+                .with_value(&rare)
+                .with_suggestion(common)
+            };
+            self.report(d);
+        }
+    }
+}
+
+fn quote_or_blank(value: &str) -> String {
+    if value.is_empty() {
+        "blank".to_string()
+    } else {
+        format!("\"{}\"", shorten(value))
+    }
+}
+
+/// "row 7", "rows 5–40, 42", "rows 5–9, 12, 15 and 8 more".
+fn describe_rows(rows: &[u32]) -> String {
+    const SHOWN: usize = 4;
+    let mut spans: Vec<(u32, u32)> = Vec::new();
+    for &r in rows {
+        match spans.last_mut() {
+            Some((_, end)) if *end + 1 == r => *end = r,
+            _ => spans.push((r, r)),
+        }
+    }
+    let mut parts: Vec<String> = spans
+        .iter()
+        .take(SHOWN)
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            }
+        })
+        .collect();
+    if spans.len() > SHOWN {
+        parts.push(format!("and {} more", spans.len() - SHOWN));
+    }
+    let noun = if rows.len() == 1 { "row" } else { "rows" };
+    format!("{noun} {}", parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_described_as_spans() {
+        assert_eq!(describe_rows(&[7]), "row 7");
+        assert_eq!(describe_rows(&[5, 6, 7, 9]), "rows 5–7, 9");
+        assert_eq!(
+            describe_rows(&[1, 3, 5, 7, 9, 11]),
+            "rows 1, 3, 5, 7, and 2 more"
+        );
+    }
+}
