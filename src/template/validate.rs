@@ -12,7 +12,7 @@ use super::LoadOptions;
 use super::cells::{self, CellProblem};
 use super::columns::Column;
 use super::diagnostic::{Code, Diagnostic, column_letter, shorten};
-use super::workbook::DataSheet;
+use super::workbook::{DataSheet, UNKNOWN_FORMULA_ERROR};
 use crate::domain::geo::{self, CountryCode};
 use crate::domain::names::{self, condeco_name_issues, normalise, sanitise_for_condeco};
 use crate::domain::space_type::UsageRules;
@@ -49,6 +49,17 @@ pub fn check(sheet: &DataSheet, options: &LoadOptions) -> Option<Checked> {
         checker.check_row(&row);
     }
     Some(checker.finish())
+}
+
+fn headed_columns(sheet: &DataSheet) -> Vec<bool> {
+    let start_col = sheet.range.start().map_or(0, |(_, c)| c);
+    let mut headed = vec![false; sheet.range.width()];
+    for column in &sheet.columns {
+        if let Some(slot) = headed.get_mut((column.index - start_col) as usize) {
+            *slot = true;
+        }
+    }
+    headed
 }
 
 fn is_blank(cell: &Data) -> bool {
@@ -162,6 +173,10 @@ struct Checker<'a> {
     spaces_seen: HashMap<(usize, usize, String), u32>,
     types: HashMap<String, TypeUse>,
     data_rows: usize,
+    /// Whether each column (relative to the sheet's first) has a header.
+    headed: Vec<bool>,
+    /// Values in columns without a header: absolute column → (first row, rows).
+    unnamed: std::collections::BTreeMap<u32, (u32, usize)>,
 }
 
 impl<'a> Checker<'a> {
@@ -175,6 +190,44 @@ impl<'a> Checker<'a> {
             spaces_seen: HashMap::new(),
             types: HashMap::new(),
             data_rows: 0,
+            headed: headed_columns(sheet),
+            unnamed: Default::default(),
+        }
+    }
+
+    /// Remember values that sit in a column without a header: they would be lost.
+    fn note_unnamed_values(&mut self, row: &Row) {
+        for (offset, cell) in row.cells.iter().enumerate() {
+            if !is_blank(cell) && !self.headed.get(offset).copied().unwrap_or(false) {
+                let entry = self
+                    .unnamed
+                    .entry(row.start_col + offset as u32)
+                    .or_insert((row.number, 0));
+                entry.1 += 1;
+            }
+        }
+    }
+
+    fn report_unnamed_values(&mut self) {
+        let unnamed = std::mem::take(&mut self.unnamed);
+        for (column, (first, rows)) in unnamed {
+            let letter = column_letter(column);
+            let d = Diagnostic {
+                cell: format!("{letter}{first}"),
+                row: first,
+                ..Diagnostic::file(
+                    Code::UnnamedColumn,
+                    &self.sheet.name,
+                    format!(
+                        "column {letter} holds values on {rows} row{} (first on row {first}) but \
+                         has no header on row {}, so they are ignored: give it a header or \
+                         delete the values",
+                        if rows == 1 { "" } else { "s" },
+                        self.sheet.header_row
+                    ),
+                )
+            };
+            self.report(d);
         }
     }
 
@@ -220,6 +273,16 @@ impl<'a> Checker<'a> {
     ) {
         let header = column.header();
         let d = match problem {
+            CellProblem::FormulaError(e) if e == UNKNOWN_FORMULA_ERROR.to_string() => self.finding(
+                row,
+                column,
+                Code::FormulaError,
+                "formula error",
+                format!(
+                    "{header} holds a formula whose result is an error (the file does not say \
+                     which): fix the formula or type the value"
+                ),
+            ),
             CellProblem::FormulaError(e) => self.finding(
                 row,
                 column,
@@ -329,6 +392,7 @@ impl<'a> Checker<'a> {
 
     fn check_row(&mut self, row: &Row) {
         self.data_rows += 1;
+        self.note_unnamed_values(row);
         let first_finding = self.diagnostics.len();
         let fields = self.building_fields(row);
         let floor = self.required(row, Column::Floor);
@@ -720,6 +784,7 @@ impl<'a> Checker<'a> {
             };
             self.report(d);
         }
+        self.report_unnamed_values();
         self.check_shared_fields();
         self.check_same_name_buildings();
         let space_types = self.classify_types();

@@ -5,7 +5,7 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{Data, Range, Reader, Sheets};
+use calamine::{CellErrorType, Data, Range, Reader, Sheets};
 
 use super::columns::{self, Column, HEADER_MIN_SCORE, HEADER_SEARCH_ROWS, OFFICIAL_HEADER_ROW};
 use super::diagnostic::{Code, Diagnostic, column_letter};
@@ -67,9 +67,7 @@ pub fn find_data_sheet(
                 available: names.join(", "),
             })?
             .clone();
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| corrupt(e.to_string()))?;
+        let range = read_range(&mut book, &name).map_err(|e| corrupt(e.to_string()))?;
         let mut sheet = describe(&name, range).ok_or_else(|| LoadError::NoHeaderRow {
             path: path.to_path_buf(),
             sheets: name.clone(),
@@ -83,9 +81,8 @@ pub fn find_data_sheet(
                 path: path.to_path_buf(),
             });
         }
-        let range = book
-            .worksheet_range(name)
-            .map_err(|e| corrupt(format!("sheet \"{name}\": {e}")))?;
+        let range =
+            read_range(&mut book, name).map_err(|e| corrupt(format!("sheet \"{name}\": {e}")))?;
         if let Some(mut sheet) = describe(name, range) {
             note_ignored_sheets(&mut sheet, &names);
             return Ok(sheet);
@@ -96,6 +93,33 @@ pub fn find_data_sheet(
         sheets: names.join(", "),
     })
 }
+
+/// The cells of a sheet. In .xlsb files calamine 0.38 drops formula cells whose cached result
+/// is an error; they are put back as an error value so that they are reported, not read as blank.
+fn read_range(
+    book: &mut Sheets<Cursor<Vec<u8>>>,
+    name: &str,
+) -> Result<Range<Data>, calamine::Error> {
+    let mut range = book.worksheet_range(name)?;
+    if let Sheets::Xlsb(xlsb) = book
+        && let Ok(formulas) = xlsb.worksheet_formula(name)
+    {
+        for (row, col, formula) in formulas.used_cells() {
+            let at = match formulas.start() {
+                Some((r0, c0)) => (r0 + row as u32, c0 + col as u32),
+                None => continue,
+            };
+            let blank = range.get_value(at).is_none_or(|d| *d == Data::Empty);
+            if blank && !formula.is_empty() {
+                range.set_value(at, Data::Error(UNKNOWN_FORMULA_ERROR));
+            }
+        }
+    }
+    Ok(range)
+}
+
+/// The error value given to a formula cell whose cached error the reader could not see.
+pub const UNKNOWN_FORMULA_ERROR: CellErrorType = CellErrorType::GettingData;
 
 enum Book {
     Workbook(Box<Sheets<Cursor<Vec<u8>>>>),
