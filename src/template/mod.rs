@@ -14,6 +14,7 @@ pub mod columns;
 pub mod csv_sheet;
 pub mod diagnostic;
 pub mod format;
+pub mod generate;
 pub mod validate;
 mod workbook;
 

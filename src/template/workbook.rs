@@ -7,7 +7,7 @@ use std::path::Path;
 
 use calamine::{CellErrorType, Data, Range, Reader, Sheets};
 
-use super::columns::{self, Column, HEADER_MIN_SCORE, HEADER_SEARCH_ROWS, OFFICIAL_HEADER_ROW};
+use super::columns::{self, Column, HEADER_SEARCH_ROWS, OFFICIAL_HEADER_ROW};
 use super::diagnostic::{Code, Diagnostic, column_letter};
 use super::format::Format;
 use super::{LoadError, LoadOptions, SheetColumn, csv_sheet};
@@ -193,9 +193,9 @@ fn describe(name: &str, range: Range<Data>) -> Option<DataSheet> {
         .take(HEADER_SEARCH_ROWS)
         .enumerate()
         .map(|(i, row)| (i, columns::header_score(row.iter().map(header_text))))
-        .filter(|(_, score)| *score >= HEADER_MIN_SCORE)
-        // Highest score wins; the earliest row among equals.
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
+        .filter(|(_, score)| score.is_header())
+        // Highest rank wins; the earliest row among equals.
+        .max_by(|a, b| a.1.rank().cmp(&b.1.rank()).then(b.0.cmp(&a.0)))?;
     let header_row = start_row + relative as u32 + 1;
     let headers = range.rows().nth(relative)?;
     let captions = relative
