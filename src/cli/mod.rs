@@ -3,6 +3,7 @@
 //! place (with `main`) that uses eyre; library modules return their own error types.
 
 mod parse;
+mod sim;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Load and validate a Space Data template (exit 0 valid, 1 has errors, 2 cannot read).
     Parse(parse::Args),
+    /// Run both simulators (Eptura Workplace and Condeco) on 127.0.0.1 until Ctrl-C.
+    Sim(sim::Args),
 }
 
 /// Exit code for "the input has errors".
@@ -32,6 +35,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Parse(args) => parse::run(args),
+        Command::Sim(args) => sim::run(args),
     };
     match outcome {
         Ok(code) => code,
