@@ -273,9 +273,18 @@ impl HttpClient {
     /// a 5xx/429 the caller must see because the request is not idempotent and the server's
     /// answer is final).
     pub async fn send(&self, request: Request) -> Result<Reply, HttpError> {
+        let idempotence = Idempotence::of(request.method());
+        self.send_with(request, idempotence).await
+    }
+
+    /// [`Self::send`] with an explicit idempotence (a token `POST` may be repeated safely).
+    pub async fn send_with(
+        &self,
+        request: Request,
+        idempotence: Idempotence,
+    ) -> Result<Reply, HttpError> {
         let method = request.method().clone();
         let path = request.url().path().to_string();
-        let idempotence = Idempotence::of(&method);
         let mut attempt = 0;
         loop {
             let Some(this) = request.try_clone() else {

@@ -84,3 +84,73 @@ impl Write for LogCapture {
         Ok(())
     }
 }
+
+/// One request as a stub saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub query: std::collections::HashMap<String, String>,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Seen {
+    pub fn q(&self, key: &str) -> Option<&str> {
+        self.query.get(key).map(String::as_str)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+pub type Log = Arc<Mutex<Vec<Seen>>>;
+
+/// A stub answering every request with `answer(&seen)`; returns its address and what it saw.
+pub async fn stub<F>(answer: F) -> (String, Log)
+where
+    F: Fn(&Seen) -> axum::response::Response + Send + Sync + 'static,
+{
+    let log: Log = Arc::default();
+    let seen_log = Arc::clone(&log);
+    let answer = Arc::new(answer);
+    let router = Router::new().fallback(
+        move |method: axum::http::Method,
+              uri: axum::http::Uri,
+              headers: axum::http::HeaderMap,
+              body: String| {
+            let (log, answer) = (Arc::clone(&seen_log), Arc::clone(&answer));
+            async move {
+                let query = uri.query().map(url_pairs).unwrap_or_default();
+                let seen = Seen {
+                    method: method.to_string(),
+                    path: uri.path().to_string(),
+                    query,
+                    headers,
+                    body,
+                };
+                let reply = answer(&seen);
+                log.lock().unwrap().push(seen);
+                reply
+            }
+        },
+    );
+    (serve(router).await, log)
+}
+
+fn url_pairs(query: &str) -> std::collections::HashMap<String, String> {
+    reqwest::Url::parse(&format!("http://x/?{query}"))
+        .map(|u| u.query_pairs().into_owned().collect())
+        .unwrap_or_default()
+}
+
+/// A JSON answer.
+pub fn json(status: u16, value: serde_json::Value) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        axum::http::StatusCode::from_u16(status).unwrap(),
+        axum::Json(value),
+    )
+        .into_response()
+}
