@@ -7,6 +7,7 @@
 pub mod geo;
 pub mod names;
 pub mod portfolio;
+pub mod postal;
 pub mod remote;
 pub mod space_type;
 
