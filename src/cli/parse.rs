@@ -196,18 +196,15 @@ fn write_finding(out: &mut impl Write, d: &Diagnostic) -> std::io::Result<()> {
     writeln!(out)
 }
 
-/// Findings by building (file-level ones under "file"), worst group first; within a group by
+/// Findings by building (the others under "file and sheets"), worst group first; within a group by
 /// floor, then severity, then row.
 fn grouped(diagnostics: &[Diagnostic]) -> Vec<(String, Vec<&Diagnostic>)> {
     let mut groups: BTreeMap<String, Vec<&Diagnostic>> = BTreeMap::new();
     for d in diagnostics {
-        let key = d.building.clone().unwrap_or_else(|| {
-            if d.row == 0 || d.cell.is_empty() {
-                "file and sheets".to_string()
-            } else {
-                "rows without a building".to_string()
-            }
-        });
+        let key = d
+            .building
+            .clone()
+            .unwrap_or_else(|| "file and sheets".to_string());
         groups.entry(key).or_default().push(d);
     }
     let mut groups: Vec<(String, Vec<&Diagnostic>)> = groups.into_iter().collect();

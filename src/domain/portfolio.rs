@@ -7,10 +7,10 @@ use serde::Serialize;
 use super::geo::CountryCode;
 use super::space_type::SpaceType;
 
-/// Where a record came from in the customer's file, as the customer sees it (1-based row).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Where a record came from in the customer's file: its 1-based row on the data sheet (the
+/// sheet is the portfolio's, see `template::Loaded::sheet`), as the customer sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SourceRow {
-    pub sheet: String,
     pub row: u32,
 }
 

@@ -7,9 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use calamine::Data;
-use rust_xlsxwriter::{Color, Format, Note, Url, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, Format, Formula, Note, Url, Workbook, Worksheet, XlsxError};
 
-use super::cells::excel_serial_to_date;
 use super::diagnostic::{Diagnostic, Severity};
 use super::workbook::DataSheet;
 use super::{LoadError, LoadOptions, Loaded};
@@ -22,6 +21,11 @@ pub enum AnnotateError {
     #[error("cannot write the annotated copy to {path}: {source}")]
     Write { path: PathBuf, source: XlsxError },
 }
+
+/// Error values Excel writes as literals in a formula ("=#REF!").
+const KNOWN_ERRORS: [&str; 7] = [
+    "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!",
+];
 
 /// Excel's limit on the characters of one cell.
 const CELL_MAX: usize = 32_767;
@@ -92,14 +96,13 @@ fn write_data_sheet(
         }
     }
     let (start_row, start_col) = sheet.range.start().unwrap_or((0, 0));
-    let date = Format::new().set_num_format("yyyy-mm-dd");
     for (r, row) in sheet.range.rows().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             let at = (start_row + r as u32, (start_col + c as u32) as u16);
             let format = by_cell
                 .get(&(at.0, u32::from(at.1)))
                 .map(|ds| fill(ds[0].severity));
-            write_cell(ws, at, cell, format.as_ref(), &date)?;
+            write_cell(ws, at, cell, format.as_ref())?;
         }
     }
     for ((row, col), findings) in &by_cell {
@@ -138,7 +141,6 @@ fn write_cell(
     (row, col): (u32, u16),
     cell: &Data,
     format: Option<&Format>,
-    date: &Format,
 ) -> Result<(), XlsxError> {
     let plain = Format::new();
     let format = format.unwrap_or(&plain);
@@ -161,15 +163,21 @@ fn write_cell(
             ws.write_boolean_with_format(row, col, *b, format)?;
         }
         Data::DateTime(d) => {
-            let shown = excel_serial_to_date(d.as_f64());
-            let _ = date;
-            ws.write_string_with_format(row, col, shown, format)?;
+            // Kept a date, so the copy loads with the same finding.
+            let date = format.clone().set_num_format("yyyy-mm-dd");
+            ws.write_number_with_format(row, col, d.as_f64(), &date)?;
         }
         Data::DateTimeIso(s) | Data::DurationIso(s) => {
             ws.write_string_with_format(row, col, s, format)?;
         }
         Data::Error(e) => {
-            ws.write_string_with_format(row, col, e.to_string(), format)?;
+            // Written back as an error, so the copy loads with the same finding.
+            let error = match e.to_string() {
+                known if KNOWN_ERRORS.contains(&known.as_str()) => known,
+                _ => "#N/A".to_string(),
+            };
+            let formula = Formula::new(format!("={error}")).set_result(error);
+            ws.write_formula_with_format(row, col, formula, format)?;
         }
     }
     Ok(())

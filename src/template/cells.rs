@@ -2,6 +2,8 @@
 //! Spreadsheets hand us floats for "101", dates where text was meant and cached formula errors;
 //! every such case becomes a [`CellProblem`] that quotes the value as the customer sees it.
 
+use std::borrow::Cow;
+
 use calamine::Data;
 
 /// Why a cell could not be read as its column's type.
@@ -16,16 +18,16 @@ pub enum CellProblem {
 }
 
 /// The text of a cell, trimmed; numbers as the customer typed them (1.0 → "1"); `None` when
-/// blank.
-pub fn text(cell: Option<&Data>) -> Result<Option<String>, CellProblem> {
+/// blank. Borrows the cell's text when it is text, so the common case does not allocate.
+pub fn text(cell: Option<&Data>) -> Result<Option<Cow<'_, str>>, CellProblem> {
     match cell {
         None | Some(Data::Empty) => Ok(None),
         Some(Data::String(s)) => {
             let t = s.trim();
-            Ok((!t.is_empty()).then(|| t.to_string()))
+            Ok((!t.is_empty()).then_some(Cow::Borrowed(t)))
         }
-        Some(Data::Int(i)) => Ok(Some(i.to_string())),
-        Some(Data::Float(f)) => Ok(Some(format_number(*f))),
+        Some(Data::Int(i)) => Ok(Some(Cow::Owned(i.to_string()))),
+        Some(Data::Float(f)) => Ok(Some(Cow::Owned(format_number(*f)))),
         Some(other) => Err(not_text(other)),
     }
 }
@@ -173,6 +175,10 @@ mod tests {
     fn numbers_read_as_text_lose_the_trailing_zero() {
         assert_eq!(text(Some(&Data::Float(101.0))), Ok(Some("101".into())));
         assert_eq!(text(Some(&Data::Float(1.5))), Ok(Some("1.5".into())));
+        assert_eq!(
+            text(Some(&Data::String(" HQ ".into()))),
+            Ok(Some("HQ".into()))
+        );
         assert_eq!(text(Some(&Data::String("  ".into()))), Ok(None));
         assert!(matches!(
             text(Some(&Data::Error(CellErrorType::Ref))),

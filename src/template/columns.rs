@@ -125,12 +125,47 @@ pub const HEADER_SEARCH_ROWS: usize = 20;
 /// A row is a header row when it names at least this many distinct template columns.
 pub const HEADER_MIN_SCORE: usize = 4;
 
-/// Score a candidate header row: the number of distinct template columns it names.
-pub fn header_score<'a>(cells: impl Iterator<Item = &'a str>) -> usize {
-    let mut seen: Vec<Column> = cells.filter_map(Column::recognise).collect();
+/// How well a row reads as the header row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HeaderScore {
+    /// Distinct template columns the row names (by header or alias).
+    pub columns: usize,
+    /// Of those, how many by the exact machine header: this makes the machine header row win
+    /// over a caption row above it that uses aliases ("Site code", "State").
+    pub exact: usize,
+}
+
+impl HeaderScore {
+    pub fn is_header(self) -> bool {
+        self.columns >= HEADER_MIN_SCORE
+    }
+
+    /// The ranking among candidate rows.
+    pub fn rank(self) -> usize {
+        self.columns + self.exact
+    }
+}
+
+/// Score a candidate header row.
+pub fn header_score<'a>(cells: impl Iterator<Item = &'a str>) -> HeaderScore {
+    let mut seen: Vec<(Column, bool)> = cells
+        .filter_map(|cell| {
+            let column = Column::recognise(cell)?;
+            Some((column, normalise(cell) == normalise(column.header())))
+        })
+        .collect();
     seen.sort();
-    seen.dedup();
-    seen.len()
+    let exact = seen
+        .iter()
+        .filter(|(_, exact)| *exact)
+        .map(|(c, _)| *c)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    seen.dedup_by_key(|(c, _)| *c);
+    HeaderScore {
+        columns: seen.len(),
+        exact,
+    }
 }
 
 #[cfg(test)]
@@ -162,8 +197,12 @@ mod tests {
     #[test]
     fn header_rows_score_higher_than_data_rows() {
         let header = ["Building Name", "State Code", "Floor", "Room", "Space Type"];
-        assert_eq!(header_score(header.into_iter()), 5);
+        let score = header_score(header.into_iter());
+        assert_eq!((score.columns, score.exact), (5, 5));
+        assert!(score.is_header());
+        let captions = ["Building", "State", "Floor", "Room", "Type"];
+        assert!(header_score(captions.into_iter()).rank() < score.rank());
         let data = ["Houston HQ", "TX", "2", "2-014", "Workstation"];
-        assert_eq!(header_score(data.into_iter()), 0);
+        assert!(!header_score(data.into_iter()).is_header());
     }
 }

@@ -63,12 +63,13 @@ pub enum Code {
     LongText,
     SimilarSpaceType,
     DuplicateColumn,
+    UnnamedColumn,
     IgnoredSheet,
     ExtraColumn,
 }
 
 impl Code {
-    pub const ALL: [Code; 21] = [
+    pub const ALL: [Code; 22] = [
         Code::MissingColumn,
         Code::MissingValue,
         Code::MissingBuildingId,
@@ -88,6 +89,7 @@ impl Code {
         Code::LongText,
         Code::SimilarSpaceType,
         Code::DuplicateColumn,
+        Code::UnnamedColumn,
         Code::IgnoredSheet,
         Code::ExtraColumn,
     ];
@@ -113,6 +115,7 @@ impl Code {
             Code::LongText => "long-text",
             Code::SimilarSpaceType => "similar-space-type",
             Code::DuplicateColumn => "duplicate-column",
+            Code::UnnamedColumn => "unnamed-column",
             Code::IgnoredSheet => "ignored-sheet",
             Code::ExtraColumn => "extra-column",
         }
@@ -129,7 +132,7 @@ impl Code {
             | BadNumber | BadBoolean | FormulaError | WrongType | ConflictingBuilding
             | DuplicateSpace | NoData => Severity::Error,
             HeaderRowMoved | WrongExtension | ZipPadded | NameSanitised | LongText
-            | SimilarSpaceType | DuplicateColumn => Severity::Warning,
+            | SimilarSpaceType | DuplicateColumn | UnnamedColumn => Severity::Warning,
             IgnoredSheet | ExtraColumn => Severity::Info,
         }
     }

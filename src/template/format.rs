@@ -31,12 +31,12 @@ impl Format {
             Format::Xlsb => "Excel binary workbook (.xlsb)",
             Format::Xls => "Excel 97-2003 workbook (.xls)",
             Format::Ods => "OpenDocument spreadsheet (.ods)",
-            Format::Csv => "CSV text",
+            Format::Csv => "CSV file",
             Format::Encrypted => "password-protected workbook",
             Format::OtherZip => "zip archive",
             Format::Html => "HTML page",
             Format::Pdf => "PDF document",
-            Format::Unknown => "unrecognised data",
+            Format::Unknown => "file of unrecognised content (binary, or text that is not UTF-8)",
         }
     }
 
@@ -59,6 +59,19 @@ impl Format {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
         ext.is_some_and(|e| self.extensions().contains(&e.as_str()))
+    }
+}
+
+impl Format {
+    /// The name with its article, for sentences: "an Excel workbook (.xlsx/.xlsm)".
+    pub fn with_article(self) -> String {
+        let name = self.name();
+        let article = if name.starts_with(['E', 'O', 'H']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {name}")
     }
 }
 
@@ -92,9 +105,9 @@ fn detect_zip(bytes: &[u8]) -> Format {
     let head = &bytes[..bytes.len().min(HEAD)];
     let tail = &bytes[bytes.len().saturating_sub(TAIL)..];
     let has = |needle: &[u8]| contains(head, needle) || contains(tail, needle);
-    if has(b"xl/workbook.bin") {
+    if has(b"xl/workbook.bin") || has(b".bin") && has(b"xl/worksheets/") {
         Format::Xlsb
-    } else if has(b"xl/workbook.xml") || has(b"[Content_Types].xml") {
+    } else if has(b"xl/") || has(b"[Content_Types].xml") {
         Format::Xlsx
     } else if has(b"application/vnd.oasis.opendocument.spreadsheet") || has(b"content.xml") {
         Format::Ods

@@ -14,6 +14,7 @@ pub mod columns;
 pub mod csv_sheet;
 pub mod diagnostic;
 pub mod format;
+pub mod generate;
 pub mod validate;
 mod workbook;
 
@@ -111,8 +112,9 @@ pub enum LoadError {
     )]
     Encrypted { path: PathBuf },
     #[error(
-        "{path} is a {found}, not a spreadsheet: the template must be .xlsx, .xlsm, .xls, \
-         .xlsb, .ods or UTF-8 .csv{hint}"
+        "{path} is {}, not a spreadsheet: the template must be .xlsx, .xlsm, .xls, \
+         .xlsb, .ods or UTF-8 .csv{hint}",
+        found.with_article()
     )]
     NotASpreadsheet {
         path: PathBuf,
@@ -120,8 +122,9 @@ pub enum LoadError {
         hint: &'static str,
     },
     #[error(
-        "{path} looks like a {format} but cannot be opened ({detail}); it may be truncated or \
-         corrupt: open it in Excel or LibreOffice, save it again and retry"
+        "{path} looks like {} but cannot be opened ({detail}); it may be truncated or \
+         corrupt: open it in Excel or LibreOffice, save it again and retry",
+        format.with_article()
     )]
     Corrupt {
         path: PathBuf,
@@ -172,6 +175,12 @@ fn load_sheet(
     }
     let format = format::detect(&bytes);
     let mut sheet = workbook::find_data_sheet(path, format, bytes, options)?;
+    if format == Format::Csv {
+        // A CSV export has its headers on row 1 by nature: that is no drift.
+        sheet
+            .notes
+            .retain(|d| !(d.code == Code::HeaderRowMoved && sheet.header_row == 1));
+    }
     let mut diagnostics = std::mem::take(&mut sheet.notes);
     if !format.extension_agrees(path) {
         diagnostics.push(wrong_extension(path, format, &sheet.name));
@@ -203,9 +212,9 @@ fn wrong_extension(path: &Path, format: Format, sheet: &str) -> Diagnostic {
         Code::WrongExtension,
         sheet,
         format!(
-            "the file is a {} but its name ends in \"{named}\"; it was read by its content. \
+            "the file is {} but its name ends in \"{named}\"; it was read by its content. \
              Rename it to .{} so other tools open it too",
-            format.name(),
+            format.with_article(),
             format.extensions().first().copied().unwrap_or("xlsx")
         ),
     )

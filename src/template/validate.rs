@@ -4,6 +4,7 @@
 //! type). Produces the [`Portfolio`] with whatever could be read and a finding for everything
 //! else: a bad row is reported, never silently dropped.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use calamine::Data;
@@ -12,7 +13,7 @@ use super::LoadOptions;
 use super::cells::{self, CellProblem};
 use super::columns::Column;
 use super::diagnostic::{Code, Diagnostic, column_letter, shorten};
-use super::workbook::DataSheet;
+use super::workbook::{DataSheet, UNKNOWN_FORMULA_ERROR};
 use crate::domain::geo::{self, CountryCode};
 use crate::domain::names::{self, condeco_name_issues, normalise, sanitise_for_condeco};
 use crate::domain::space_type::UsageRules;
@@ -49,6 +50,17 @@ pub fn check(sheet: &DataSheet, options: &LoadOptions) -> Option<Checked> {
         checker.check_row(&row);
     }
     Some(checker.finish())
+}
+
+fn headed_columns(sheet: &DataSheet) -> Vec<bool> {
+    let start_col = sheet.range.start().map_or(0, |(_, c)| c);
+    let mut headed = vec![false; sheet.range.width()];
+    for column in &sheet.columns {
+        if let Some(slot) = headed.get_mut((column.index - start_col) as usize) {
+            *slot = true;
+        }
+    }
+    headed
 }
 
 fn is_blank(cell: &Data) -> bool {
@@ -114,7 +126,13 @@ impl SharedField {
 struct FieldValues(Vec<(String, String, Vec<u32>)>);
 
 impl FieldValues {
-    fn record(&mut self, shown: &str, folded: String, row: u32) {
+    /// Add `row`'s value; the same text as a known value needs no folding.
+    fn record(&mut self, field: SharedField, shown: &str, row: u32) {
+        if let Some((_, _, rows)) = self.0.iter_mut().find(|(s, _, _)| s == shown) {
+            rows.push(row);
+            return;
+        }
+        let folded = field.fold(shown);
         match self.0.iter_mut().find(|(_, f, _)| *f == folded) {
             Some((_, _, rows)) => rows.push(row),
             None => self.0.push((shown.to_string(), folded, vec![row])),
@@ -138,19 +156,19 @@ struct TypeUse {
     max_capacity: u32,
 }
 
-/// A row's building fields, as read.
-struct BuildingFields {
-    name: Option<String>,
-    code: Option<String>,
-    state: Option<String>,
+/// A row's building fields, as read (borrowed from the sheet where possible).
+struct BuildingFields<'a> {
+    name: Option<Cow<'a, str>>,
+    code: Option<Cow<'a, str>>,
+    state: Option<Cow<'a, str>>,
     /// False when the state code was reported as bad: it then takes no part in the check
     /// that a building's rows agree.
     state_known: bool,
     country: Option<CountryCode>,
-    address: Option<String>,
-    address2: Option<String>,
-    city: Option<String>,
-    zip: Option<String>,
+    address: Option<Cow<'a, str>>,
+    address2: Option<Cow<'a, str>>,
+    city: Option<Cow<'a, str>>,
+    zip: Option<Cow<'a, str>>,
 }
 
 struct Checker<'a> {
@@ -162,6 +180,14 @@ struct Checker<'a> {
     spaces_seen: HashMap<(usize, usize, String), u32>,
     types: HashMap<String, TypeUse>,
     data_rows: usize,
+    /// Whether each column (relative to the sheet's first) has a header.
+    headed: Vec<bool>,
+    /// The last row's building (its raw code or name, and index) and floor (building, raw name,
+    /// index): rows come grouped, so most rows skip the folding and the lookups.
+    last_building: Option<(bool, String, usize)>,
+    last_floor: Option<(usize, String, usize)>,
+    /// Values in columns without a header: absolute column → (first row, rows).
+    unnamed: std::collections::BTreeMap<u32, (u32, usize)>,
 }
 
 impl<'a> Checker<'a> {
@@ -175,10 +201,50 @@ impl<'a> Checker<'a> {
             spaces_seen: HashMap::new(),
             types: HashMap::new(),
             data_rows: 0,
+            headed: headed_columns(sheet),
+            last_building: None,
+            last_floor: None,
+            unnamed: Default::default(),
         }
     }
 
-    fn cell<'r>(&self, row: &Row<'r>, column: Column) -> Option<&'r Data> {
+    /// Remember values that sit in a column without a header: they would be lost.
+    fn note_unnamed_values(&mut self, row: &Row) {
+        for (offset, cell) in row.cells.iter().enumerate() {
+            if !is_blank(cell) && !self.headed.get(offset).copied().unwrap_or(false) {
+                let entry = self
+                    .unnamed
+                    .entry(row.start_col + offset as u32)
+                    .or_insert((row.number, 0));
+                entry.1 += 1;
+            }
+        }
+    }
+
+    fn report_unnamed_values(&mut self) {
+        let unnamed = std::mem::take(&mut self.unnamed);
+        for (column, (first, rows)) in unnamed {
+            let letter = column_letter(column);
+            let d = Diagnostic {
+                cell: format!("{letter}{first}"),
+                row: first,
+                ..Diagnostic::file(
+                    Code::UnnamedColumn,
+                    &self.sheet.name,
+                    format!(
+                        "column {letter} holds values on {rows} row{} (first on row {first}) but \
+                         has no header on row {}, so they are ignored: give it a header or \
+                         delete the values",
+                        if rows == 1 { "" } else { "s" },
+                        self.sheet.header_row
+                    ),
+                )
+            };
+            self.report(d);
+        }
+    }
+
+    fn cell(&self, row: &Row<'a>, column: Column) -> Option<&'a Data> {
         let position = self.sheet.position(column)?;
         row.cells.get((position - row.start_col) as usize)
     }
@@ -220,6 +286,16 @@ impl<'a> Checker<'a> {
     ) {
         let header = column.header();
         let d = match problem {
+            CellProblem::FormulaError(e) if e == UNKNOWN_FORMULA_ERROR.to_string() => self.finding(
+                row,
+                column,
+                Code::FormulaError,
+                "formula error",
+                format!(
+                    "{header} holds a formula whose result is an error (the file does not say \
+                     which): fix the formula or type the value"
+                ),
+            ),
             CellProblem::FormulaError(e) => self.finding(
                 row,
                 column,
@@ -249,7 +325,7 @@ impl<'a> Checker<'a> {
     }
 
     /// The text of a cell; `Err` when the cell was bad (already reported).
-    fn text(&mut self, row: &Row, column: Column) -> Result<Option<String>, ()> {
+    fn text(&mut self, row: &Row<'a>, column: Column) -> Result<Option<Cow<'a, str>>, ()> {
         match cells::text(self.cell(row, column)) {
             Ok(Some(value)) => {
                 self.check_length(row, column, &value);
@@ -264,7 +340,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A required text cell: blank is reported as missing.
-    fn required(&mut self, row: &Row, column: Column) -> Option<String> {
+    fn required(&mut self, row: &Row<'a>, column: Column) -> Option<Cow<'a, str>> {
         self.sheet.position(column)?;
         match self.text(row, column) {
             Ok(Some(value)) => Some(value),
@@ -327,8 +403,9 @@ impl<'a> Checker<'a> {
         self.report(d);
     }
 
-    fn check_row(&mut self, row: &Row) {
+    fn check_row(&mut self, row: &Row<'a>) {
         self.data_rows += 1;
+        self.note_unnamed_values(row);
         let first_finding = self.diagnostics.len();
         let fields = self.building_fields(row);
         let floor = self.required(row, Column::Floor);
@@ -338,29 +415,41 @@ impl<'a> Checker<'a> {
         let Some(building) = self.place_building(row, fields) else {
             return;
         };
-        let label = self.drafts[building].building.label();
-        let floor_name = floor.clone();
-        if let Some(space) = &space
-            && let Some(used) = self.types.get_mut(&space.space_type)
-            && used.first_row == row.number
-        {
-            used.first_place = (Some(label.clone()), floor_name.clone());
+        let first_use_of_type = space.as_ref().is_some_and(|s| {
+            self.types
+                .get(&s.space_type)
+                .is_some_and(|u| u.first_row == row.number)
+        });
+        let place = |checker: &Self| {
+            (
+                checker.drafts[building].building.label(),
+                floor.as_deref().map(str::to_string),
+            )
+        };
+        if first_use_of_type && let Some(space) = &space {
+            let (label, floor_name) = place(self);
+            if let Some(used) = self.types.get_mut(&space.space_type) {
+                used.first_place = (Some(label), floor_name);
+            }
         }
-        if let (Some(floor), Some(space)) = (floor, space) {
+        if let (Some(floor), Some(space)) = (&floor, space) {
             self.place_space(row, building, floor, space);
         }
-        for d in &mut self.diagnostics[first_finding..] {
-            d.building = Some(label.clone());
-            d.floor.clone_from(&floor_name);
+        if self.diagnostics.len() > first_finding {
+            let (label, floor_name) = place(self);
+            for d in &mut self.diagnostics[first_finding..] {
+                d.building = Some(label.clone());
+                d.floor.clone_from(&floor_name);
+            }
         }
     }
 
-    fn building_fields(&mut self, row: &Row) -> BuildingFields {
+    fn building_fields(&mut self, row: &Row<'a>) -> BuildingFields<'a> {
         let name = self.text(row, Column::BuildingName).unwrap_or(None);
         let code = self.text(row, Column::BuildingCode).unwrap_or(None);
         let state_text = self.required(row, Column::StateCode);
         let (state, country, state_known) = match state_text {
-            Some(s) => self.region(row, &s),
+            Some(s) => self.region(row, s),
             None => (None, None, false),
         };
         let address = self.text(row, Column::Address).unwrap_or(None);
@@ -381,27 +470,31 @@ impl<'a> Checker<'a> {
     }
 
     /// The state code, the country it implies and whether it is known, or a finding.
-    fn region(&mut self, row: &Row, state: &str) -> (Option<String>, Option<CountryCode>, bool) {
-        if let Some(region) = geo::region(state) {
-            return (Some(region.code.to_string()), Some(region.country), true);
+    fn region(
+        &mut self,
+        row: &Row,
+        state: Cow<'a, str>,
+    ) -> (Option<Cow<'a, str>>, Option<CountryCode>, bool) {
+        if let Some(region) = geo::region(&state) {
+            return (Some(Cow::Borrowed(region.code)), Some(region.country), true);
         }
         let fallback = self
             .options
             .country
             .filter(|c| *c != CountryCode::US && *c != CountryCode::CA);
         if let Some(country) = fallback {
-            return (Some(state.to_string()), Some(country), true);
+            return (Some(state), Some(country), true);
         }
-        let suggestion = geo::suggest_region(state);
+        let suggestion = geo::suggest_region(&state);
         let mut d = self.finding(
             row,
             Column::StateCode,
             Code::BadState,
-            state,
+            &state,
             format!(
                 "State Code \"{}\" is not a US state or Canadian province code; use the \
                  two-letter code{}",
-                shorten(state),
+                shorten(&state),
                 if self.options.country.is_none() {
                     ", or give --country CC for buildings outside the US and Canada"
                 } else {
@@ -413,11 +506,11 @@ impl<'a> Checker<'a> {
             d = d.with_suggestion(format!("{} ({})", region.code, region.name));
         }
         self.report(d);
-        (Some(state.to_string()), None, false)
+        (Some(state), None, false)
     }
 
     /// The zip as text; a number short of five digits in a US row gets its leading zeros back.
-    fn zip(&mut self, row: &Row, country: Option<CountryCode>) -> Option<String> {
+    fn zip(&mut self, row: &Row<'a>, country: Option<CountryCode>) -> Option<Cow<'a, str>> {
         let cell = self.cell(row, Column::Zip);
         let text = self.text(row, Column::Zip).unwrap_or(None)?;
         let numeric = matches!(cell, Some(Data::Int(_) | Data::Float(_)));
@@ -440,20 +533,23 @@ impl<'a> Checker<'a> {
                 )
                 .with_suggestion(padded.clone());
             self.report(d);
-            return Some(padded);
+            return Some(Cow::Owned(padded));
         }
         Some(text)
     }
 
     fn space_fields(
         &mut self,
-        row: &Row,
-        room: Option<String>,
-        space_type: Option<String>,
+        row: &Row<'a>,
+        room: Option<Cow<'a, str>>,
+        space_type: Option<Cow<'a, str>>,
     ) -> Option<Space> {
         let occupiable = self.yes_no(row, Column::Occupiable).unwrap_or(true);
         let capacity = self.capacity(row);
-        let description = self.text(row, Column::Description).unwrap_or(None);
+        let description = self
+            .text(row, Column::Description)
+            .unwrap_or(None)
+            .map(Cow::into_owned);
         let square_feet = self.area(row, Column::SquareFeet);
         let reservable = self.yes_no(row, Column::Reservable).unwrap_or(false);
         let rentable_square_feet = self.area(row, Column::RentableSquareFeet);
@@ -463,8 +559,8 @@ impl<'a> Checker<'a> {
         let space_type = space_type?;
         self.note_type_use(row, &space_type, capacity);
         Some(Space {
-            name,
-            space_type,
+            name: name.into_owned(),
+            space_type: space_type.into_owned(),
             occupiable,
             capacity,
             description,
@@ -472,10 +568,7 @@ impl<'a> Checker<'a> {
             reservable,
             rentable_square_feet,
             extra,
-            source: SourceRow {
-                sheet: self.sheet.name.clone(),
-                row: row.number,
-            },
+            source: SourceRow { row: row.number },
         })
     }
 
@@ -560,7 +653,7 @@ impl<'a> Checker<'a> {
             .filter_map(|c| {
                 let cell = row.cells.get((c.index - row.start_col) as usize)?;
                 let value = match cells::text(Some(cell)) {
-                    Ok(v) => v?,
+                    Ok(v) => v?.into_owned(),
                     Err(_) => cell.to_string(),
                 };
                 Some((c.header.clone(), value))
@@ -570,21 +663,39 @@ impl<'a> Checker<'a> {
 
     fn note_type_use(&mut self, row: &Row, space_type: &str, capacity: u32) {
         let order = self.types.len();
-        let entry = self
-            .types
-            .entry(space_type.to_string())
-            .or_insert_with(|| TypeUse {
+        if !self.types.contains_key(space_type) {
+            let first = TypeUse {
                 order,
                 first_row: row.number,
                 ..TypeUse::default()
-            });
+            };
+            self.types.insert(space_type.to_string(), first);
+        }
+        let Some(entry) = self.types.get_mut(space_type) else {
+            return;
+        };
         entry.count += 1;
         entry.max_capacity = entry.max_capacity.max(capacity);
     }
 
     /// The building this row belongs to, created on its first row; `None` without an identity.
     fn place_building(&mut self, row: &Row, fields: BuildingFields) -> Option<usize> {
+        // (is it a code, the raw text): a code never matches a name.
+        let raw_key = match (&fields.code, &fields.name) {
+            (Some(code), _) => Some((true, code.as_ref())),
+            (None, Some(name)) => Some((false, name.as_ref())),
+            (None, None) => None,
+        };
+        let cached = match (&self.last_building, raw_key) {
+            (Some((by_code, raw, index)), Some((is_code, key)))
+                if *by_code == is_code && raw == key =>
+            {
+                Some(*index)
+            }
+            _ => None,
+        };
         let key = match (&fields.code, &fields.name) {
+            _ if cached.is_some() => String::new(),
             (Some(code), _) => code.trim().to_uppercase(),
             (None, Some(name)) => normalise(name),
             (None, None) => {
@@ -608,10 +719,13 @@ impl<'a> Checker<'a> {
                 return None;
             }
         };
-        let index = match self.by_key.get(&key) {
-            Some(&index) => index,
+        let index = match cached.or_else(|| self.by_key.get(&key).copied()) {
+            Some(index) => index,
             None => self.new_building(row, key, &fields),
         };
+        if cached.is_none() {
+            self.last_building = raw_key.map(|(is_code, raw)| (is_code, raw.to_string(), index));
+        }
         let draft = &mut self.drafts[index];
         for field in SharedField::ALL {
             if matches!(field, SharedField::State) && !fields.state_known {
@@ -626,7 +740,7 @@ impl<'a> Checker<'a> {
                 SharedField::Zip => fields.zip.as_deref(),
             }
             .unwrap_or("");
-            draft.shared[field as usize].record(value, field.fold(value), row.number);
+            draft.shared[field as usize].record(field, value, row.number);
         }
         Some(index)
     }
@@ -637,22 +751,20 @@ impl<'a> Checker<'a> {
         }
         let index = self.drafts.len();
         self.by_key.insert(key.clone(), index);
+        let owned = |value: &Option<Cow<str>>| value.as_deref().map(str::to_string);
         self.drafts.push(BuildingDraft {
             building: Building {
                 key,
-                name: fields.name.clone(),
-                code: fields.code.clone(),
-                state_code: fields.state.clone().unwrap_or_default(),
+                name: owned(&fields.name),
+                code: owned(&fields.code),
+                state_code: owned(&fields.state).unwrap_or_default(),
                 country: fields.country,
-                address: fields.address.clone(),
-                address2: fields.address2.clone(),
-                city: fields.city.clone(),
-                zip: fields.zip.clone(),
+                address: owned(&fields.address),
+                address2: owned(&fields.address2),
+                city: owned(&fields.city),
+                zip: owned(&fields.zip),
                 floors: Vec::new(),
-                source: SourceRow {
-                    sheet: self.sheet.name.clone(),
-                    row: row.number,
-                },
+                source: SourceRow { row: row.number },
             },
             floors: HashMap::new(),
             shared: Default::default(),
@@ -660,23 +772,12 @@ impl<'a> Checker<'a> {
         index
     }
 
-    fn place_space(&mut self, row: &Row, building: usize, floor_name: String, space: Space) {
-        let floor_key = normalise(&floor_name);
-        let floor = match self.drafts[building].floors.get(&floor_key) {
-            Some(&f) => f,
-            None => {
-                self.check_condeco_name(row, Column::Floor, &floor_name);
-                let draft = &mut self.drafts[building];
-                let f = draft.building.floors.len();
-                draft.floors.insert(floor_key, f);
-                draft.building.floors.push(Floor {
-                    name: floor_name,
-                    spaces: Vec::new(),
-                    source: SourceRow {
-                        sheet: self.sheet.name.clone(),
-                        row: row.number,
-                    },
-                });
+    fn place_space(&mut self, row: &Row, building: usize, floor_name: &str, space: Space) {
+        let floor = match &self.last_floor {
+            Some((b, raw, f)) if *b == building && raw == floor_name => *f,
+            _ => {
+                let f = self.floor_index(row, building, floor_name);
+                self.last_floor = Some((building, floor_name.to_string(), f));
                 f
             }
         };
@@ -705,6 +806,24 @@ impl<'a> Checker<'a> {
             .push(space);
     }
 
+    /// The floor of `building` named `floor_name`, created on first use.
+    fn floor_index(&mut self, row: &Row, building: usize, floor_name: &str) -> usize {
+        let floor_key = normalise(floor_name);
+        if let Some(&f) = self.drafts[building].floors.get(&floor_key) {
+            return f;
+        }
+        self.check_condeco_name(row, Column::Floor, floor_name);
+        let draft = &mut self.drafts[building];
+        let f = draft.building.floors.len();
+        draft.floors.insert(floor_key, f);
+        draft.building.floors.push(Floor {
+            name: floor_name.to_string(),
+            spaces: Vec::new(),
+            source: SourceRow { row: row.number },
+        });
+        f
+    }
+
     fn finish(mut self) -> Checked {
         if self.data_rows == 0 {
             let d = Diagnostic {
@@ -720,6 +839,7 @@ impl<'a> Checker<'a> {
             };
             self.report(d);
         }
+        self.report_unnamed_values();
         self.check_shared_fields();
         self.check_same_name_buildings();
         let space_types = self.classify_types();

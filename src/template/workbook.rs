@@ -5,9 +5,9 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{Data, Range, Reader, Sheets};
+use calamine::{CellErrorType, Data, Range, Reader, Sheets};
 
-use super::columns::{self, Column, HEADER_MIN_SCORE, HEADER_SEARCH_ROWS, OFFICIAL_HEADER_ROW};
+use super::columns::{self, Column, HEADER_SEARCH_ROWS, OFFICIAL_HEADER_ROW};
 use super::diagnostic::{Code, Diagnostic, column_letter};
 use super::format::Format;
 use super::{LoadError, LoadOptions, SheetColumn, csv_sheet};
@@ -67,9 +67,7 @@ pub fn find_data_sheet(
                 available: names.join(", "),
             })?
             .clone();
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| corrupt(e.to_string()))?;
+        let range = read_range(&mut book, &name).map_err(|e| corrupt(e.to_string()))?;
         let mut sheet = describe(&name, range).ok_or_else(|| LoadError::NoHeaderRow {
             path: path.to_path_buf(),
             sheets: name.clone(),
@@ -83,9 +81,8 @@ pub fn find_data_sheet(
                 path: path.to_path_buf(),
             });
         }
-        let range = book
-            .worksheet_range(name)
-            .map_err(|e| corrupt(format!("sheet \"{name}\": {e}")))?;
+        let range =
+            read_range(&mut book, name).map_err(|e| corrupt(format!("sheet \"{name}\": {e}")))?;
         if let Some(mut sheet) = describe(name, range) {
             note_ignored_sheets(&mut sheet, &names);
             return Ok(sheet);
@@ -96,6 +93,33 @@ pub fn find_data_sheet(
         sheets: names.join(", "),
     })
 }
+
+/// The cells of a sheet. In .xlsb files calamine 0.38 drops formula cells whose cached result
+/// is an error; they are put back as an error value so that they are reported, not read as blank.
+fn read_range(
+    book: &mut Sheets<Cursor<Vec<u8>>>,
+    name: &str,
+) -> Result<Range<Data>, calamine::Error> {
+    let mut range = book.worksheet_range(name)?;
+    if let Sheets::Xlsb(xlsb) = book
+        && let Ok(formulas) = xlsb.worksheet_formula(name)
+    {
+        for (row, col, formula) in formulas.used_cells() {
+            let at = match formulas.start() {
+                Some((r0, c0)) => (r0 + row as u32, c0 + col as u32),
+                None => continue,
+            };
+            let blank = range.get_value(at).is_none_or(|d| *d == Data::Empty);
+            if blank && !formula.is_empty() {
+                range.set_value(at, Data::Error(UNKNOWN_FORMULA_ERROR));
+            }
+        }
+    }
+    Ok(range)
+}
+
+/// The error value given to a formula cell whose cached error the reader could not see.
+pub const UNKNOWN_FORMULA_ERROR: CellErrorType = CellErrorType::GettingData;
 
 enum Book {
     Workbook(Box<Sheets<Cursor<Vec<u8>>>>),
@@ -169,9 +193,9 @@ fn describe(name: &str, range: Range<Data>) -> Option<DataSheet> {
         .take(HEADER_SEARCH_ROWS)
         .enumerate()
         .map(|(i, row)| (i, columns::header_score(row.iter().map(header_text))))
-        .filter(|(_, score)| *score >= HEADER_MIN_SCORE)
-        // Highest score wins; the earliest row among equals.
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
+        .filter(|(_, score)| score.is_header())
+        // Highest rank wins; the earliest row among equals.
+        .max_by(|a, b| a.1.rank().cmp(&b.1.rank()).then(b.0.cmp(&a.0)))?;
     let header_row = start_row + relative as u32 + 1;
     let headers = range.rows().nth(relative)?;
     let captions = relative
