@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::config::{self, ConfigError, Flags, Settings};
 use crate::http::{HttpClient, HttpConfig, HttpError};
 
-#[derive(Debug, Clone, Default, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ConnectionArgs {
     /// Config file (TOML, one [profile.NAME] per customer); default in the user's config dir.
     #[arg(long, value_name = "FILE")]
@@ -30,6 +30,9 @@ pub struct ConnectionArgs {
     /// Mapping store (SQLite file).
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Most requests per second to each service (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = 20.0)]
+    pub max_rate: f64,
 }
 
 impl ConnectionArgs {
@@ -48,7 +51,14 @@ impl ConnectionArgs {
     }
 }
 
-/// The shared HTTP client with the default limits.
-pub fn http_client() -> Result<HttpClient, HttpError> {
-    HttpClient::new(HttpConfig::default())
+impl ConnectionArgs {
+    /// An HTTP client with the default limits and the chosen request rate.
+    pub fn http_client(&self) -> Result<HttpClient, HttpError> {
+        let rate = (self.max_rate > 0.0).then_some(self.max_rate);
+        HttpClient::new(HttpConfig {
+            rate_per_second: rate,
+            burst: rate.map(|r| r.ceil() as u32).unwrap_or(1),
+            ..HttpConfig::default()
+        })
+    }
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use color_eyre::eyre::Result;
 
 use super::EXIT_UNREADABLE;
-use super::connection::{ConnectionArgs, http_client};
+use super::connection::ConnectionArgs;
 use crate::condeco::CondecoClient;
 use crate::condeco::extract::{fetch, write_template};
 
@@ -28,7 +28,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .map_err(|e| e.to_string())
         .and_then(|s| s.condeco().map_err(|e| e.to_string()));
     let client = settings.and_then(|s| {
-        let http = http_client().map_err(|e| e.to_string())?;
+        let http = args.connection.http_client().map_err(|e| e.to_string())?;
         CondecoClient::new(&s, http)
             .map(|c| (c, s.client_name))
             .map_err(|e| e.to_string())

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use color_eyre::eyre::Result;
 
-use super::connection::{ConnectionArgs, http_client};
+use super::connection::ConnectionArgs;
 use super::parse::{OutputFormat, parse_country};
 use super::{EXIT_ERRORS, EXIT_UNREADABLE};
 use crate::domain::CountryCode;
@@ -58,7 +58,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .map_err(|e| e.to_string())
         .and_then(|s| s.eptura().map_err(|e| e.to_string()))
         .and_then(|s| {
-            let http = http_client().map_err(|e| e.to_string())?;
+            let http = args.connection.http_client().map_err(|e| e.to_string())?;
             EpturaClient::new(&s, http).map_err(|e| e.to_string())
         }) {
         Ok(client) => client,

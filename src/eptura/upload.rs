@@ -543,10 +543,7 @@ mod tests {
             city: None,
             zip: None,
             floors: Vec::new(),
-            source: SourceRow {
-                sheet: "S".into(),
-                row: 5,
-            },
+            source: SourceRow { row: 5 },
         }
     }
 

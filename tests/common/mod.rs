@@ -9,6 +9,8 @@ use axum::Router;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+pub mod fake_eptura;
+
 /// Serve `router` on 127.0.0.1 (a free port); returns `http://127.0.0.1:PORT`.
 pub async fn serve(router: Router) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
