@@ -5,6 +5,7 @@
 pub mod connection;
 mod extract;
 mod parse;
+mod sim;
 mod upload;
 
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ pub enum Command {
     Upload(upload::Args),
     /// Write the existing Condeco hierarchy as a Space Data template.
     Extract(extract::Args),
+    /// Run both simulators (Eptura Workplace and Condeco) on 127.0.0.1 until Ctrl-C.
+    Sim(sim::Args),
 }
 
 /// Exit code for "the input has errors".
@@ -51,6 +54,7 @@ pub fn main() -> ExitCode {
         Command::Parse(args) => parse::run(args),
         Command::Upload(args) => upload::run(args),
         Command::Extract(args) => extract::run(args),
+        Command::Sim(args) => sim::run(args),
     };
     match outcome {
         Ok(code) => code,
