@@ -287,3 +287,83 @@ async fn the_command_refuses_a_template_with_errors_and_a_missing_service() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("SPACEBRIDGE_EPTURA_URL"));
 }
+
+// ---- against the simulator ----
+
+use spacebridge::sim::{self, Scenario, SimOptions};
+
+async fn sim_stats(base: &str) -> serde_json::Value {
+    reqwest::get(format!("{base}/__sim/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn upload_into_scenario_twice(scenario: Scenario) {
+    let loaded = sample();
+    let c = loaded.counts;
+    let sims = sim::start(SimOptions {
+        scenario,
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap();
+    let base = sims.eptura_url.clone();
+    let first = run(&base, &loaded, false).await;
+    assert!(first.failures.is_empty(), "{:?}", first.failures);
+    assert_eq!(first.buildings.created + first.buildings.present, c.buildings);
+    assert_eq!(first.floors.created + first.floors.present, c.floors);
+    assert_eq!(first.spaces.created + first.spaces.present, c.spaces);
+    assert_eq!(first.space_types.created + first.space_types.present, c.space_types);
+    assert!(first.writes() > 0);
+    let writes = sim_stats(&base).await["writes"].as_u64().unwrap();
+    assert_eq!(writes, first.writes() as u64, "one write per record created");
+
+    let second = run(&base, &loaded, false).await;
+    assert_eq!(second.writes(), 0);
+    let after = sim_stats(&base).await["writes"].as_u64().unwrap();
+    assert_eq!(after, writes, "the second run wrote to the simulator");
+    let state: serde_json::Value = reqwest::get(format!("{base}/__sim/state"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<&str> = state["buildings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["code"].as_str())
+        .collect();
+    for code in ["HOU1", "BOS1", "NYC1", "CHI1", "DCA1", "TOR1", "MTL1"] {
+        assert_eq!(codes.iter().filter(|c| **c == code).count(), 1, "{code} once");
+    }
+    assert!(state["rooms"].as_array().unwrap().len() >= c.spaces);
+    let hou = state["buildings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["code"] == "HOU1")
+        .unwrap();
+    let expected = loaded
+        .portfolio
+        .buildings
+        .iter()
+        .find(|b| b.code.as_deref() == Some("HOU1"))
+        .unwrap();
+    assert_eq!(hou["address"]["state"]["code"], expected.state_code.as_str(), "{hou}");
+    assert_eq!(hou["address"]["city"].as_str(), expected.city.as_deref(), "{hou}");
+    sims.shutdown().await;
+}
+
+#[tokio::test]
+async fn sim_upload_into_an_empty_eptura_twice() {
+    upload_into_scenario_twice(Scenario::Empty).await;
+}
+
+#[tokio::test]
+async fn sim_upload_into_a_new_customer_twice() {
+    upload_into_scenario_twice(Scenario::NewCustomer).await;
+}
