@@ -393,3 +393,326 @@ async fn errors_name_the_fix_and_never_the_password() {
     }
     assert!(!format!("{eptura:?}").contains(PASSWORD));
 }
+
+// ---- against the simulator (an independent implementation of the same contract) ----
+
+use spacebridge::sim::{self, Faults, Scenario, SimOptions};
+
+async fn start_sim(scenario: Scenario) -> sim::Sims {
+    sim::start(SimOptions {
+        scenario,
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap()
+}
+
+async fn sim_get(url: String) -> Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+async fn set_faults(base: &str, faults: &Faults) {
+    let status = reqwest::Client::new()
+        .post(format!("{base}/__sim/faults"))
+        .json(faults)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success());
+}
+
+/// Requests the simulator saw for one route ("GET /rooms").
+async fn route_count(base: &str, route: &str) -> u64 {
+    sim_get(format!("{base}/__sim/stats")).await["by_route"][route]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn sim_every_endpoint() {
+    let sims = start_sim(Scenario::Empty).await;
+    let eptura = client(&sims.eptura_url);
+    let countries = eptura.countries().await.unwrap();
+    assert!(!countries.is_empty());
+    assert_eq!(
+        eptura.country_count().await.unwrap(),
+        countries.len() as u64
+    );
+    let us = countries
+        .iter()
+        .find(|c| c.iso_code.as_deref() == Some("US"))
+        .expect("the US is listed");
+    assert_eq!(
+        eptura.country(us.id).await.unwrap().iso_code.as_deref(),
+        Some("US")
+    );
+    assert!(eptura.countries_changed_since(0).await.unwrap().len() <= countries.len());
+
+    let building = eptura
+        .create_building(&NewBuilding {
+            name: "Houston HQ".into(),
+            code: Some("HOU1".into()),
+            city: Some("Houston".into()),
+            state_code: Some("TX".into()),
+            country_code: Some("US".into()),
+            zip: Some("77002".into()),
+            ..NewBuilding::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(building.code.as_deref(), Some("HOU1"));
+    assert_eq!(
+        eptura.building(building.id).await.unwrap().name,
+        "Houston HQ"
+    );
+    let renamed = eptura
+        .update_building(
+            building.id,
+            &Patch {
+                name: Some("Houston Tower".into()),
+                ..Patch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (renamed.name.as_str(), renamed.code.as_deref()),
+        ("Houston Tower", Some("HOU1"))
+    );
+    assert_eq!(eptura.building_count().await.unwrap(), 1);
+    assert_eq!(eptura.buildings_changed_since(0).await.unwrap().len(), 1);
+
+    let floor = eptura
+        .create_floor(&NewFloor {
+            building_id: building.id,
+            name: "2".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(floor.building_id, Some(building.id));
+    assert_eq!(eptura.floor(floor.id).await.unwrap().name, "2");
+    eptura
+        .update_floor(
+            floor.id,
+            &Patch {
+                name: Some("Level 2".into()),
+                ..Patch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        eptura.floors(Some(building.id)).await.unwrap()[0].name,
+        "Level 2"
+    );
+    assert_eq!(eptura.floor_count().await.unwrap(), 1);
+    assert_eq!(eptura.floors_changed_since(0).await.unwrap().len(), 1);
+
+    let space_type = eptura
+        .create_space_type(&NewSpaceType {
+            name: "Huddle".into(),
+            usage: Usage::We,
+            type_code: None,
+            occupiable: None,
+        })
+        .await
+        .unwrap();
+    let types_before = eptura.space_type_count().await.unwrap();
+    eptura
+        .update_space_type(
+            space_type.id,
+            &Patch {
+                name: Some("Huddle Room".into()),
+                ..Patch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        eptura
+            .space_types()
+            .await
+            .unwrap()
+            .iter()
+            .any(|t| t.name == "Huddle Room")
+    );
+    assert!(
+        !eptura
+            .space_types_changed_since(0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let space = eptura
+        .create_space(&NewSpace {
+            floor_id: floor.id,
+            type_id: space_type.id,
+            name: "2-014".into(),
+            capacity: 6,
+            reservable: true,
+            occupiable: true,
+            description: None,
+            area: Some(120.0),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (space.floor_id, space.building_id, space.type_id),
+        (Some(floor.id), Some(building.id), Some(space_type.id))
+    );
+    assert_eq!(eptura.space(space.id).await.unwrap().capacity, Some(6));
+    eptura
+        .update_space(
+            space.id,
+            &Patch {
+                capacity: Some(8),
+                ..Patch::default()
+            },
+        )
+        .await
+        .unwrap();
+    let listed = eptura
+        .spaces(Some(building.id), Some(floor.id))
+        .await
+        .unwrap();
+    assert_eq!((listed.len(), listed[0].capacity), (1, Some(8)));
+    assert_eq!(eptura.space_count().await.unwrap(), 1);
+    assert_eq!(eptura.spaces_changed_since(0).await.unwrap().len(), 1);
+
+    // Reservation centers: the admin-UI step, stood in for by the simulator.
+    let made = reqwest::Client::new()
+        .post(format!("{}/__sim/centers", sims.eptura_url))
+        .json(&json!({"name": "Houston RC", "buildingIds": [building.id]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(made.status().is_success());
+    let centers = eptura.reservation_centers().await.unwrap();
+    let center = centers
+        .iter()
+        .find(|c| c.name == "Houston RC")
+        .expect("listed");
+    assert_eq!(
+        eptura.center(center.id).await.unwrap().building_ids,
+        vec![building.id]
+    );
+    assert!(
+        eptura
+            .building(building.id)
+            .await
+            .unwrap()
+            .has_reservation_center()
+    );
+
+    eptura.delete_space(space.id).await.unwrap();
+    eptura.delete_floor(floor.id).await.unwrap();
+    eptura.delete_space_type(space_type.id).await.unwrap();
+    assert_eq!(eptura.space_type_count().await.unwrap(), types_before - 1);
+    eptura.delete_building(building.id).await.unwrap();
+    assert_eq!(eptura.building_count().await.unwrap(), 0);
+    assert!(matches!(
+        eptura.building(building.id).await,
+        Err(EpturaError::NotFound { .. })
+    ));
+    sims.shutdown().await;
+}
+
+#[tokio::test]
+async fn sim_pages_of_zero_exactly_limit_and_limit_plus_one() {
+    for (spaces, requests) in [(0usize, 1u64), (100, 2), (101, 2)] {
+        let sims = start_sim(Scenario::Large(spaces)).await;
+        let eptura = client(&sims.eptura_url);
+        let all = eptura.spaces(None, None).await.unwrap();
+        assert_eq!(all.len(), spaces);
+        let ids: std::collections::HashSet<i64> = all.iter().map(|s| s.id).collect();
+        assert_eq!(ids.len(), spaces, "no row twice");
+        assert_eq!(
+            route_count(&sims.eptura_url, "GET /rooms").await,
+            requests,
+            "{spaces} spaces"
+        );
+        sims.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn sim_throttling_errors_and_dropped_connections_are_ridden_out() {
+    let sims = start_sim(Scenario::Large(450)).await;
+    set_faults(
+        &sims.eptura_url,
+        &Faults {
+            rate_limit: 0.1,
+            error_rate: 0.1,
+            drop_rate: 0.1,
+            ..Faults::default()
+        },
+    )
+    .await;
+    let http = HttpClient::new(HttpConfig {
+        max_attempts: 12,
+        ..HttpConfig::for_tests()
+    })
+    .unwrap();
+    let settings = EpturaSettings {
+        url: sims.eptura_url.clone(),
+        username: "ops".into(),
+        password: Secret::new(PASSWORD),
+    };
+    let patient = EpturaClient::new(&settings, http).unwrap();
+    // Read until every fault has shown up at least once (each draw is random); every read
+    // must still be complete.
+    for _ in 0..60 {
+        assert_eq!(patient.spaces(None, None).await.unwrap().len(), 450);
+        assert!(!patient.buildings().await.unwrap().is_empty());
+        let s = patient.http().stats();
+        if s.throttled > 0 && s.server_errors > 0 && s.transport_errors > 0 {
+            break;
+        }
+    }
+    let stats = patient.http().stats();
+    assert!(stats.retries > 0 && stats.throttled > 0, "{stats:?}");
+    assert!(
+        stats.server_errors > 0 && stats.transport_errors > 0,
+        "{stats:?}"
+    );
+    let by_status = sim_get(format!("{}/__sim/stats", sims.eptura_url)).await["by_status"].clone();
+    assert!(by_status["429"].as_u64().unwrap_or(0) > 0, "{by_status}");
+    assert!(
+        by_status["dropped"].as_u64().unwrap_or(0) > 0,
+        "{by_status}"
+    );
+    sims.shutdown().await;
+}
+
+#[tokio::test]
+async fn sim_a_concurrency_cap_shrinks_the_limit() {
+    let sims = start_sim(Scenario::Large(40)).await;
+    set_faults(
+        &sims.eptura_url,
+        &Faults {
+            max_concurrent: Some(2),
+            latency_ms: Some((20, 30)),
+            ..Faults::default()
+        },
+    )
+    .await;
+    let eptura = client(&sims.eptura_url);
+    let ids: Vec<i64> = eptura
+        .spaces(None, None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let gets = ids.iter().map(|id| eptura.space(*id));
+    let results = futures_util::future::join_all(gets).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert!(eptura.http().stats().throttled > 0);
+    assert!(
+        eptura.http().concurrency_limit() < 8,
+        "AIMD came down from 8"
+    );
+    sims.shutdown().await;
+}

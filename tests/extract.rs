@@ -37,7 +37,10 @@ async fn the_existing_customer_hierarchy_round_trips_through_a_template() {
     let sims = existing_customer().await;
     let condeco = client(&sims.condeco_url);
     let hierarchy = fetch(&condeco).await.unwrap();
-    assert!(!hierarchy.resources.is_empty(), "the scenario has resources");
+    assert!(
+        !hierarchy.resources.is_empty(),
+        "the scenario has resources"
+    );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("extract.xlsx");
     let summary = write_template(&hierarchy, &path, "Extract").unwrap();
@@ -85,7 +88,10 @@ async fn the_extract_command_writes_a_file_parse_accepts() {
             .env("HOME", std::env::temp_dir())
             .env("SPACEBRIDGE_CONDECO_URL", url)
             .env("SPACEBRIDGE_CONDECO_CLIENT", "acme")
-            .env("SPACEBRIDGE_CONDECO_SUBSCRIPTION_KEY", "key-from-env-secret")
+            .env(
+                "SPACEBRIDGE_CONDECO_SUBSCRIPTION_KEY",
+                "key-from-env-secret",
+            )
             .env("SPACEBRIDGE_CONDECO_CLIENT_ID", "id")
             .env("SPACEBRIDGE_CONDECO_CLIENT_SECRET", "secret-from-env")
             .output()

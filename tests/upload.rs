@@ -313,13 +313,23 @@ async fn upload_into_scenario_twice(scenario: Scenario) {
     let base = sims.eptura_url.clone();
     let first = run(&base, &loaded, false).await;
     assert!(first.failures.is_empty(), "{:?}", first.failures);
-    assert_eq!(first.buildings.created + first.buildings.present, c.buildings);
+    assert_eq!(
+        first.buildings.created + first.buildings.present,
+        c.buildings
+    );
     assert_eq!(first.floors.created + first.floors.present, c.floors);
     assert_eq!(first.spaces.created + first.spaces.present, c.spaces);
-    assert_eq!(first.space_types.created + first.space_types.present, c.space_types);
+    assert_eq!(
+        first.space_types.created + first.space_types.present,
+        c.space_types
+    );
     assert!(first.writes() > 0);
     let writes = sim_stats(&base).await["writes"].as_u64().unwrap();
-    assert_eq!(writes, first.writes() as u64, "one write per record created");
+    assert_eq!(
+        writes,
+        first.writes() as u64,
+        "one write per record created"
+    );
 
     let second = run(&base, &loaded, false).await;
     assert_eq!(second.writes(), 0);
@@ -338,7 +348,11 @@ async fn upload_into_scenario_twice(scenario: Scenario) {
         .filter_map(|b| b["code"].as_str())
         .collect();
     for code in ["HOU1", "BOS1", "NYC1", "CHI1", "DCA1", "TOR1", "MTL1"] {
-        assert_eq!(codes.iter().filter(|c| **c == code).count(), 1, "{code} once");
+        assert_eq!(
+            codes.iter().filter(|c| **c == code).count(),
+            1,
+            "{code} once"
+        );
     }
     assert!(state["rooms"].as_array().unwrap().len() >= c.spaces);
     let hou = state["buildings"]
@@ -353,8 +367,16 @@ async fn upload_into_scenario_twice(scenario: Scenario) {
         .iter()
         .find(|b| b.code.as_deref() == Some("HOU1"))
         .unwrap();
-    assert_eq!(hou["address"]["state"]["code"], expected.state_code.as_str(), "{hou}");
-    assert_eq!(hou["address"]["city"].as_str(), expected.city.as_deref(), "{hou}");
+    assert_eq!(
+        hou["address"]["state"]["code"],
+        expected.state_code.as_str(),
+        "{hou}"
+    );
+    assert_eq!(
+        hou["address"]["city"].as_str(),
+        expected.city.as_deref(),
+        "{hou}"
+    );
     sims.shutdown().await;
 }
 
