@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use axum::response::IntoResponse;
 use common::{Seen, json};
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use spacebridge::condeco::{
     CondecoClient, CondecoError, CondecoSettings, CountryDraft, Filter, FloorDraft, GroupDraft,
@@ -602,4 +603,523 @@ async fn secrets_never_reach_errors_debug_or_logs() {
             assert!(!text.contains(secret), "{secret} leaked in: {text}");
         }
     }
+}
+
+// ---- against the simulator (an independent implementation of the same contract) ----
+
+use spacebridge::sim::{self, Faults, Scenario, SimOptions};
+
+async fn start_sim(scenario: Scenario) -> sim::Sims {
+    sim::start(SimOptions {
+        scenario,
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap()
+}
+
+async fn sim_post(url: String, body: Value) {
+    let status = reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success(), "{status}");
+}
+
+async fn sim_stats(base: &str) -> Value {
+    reqwest::get(format!("{base}/__sim/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sim_every_entity_and_its_rules() {
+    let sims = start_sim(Scenario::Empty).await;
+    let c = client(&sims.condeco_url);
+    let defaults = c.workspace_types(&Filter::default()).await.unwrap();
+    assert!(defaults.iter().any(|t| t.name == "Desk" && t.is_default));
+    assert!(
+        defaults
+            .iter()
+            .any(|t| t.name == "Meeting Room" && t.is_default)
+    );
+
+    let country = c
+        .create_country(&CountryDraft {
+            name: "United States".into(),
+            country_code: Some("US".into()),
+            external_id: Some("223".into()),
+        })
+        .await
+        .unwrap();
+    let group = c
+        .create_group(&GroupDraft {
+            name: "US default".into(),
+            country_id: Some(country.id),
+            is_default: Some(true),
+            ..GroupDraft::default()
+        })
+        .await
+        .unwrap();
+    let region = c
+        .create_region(&RegionDraft {
+            name: "Houston".into(),
+            country_id: Some(country.id),
+            external_id: None,
+        })
+        .await
+        .unwrap();
+    let location = c
+        .create_location(&LocationDraft {
+            name: "Houston HQ".into(),
+            region_id: Some(region.id),
+            city: Some("Houston".into()),
+            postal_code: Some("77002".into()),
+            external_id: Some("43".into()),
+            ..LocationDraft::default()
+        })
+        .await
+        .unwrap();
+    let floor = c
+        .put_floor(
+            location.id,
+            2,
+            &FloorDraft {
+                name: Some("Level 2".into()),
+                external_id: Some("55".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(floor.number, 2);
+    let fetched = c.location(location.id).await.unwrap();
+    assert_eq!(fetched.floors.len(), 1);
+    assert_eq!(fetched.floors[0].name.as_deref(), Some("Level 2"));
+    let huddle = c
+        .create_workspace_type(&WorkspaceTypeDraft {
+            name: "Huddle".into(),
+            booking_period: Some(BookingPeriod::Hourly),
+            external_id: Some("238".into()),
+        })
+        .await
+        .unwrap();
+    let resource = c
+        .create_resource(&ResourceDraft {
+            name: "2-014".into(),
+            resource_type: Some(ResourceType::MeetingSpace),
+            booking_period: Some(BookingPeriod::Hourly),
+            location_id: Some(location.id),
+            floor_number: Some(2),
+            group_id: Some(group.id),
+            workspace_type_id: Some(huddle.id),
+            capacity: Some(6),
+            external_id: Some("1921".into()),
+            ..ResourceDraft::default()
+        })
+        .await
+        .unwrap();
+
+    // Filters by externalId, and reads of one.
+    let by_external = c.resources(&Filter::external_id("1921")).await.unwrap();
+    assert_eq!(
+        by_external.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![resource.id]
+    );
+    assert!(
+        c.resources(&Filter::external_id("nope"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        c.locations(&Filter::external_id("43")).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        c.country(country.id).await.unwrap().country_code.as_deref(),
+        Some("US")
+    );
+    assert!(c.group(group.id).await.unwrap().is_default);
+    assert_eq!(
+        c.region(region.id).await.unwrap().country_id,
+        Some(country.id)
+    );
+    assert_eq!(
+        c.workspace_type(huddle.id).await.unwrap().booking_period,
+        Some(BookingPeriod::Hourly)
+    );
+    assert_eq!(c.resource(resource.id).await.unwrap().capacity, Some(6));
+    let in_region = Filter {
+        region_id: Some(region.id),
+        ..Filter::default()
+    };
+    assert_eq!(c.locations(&in_region).await.unwrap().len(), 1);
+
+    // Updates keep unsent fields.
+    c.update_country(
+        country.id,
+        &CountryDraft {
+            name: "USA".into(),
+            ..CountryDraft::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        c.country(country.id).await.unwrap().country_code.as_deref(),
+        Some("US")
+    );
+    c.update_group(
+        group.id,
+        &GroupDraft {
+            name: "US".into(),
+            ..GroupDraft::default()
+        },
+    )
+    .await
+    .unwrap();
+    c.update_region(
+        region.id,
+        &RegionDraft {
+            name: "Houston TX".into(),
+            ..RegionDraft::default()
+        },
+    )
+    .await
+    .unwrap();
+    let moved = c
+        .update_location(
+            location.id,
+            &LocationDraft {
+                name: "Houston Tower".into(),
+                ..LocationDraft::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (moved.name.as_str(), moved.postal_code.as_deref()),
+        ("Houston Tower", Some("77002"))
+    );
+    c.update_workspace_type(
+        huddle.id,
+        &WorkspaceTypeDraft {
+            name: "Huddle Room".into(),
+            ..WorkspaceTypeDraft::default()
+        },
+    )
+    .await
+    .unwrap();
+    let resized = c
+        .update_resource(
+            resource.id,
+            &ResourceDraft {
+                name: "2-014".into(),
+                capacity: Some(8),
+                ..ResourceDraft::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (resized.capacity, resized.external_id.as_deref()),
+        (Some(8), Some("1921"))
+    );
+
+    // The kind of a resource cannot change: Condeco's message reaches the caller.
+    let switch = c
+        .update_resource(
+            resource.id,
+            &ResourceDraft {
+                name: "2-014".into(),
+                resource_type: Some(ResourceType::PersonalSpace),
+                ..ResourceDraft::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(switch.rejection().map(|(s, _)| s), Some(400), "{switch:?}");
+
+    // A parent with children is a 409 unless cascading; deletes report bookings.
+    let refused = c.delete_location(location.id, false).await.unwrap_err();
+    assert_eq!(
+        refused.rejection().map(|(s, _)| s),
+        Some(409),
+        "{refused:?}"
+    );
+    let default_type = defaults.iter().find(|t| t.is_default).unwrap();
+    assert!(
+        c.delete_workspace_type(default_type.id).await.is_err(),
+        "defaults stay"
+    );
+    c.delete_resource(resource.id).await.unwrap();
+    c.delete_floor(location.id, 2, false).await.unwrap();
+    c.delete_location(location.id, false).await.unwrap();
+    c.delete_workspace_type(huddle.id).await.unwrap();
+    c.delete_region(region.id).await.unwrap();
+    c.delete_group(group.id).await.unwrap();
+    c.delete_country(country.id).await.unwrap();
+    assert!(matches!(
+        c.country(country.id).await,
+        Err(CondecoError::NotFound { .. })
+    ));
+    sims.shutdown().await;
+}
+
+#[tokio::test]
+async fn sim_deleting_a_booked_resource_reports_the_bookings_lost() {
+    let sims = start_sim(Scenario::ExistingCustomer).await;
+    let c = client(&sims.condeco_url);
+    let resources = c.resources(&Filter::default()).await.unwrap();
+    let booked = resources
+        .iter()
+        .find(|r| r.booking_count.unwrap_or(0) > 0)
+        .expect("the scenario has bookings");
+    let deleted = c.delete_resource(booked.id).await.unwrap();
+    assert_eq!(Some(deleted.bookings_deleted), booked.booking_count);
+    sims.shutdown().await;
+}
+
+/// Resource list requests the simulator has seen so far.
+async fn resource_pages(base: &str) -> u64 {
+    sim_stats(base).await["by_route"]["GET /resources"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn sim_pages_of_zero_exactly_one_page_and_one_more() {
+    let sims = start_sim(Scenario::Empty).await;
+    let base = sims.condeco_url.clone();
+    let c = client(&base);
+    assert!(c.resources(&Filter::default()).await.unwrap().is_empty());
+    assert_eq!(resource_pages(&base).await, 1, "zero rows: one request");
+
+    let country = c
+        .create_country(&CountryDraft {
+            name: "United States".into(),
+            country_code: Some("US".into()),
+            external_id: None,
+        })
+        .await
+        .unwrap();
+    let region = c
+        .create_region(&RegionDraft {
+            name: "Austin".into(),
+            country_id: Some(country.id),
+            external_id: None,
+        })
+        .await
+        .unwrap();
+    let location = c
+        .create_location(&LocationDraft {
+            name: "Austin Lab".into(),
+            region_id: Some(region.id),
+            ..LocationDraft::default()
+        })
+        .await
+        .unwrap();
+    c.put_floor(location.id, 1, &FloorDraft::default())
+        .await
+        .unwrap();
+    let desk = c
+        .workspace_types(&Filter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "Desk")
+        .unwrap();
+    let creates = (0..501).map(|i| {
+        let c = c.clone();
+        async move {
+            c.create_resource(&ResourceDraft {
+                name: format!("Desk {i:03}"),
+                resource_type: Some(ResourceType::PersonalSpace),
+                booking_period: Some(BookingPeriod::AllDay),
+                location_id: Some(location.id),
+                floor_number: Some(1),
+                workspace_type_id: Some(desk.id),
+                capacity: Some(1),
+                ..ResourceDraft::default()
+            })
+            .await
+            .unwrap()
+            .id
+        }
+    });
+    let ids: Vec<i64> = futures_util::stream::iter(creates)
+        .buffer_unordered(8)
+        .collect()
+        .await;
+
+    let before = resource_pages(&base).await;
+    let all = c.resources(&Filter::default()).await.unwrap();
+    assert_eq!(all.len(), 501);
+    let distinct: std::collections::HashSet<i64> = all.iter().map(|r| r.id).collect();
+    assert_eq!(distinct.len(), 501, "no resource twice across pages");
+    assert_eq!(
+        resource_pages(&base).await - before,
+        2,
+        "501 rows: two pages"
+    );
+
+    c.delete_resource(ids[0]).await.unwrap();
+    let before = resource_pages(&base).await;
+    assert_eq!(c.resources(&Filter::default()).await.unwrap().len(), 500);
+    assert_eq!(
+        resource_pages(&base).await - before,
+        1,
+        "exactly 500: one page, totalCount says done"
+    );
+    sims.shutdown().await;
+}
+
+#[tokio::test]
+async fn sim_a_lost_token_is_renewed_once() {
+    let sims = start_sim(Scenario::Empty).await;
+    let c = client(&sims.condeco_url);
+    c.countries(&Filter::default()).await.unwrap();
+    // A reset forgets every token the simulator issued: the next call answers 401.
+    sim_post(format!("{}/__sim/reset", sims.condeco_url), json!({})).await;
+    c.countries(&Filter::default()).await.unwrap();
+    assert_eq!(c.token_fetches(), 2);
+    let stats = sim_stats(&sims.condeco_url).await;
+    assert_eq!(stats["by_status"]["401"].as_u64(), Some(1), "{stats}");
+    sims.shutdown().await;
+}
+
+#[tokio::test]
+async fn sim_a_duplicate_name_is_a_409_with_condecos_message_unchanged() {
+    let sims = start_sim(Scenario::Empty).await;
+    let c = client(&sims.condeco_url);
+    let country = c
+        .create_country(&CountryDraft {
+            name: "Canada".into(),
+            country_code: Some("CA".into()),
+            external_id: None,
+        })
+        .await
+        .unwrap();
+    let draft = RegionDraft {
+        name: "Toronto".into(),
+        country_id: Some(country.id),
+        external_id: None,
+    };
+    c.create_region(&draft).await.unwrap();
+    let error = c.create_region(&draft).await.unwrap_err();
+    let (status, message) = error.rejection().expect("a rejection");
+    assert_eq!(status, 409);
+    // The same call made by hand gets the same words.
+    let http = reqwest::Client::new();
+    let base = format!("{}/acme/api/V1", sims.condeco_url);
+    let token: Value = http
+        .post(format!("{base}/token"))
+        .header("Ocp-Apim-Subscription-Key", KEY)
+        .form(&[
+            ("client_id", "a"),
+            ("client_secret", "b"),
+            ("grant_type", "password"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let raw: Value = http
+        .post(format!("{base}/regions"))
+        .header("Ocp-Apim-Subscription-Key", KEY)
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .json(&json!({"name": "Toronto", "countryId": country.id}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(raw["message"].as_str(), Some(message));
+    assert!(error.to_string().ends_with(message));
+    sims.shutdown().await;
+}
+
+#[tokio::test]
+async fn sim_quota_exhaustion_stops_without_retrying() {
+    let sims = start_sim(Scenario::Empty).await;
+    sim_post(
+        format!("{}/__sim/faults", sims.condeco_url),
+        serde_json::to_value(Faults {
+            quota: Some(3),
+            ..Faults::default()
+        })
+        .unwrap(),
+    )
+    .await;
+    let c = client(&sims.condeco_url);
+    let mut outcome = Ok(Vec::new());
+    for _ in 0..6 {
+        outcome = c.countries(&Filter::default()).await;
+        if outcome.is_err() {
+            break;
+        }
+    }
+    let error = outcome.unwrap_err();
+    match &error {
+        CondecoError::QuotaExhausted {
+            renews_in: Some(wait),
+            ..
+        } => {
+            assert!(*wait <= Duration::from_secs(86_400) && *wait > Duration::ZERO);
+        }
+        other => panic!("not a quota error: {other:?}"),
+    }
+    assert!(error.to_string().contains("renews in"), "{error}");
+    let stats = sim_stats(&sims.condeco_url).await;
+    assert_eq!(
+        stats["by_status"]["403"].as_u64(),
+        Some(1),
+        "no blind retry: {stats}"
+    );
+    sims.shutdown().await;
+}
+
+#[tokio::test]
+async fn sim_secrets_stay_out_of_logs_under_faults() {
+    let capture = common::LogCapture::default();
+    let _guard = capture.install();
+    let sims = start_sim(Scenario::ExistingCustomer).await;
+    sim_post(
+        format!("{}/__sim/faults", sims.condeco_url),
+        serde_json::to_value(Faults {
+            error_rate: 0.2,
+            drop_rate: 0.1,
+            ..Faults::default()
+        })
+        .unwrap(),
+    )
+    .await;
+    let c = client(&sims.condeco_url);
+    let mut texts = Vec::new();
+    for _ in 0..50 {
+        match c.locations(&Filter::default()).await {
+            Ok(locations) => assert!(!locations.is_empty()),
+            Err(e) => texts.push(format!("{e} {e:?}")),
+        }
+        if c.http().stats().retries > 0 {
+            break;
+        }
+    }
+    assert!(c.http().stats().retries > 0, "faults were met");
+    texts.push(capture.text());
+    for text in &texts {
+        for secret in [KEY, CLIENT_ID, CLIENT_SECRET] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+    }
+    sims.shutdown().await;
 }
