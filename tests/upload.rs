@@ -389,3 +389,57 @@ async fn sim_upload_into_an_empty_eptura_twice() {
 async fn sim_upload_into_a_new_customer_twice() {
     upload_into_scenario_twice(Scenario::NewCustomer).await;
 }
+
+#[tokio::test]
+async fn sim_upload_under_dropped_connections_and_errors_makes_no_duplicate() {
+    let loaded = sample();
+    let sims = sim::start(SimOptions {
+        scenario: Scenario::Empty,
+        faults: sim::Faults {
+            drop_rate: 0.05,
+            error_rate: 0.05,
+            ..sim::Faults::default()
+        },
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap();
+    let base = sims.eptura_url.clone();
+    let eptura = {
+        let settings = EpturaSettings {
+            url: base.clone(),
+            username: "ops".into(),
+            password: Secret::new("pw-secret"),
+        };
+        let http = HttpClient::new(HttpConfig {
+            max_attempts: 10,
+            ..HttpConfig::for_tests()
+        })
+        .unwrap();
+        EpturaClient::new(&settings, http).unwrap()
+    };
+    let report = upload(&eptura, &loaded.portfolio, UploadOptions::default())
+        .await
+        .unwrap();
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    let stats = sim_stats(&base).await;
+    assert!(
+        stats["by_status"]["dropped"].as_u64().unwrap_or(0) > 0,
+        "{stats}"
+    );
+    let state: serde_json::Value = reqwest::get(format!("{base}/__sim/state"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let c = loaded.counts;
+    assert_eq!(state["buildings"].as_array().unwrap().len(), c.buildings);
+    assert_eq!(state["floors"].as_array().unwrap().len(), c.floors);
+    assert_eq!(
+        state["rooms"].as_array().unwrap().len(),
+        c.spaces,
+        "no duplicate space"
+    );
+    sims.shutdown().await;
+}

@@ -464,7 +464,11 @@ enum Created<T> {
     Refused,
 }
 
-/// Create; when the answer was lost, adopt the record if it exists, else create once more.
+/// How many times a create whose answer keeps getting lost is looked up and tried again.
+const LOST_ANSWER_ROUNDS: usize = 5;
+
+/// Create; when the answer was lost, adopt the record if it exists, else create again (a few
+/// rounds, then the lost answer is reported).
 async fn create_or_adopt<T, C, CF, F, FF>(
     create: &C,
     find: &F,
@@ -475,15 +479,21 @@ where
     F: Fn() -> FF,
     FF: Future<Output = std::result::Result<Option<T>, EpturaError>>,
 {
-    match create().await {
-        Err(e) if e.is_outcome_unknown() => {
-            tracing::info!("a create's answer was lost; looking the record up before retrying");
-            match find().await? {
-                Some(found) => Ok(found),
-                None => create().await,
+    let mut round = 1;
+    loop {
+        match create().await {
+            Err(e) if e.is_outcome_unknown() && round < LOST_ANSWER_ROUNDS => {
+                tracing::info!(
+                    round,
+                    "a create's answer was lost; looking the record up before retrying"
+                );
+                if let Some(found) = find().await? {
+                    return Ok(found);
+                }
+                round += 1;
             }
+            other => return other,
         }
-        other => other,
     }
 }
 
