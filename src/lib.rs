@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod condeco;
+pub mod config;
 pub mod domain;
 pub mod eptura;
 pub mod http;

@@ -2,8 +2,11 @@
 //! printing. Exit codes and JSON shapes are the contract of `spec/cli.md`. This is the only
 //! place (with `main`) that uses eyre; library modules return their own error types.
 
+pub mod connection;
+mod extract;
 mod parse;
 mod sim;
+mod upload;
 
 use std::process::ExitCode;
 
@@ -21,6 +24,11 @@ pub struct Cli {
 pub enum Command {
     /// Load and validate a Space Data template (exit 0 valid, 1 has errors, 2 cannot read).
     Parse(parse::Args),
+    /// Create the template's buildings, floors, spaces and missing space types in Eptura
+    /// Workplace; idempotent (exit 0, 1 errors, 2 cannot read/connect).
+    Upload(upload::Args),
+    /// Write the existing Condeco hierarchy as a Space Data template.
+    Extract(extract::Args),
     /// Run both simulators (Eptura Workplace and Condeco) on 127.0.0.1 until Ctrl-C.
     Sim(sim::Args),
 }
@@ -30,11 +38,22 @@ pub const EXIT_ERRORS: u8 = 1;
 /// Exit code for "cannot read or connect".
 pub const EXIT_UNREADABLE: u8 = 2;
 
+/// The tokio runtime of the async commands.
+fn runtime() -> color_eyre::eyre::Result<tokio::runtime::Runtime> {
+    use color_eyre::eyre::WrapErr;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .wrap_err("starting the async runtime")
+}
+
 /// Run the command line and return the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Parse(args) => parse::run(args),
+        Command::Upload(args) => upload::run(args),
+        Command::Extract(args) => extract::run(args),
         Command::Sim(args) => sim::run(args),
     };
     match outcome {

@@ -37,7 +37,7 @@ pub enum OutputFormat {
     Json,
 }
 
-fn parse_country(text: &str) -> Result<CountryCode, String> {
+pub(super) fn parse_country(text: &str) -> Result<CountryCode, String> {
     CountryCode::parse(text)
         .ok_or_else(|| format!("\"{text}\" is not a two-letter ISO country code (e.g. GB)"))
 }

@@ -1,3 +1,436 @@
-//! What both API clients share: timeouts, retry with exponential backoff and jitter,
-//! `Retry-After`, request rate limiting and AIMD concurrency. Knows nothing of either API.
-//! Not yet built: see issue 3.
+//! What both API clients share: one configured reqwest client (rustls, timeouts), retry with
+//! exponential backoff and full jitter for transport errors, dropped connections, 429 and 5xx,
+//! `Retry-After` in seconds or as an HTTP date, a request rate limit (token bucket), an AIMD
+//! concurrency limit, a cap on attempts, and counters for progress displays.
+//!
+//! It knows nothing of either API: callers build a `reqwest::Request`, [`HttpClient::send`]
+//! returns the final [`Reply`] (any status the retry policy does not handle) or an
+//! [`HttpError`]. Messages name the method and path only: never a header, a query string or a
+//! body, so no secret can leak through them.
+
+pub mod backoff;
+pub mod limit;
+pub mod secret;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::HeaderMap;
+use reqwest::{Method, Request, StatusCode};
+use serde::Serialize;
+
+pub use limit::{Aimd, TokenBucket};
+pub use reqwest::Url;
+pub use secret::Secret;
+
+/// Timeouts, retry and limits. The defaults suit both real APIs.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub connect_timeout: Duration,
+    /// Whole request, answer included.
+    pub request_timeout: Duration,
+    /// Attempts per request, the first included.
+    pub max_attempts: u32,
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+    /// A `Retry-After` longer than this is not waited for: the request fails with
+    /// [`HttpError::Throttled`] so the caller can decide.
+    pub max_retry_after: Duration,
+    /// Requests per second (token bucket); `None` for no limit.
+    pub rate_per_second: Option<f64>,
+    pub burst: u32,
+    /// The most requests in flight at once; AIMD moves between 1 and this.
+    pub max_concurrency: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            max_attempts: 6,
+            backoff_base: Duration::from_millis(200),
+            backoff_cap: Duration::from_secs(20),
+            max_retry_after: Duration::from_secs(120),
+            rate_per_second: Some(20.0),
+            burst: 20,
+            max_concurrency: 8,
+        }
+    }
+}
+
+impl HttpConfig {
+    /// Fast retries and no rate limit: for tests against loopback servers.
+    pub fn for_tests() -> Self {
+        HttpConfig {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(10),
+            max_attempts: 6,
+            backoff_base: Duration::from_millis(5),
+            backoff_cap: Duration::from_millis(50),
+            max_retry_after: Duration::from_secs(5),
+            rate_per_second: None,
+            burst: 1,
+            max_concurrency: 8,
+        }
+    }
+}
+
+/// Whether a request may be sent twice. A `POST` that may have reached the server is not
+/// repeated after a lost answer: the caller gets [`HttpError::OutcomeUnknown`] and looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idempotence {
+    Idempotent,
+    NotIdempotent,
+}
+
+impl Idempotence {
+    pub fn of(method: &Method) -> Self {
+        if *method == Method::POST || *method == Method::PATCH {
+            Idempotence::NotIdempotent
+        } else {
+            Idempotence::Idempotent
+        }
+    }
+}
+
+/// A final answer: status, headers and the whole body.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The body as text, cut to `max` characters, for error messages.
+    pub fn excerpt(&self, max: usize) -> String {
+        let text = String::from_utf8_lossy(&self.body);
+        let text = text.trim();
+        if text.chars().count() <= max {
+            text.to_string()
+        } else {
+            let cut: String = text.chars().take(max).collect();
+            format!("{cut}…")
+        }
+    }
+
+    /// The `Retry-After` delay, if the server sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        backoff::retry_after(&self.headers, SystemTime::now())
+    }
+}
+
+/// Why a request has no final answer. Messages hold the method and path only.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("cannot build the request {method} {path}: {detail}")]
+    Build {
+        method: Method,
+        path: String,
+        detail: String,
+    },
+    #[error(
+        "{method} {path} failed after {attempts} attempts: {detail}; check the address and \
+         the network, then retry"
+    )]
+    Transport {
+        method: Method,
+        path: String,
+        attempts: u32,
+        detail: String,
+    },
+    #[error(
+        "{method} {path}: the connection was lost after the request was sent ({detail}); it \
+         may or may not have been applied: look the record up before sending it again"
+    )]
+    OutcomeUnknown {
+        method: Method,
+        path: String,
+        detail: String,
+    },
+    #[error(
+        "{method} {path} still answered {status} after {attempts} attempts; the service is \
+         overloaded or failing: retry later"
+    )]
+    GaveUp {
+        method: Method,
+        path: String,
+        attempts: u32,
+        status: StatusCode,
+    },
+    #[error(
+        "{method} {path}: the service asks to wait {}s before retrying, longer than the {}s \
+         allowed; retry later",
+        retry_after.as_secs(), allowed.as_secs()
+    )]
+    Throttled {
+        method: Method,
+        path: String,
+        retry_after: Duration,
+        allowed: Duration,
+    },
+}
+
+impl HttpError {
+    /// True when retrying later may succeed (everything but a malformed request).
+    pub fn is_transient(&self) -> bool {
+        !matches!(self, HttpError::Build { .. })
+    }
+}
+
+/// Counters since the client was made.
+#[derive(Debug, Default)]
+struct Counters {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    throttled: AtomicU64,
+    server_errors: AtomicU64,
+    transport_errors: AtomicU64,
+}
+
+/// A snapshot of the counters, for progress displays and reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct HttpStats {
+    /// Attempts sent, retries included.
+    pub requests: u64,
+    pub retries: u64,
+    /// 429 answers.
+    pub throttled: u64,
+    /// 5xx answers.
+    pub server_errors: u64,
+    /// Connect and read failures, dropped connections, timeouts.
+    pub transport_errors: u64,
+}
+
+/// A configured client with retry and limits. Cheap to clone; clones share limits and counters.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    config: Arc<HttpConfig>,
+    concurrency: Arc<Aimd>,
+    bucket: Option<Arc<TokenBucket>>,
+    counters: Arc<Counters>,
+}
+
+/// What one attempt came to.
+enum Attempt {
+    Done(Reply),
+    Retry { delay: Duration, reason: String },
+    Fail(HttpError),
+}
+
+impl HttpClient {
+    pub fn new(config: HttpConfig) -> Result<Self, HttpError> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .user_agent(concat!("spacebridge/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| HttpError::Build {
+                method: Method::GET,
+                path: "(client)".into(),
+                detail: describe(&e),
+            })?;
+        Ok(HttpClient {
+            client,
+            concurrency: Aimd::new(config.max_concurrency),
+            bucket: config
+                .rate_per_second
+                .map(|rate| Arc::new(TokenBucket::new(rate, config.burst))),
+            config: Arc::new(config),
+            counters: Arc::default(),
+        })
+    }
+
+    /// A request builder on the shared client; finish it with `.build()` and [`Self::send`].
+    pub fn request(&self, method: Method, url: Url) -> reqwest::RequestBuilder {
+        self.client.request(method, url)
+    }
+
+    pub fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    pub fn stats(&self) -> HttpStats {
+        let c = &self.counters;
+        HttpStats {
+            requests: c.requests.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+            throttled: c.throttled.load(Ordering::Relaxed),
+            server_errors: c.server_errors.load(Ordering::Relaxed),
+            transport_errors: c.transport_errors.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The AIMD limit right now.
+    pub fn concurrency_limit(&self) -> usize {
+        self.concurrency.limit()
+    }
+
+    /// Send with retry; the reply is whatever status ended the retries (2xx, 4xx but 429, or
+    /// a 5xx/429 the caller must see because the request is not idempotent and the server's
+    /// answer is final).
+    pub async fn send(&self, request: Request) -> Result<Reply, HttpError> {
+        let idempotence = Idempotence::of(request.method());
+        self.send_with(request, idempotence).await
+    }
+
+    /// [`Self::send`] with an explicit idempotence (a token `POST` may be repeated safely).
+    pub async fn send_with(
+        &self,
+        request: Request,
+        idempotence: Idempotence,
+    ) -> Result<Reply, HttpError> {
+        let method = request.method().clone();
+        let path = request.url().path().to_string();
+        let mut attempt = 0;
+        loop {
+            let Some(this) = request.try_clone() else {
+                return Err(HttpError::Build {
+                    method,
+                    path,
+                    detail: "the body cannot be sent twice (a stream)".into(),
+                });
+            };
+            attempt += 1;
+            match self.attempt(this, idempotence, attempt).await {
+                Attempt::Done(reply) => return Ok(reply),
+                Attempt::Fail(error) => return Err(error),
+                Attempt::Retry { delay, reason } => {
+                    if attempt >= self.config.max_attempts {
+                        return Err(self.exhausted(method, path, attempt, reason));
+                    }
+                    self.counters.retries.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!(
+                        %method, %path, attempt, delay_ms = delay.as_millis() as u64, %reason,
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    async fn attempt(&self, request: Request, idempotence: Idempotence, attempt: u32) -> Attempt {
+        if let Some(bucket) = &self.bucket {
+            bucket.acquire().await;
+        }
+        let method = request.method().clone();
+        let path = request.url().path().to_string();
+        let permit = self.concurrency.acquire().await;
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let outcome = self.exchange(request).await;
+        drop(permit);
+        match outcome {
+            Ok(reply) => self.judge(reply, method, path, attempt),
+            Err(error) => {
+                self.counters
+                    .transport_errors
+                    .fetch_add(1, Ordering::Relaxed);
+                let detail = describe(&error);
+                if idempotence == Idempotence::NotIdempotent && !error.is_connect() {
+                    return Attempt::Fail(HttpError::OutcomeUnknown {
+                        method,
+                        path,
+                        detail,
+                    });
+                }
+                Attempt::Retry {
+                    delay: self.backoff(attempt),
+                    reason: detail,
+                }
+            }
+        }
+    }
+
+    /// Send and read the whole body, so a connection dropped mid-body is a transport error.
+    async fn exchange(&self, request: Request) -> Result<Reply, reqwest::Error> {
+        let response = self.client.execute(request).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?.to_vec();
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    fn judge(&self, reply: Reply, method: Method, path: String, attempt: u32) -> Attempt {
+        let status = reply.status;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            self.counters.throttled.fetch_add(1, Ordering::Relaxed);
+            self.concurrency.on_throttled();
+        } else if status.is_server_error() {
+            self.counters.server_errors.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.concurrency.on_success();
+            return Attempt::Done(reply);
+        }
+        // 429 and 5xx: the server answered and did not do the work, so any method may retry.
+        let delay = match reply.retry_after() {
+            Some(wait) if wait > self.config.max_retry_after => {
+                return Attempt::Fail(HttpError::Throttled {
+                    method,
+                    path,
+                    retry_after: wait,
+                    allowed: self.config.max_retry_after,
+                });
+            }
+            Some(wait) => wait,
+            None => self.backoff(attempt),
+        };
+        if attempt >= self.config.max_attempts {
+            return Attempt::Fail(HttpError::GaveUp {
+                method,
+                path,
+                attempts: attempt,
+                status,
+            });
+        }
+        Attempt::Retry {
+            delay,
+            reason: format!("answered {status}"),
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        backoff::full_jitter(
+            self.config.backoff_base,
+            self.config.backoff_cap,
+            attempt.saturating_sub(1),
+        )
+    }
+
+    fn exhausted(&self, method: Method, path: String, attempts: u32, reason: String) -> HttpError {
+        HttpError::Transport {
+            method,
+            path,
+            attempts,
+            detail: reason,
+        }
+    }
+}
+
+/// A reqwest error as text: its kind and causes, without the URL (which may carry a query).
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = if error.is_timeout() {
+        "timed out".to_string()
+    } else if error.is_connect() {
+        "could not connect".to_string()
+    } else {
+        "connection failed".to_string()
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,175 @@
+//! `spacebridge upload FILE [--dry-run]`: load the template (refused with its findings when it
+//! has errors), then create in Eptura Workplace the buildings, floors, spaces and space types
+//! it lacks. Exit 0 done, 1 template errors or records refused, 2 cannot read or connect.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use color_eyre::eyre::Result;
+
+use super::connection::ConnectionArgs;
+use super::parse::{OutputFormat, parse_country};
+use super::{EXIT_ERRORS, EXIT_UNREADABLE};
+use crate::domain::CountryCode;
+use crate::eptura::EpturaClient;
+use crate::eptura::upload::{KindCount, UploadOptions, UploadReport, upload};
+use crate::template::{self, LoadOptions, Loaded, Severity};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The template to upload.
+    pub file: PathBuf,
+    /// Show what would be created; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Read this sheet instead of the first one with a header row.
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Country (ISO alpha-2) of buildings whose state is not a US state or Canadian province.
+    #[arg(long, value_parser = parse_country)]
+    pub country: Option<CountryCode>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let options = LoadOptions {
+        sheet: args.sheet.clone(),
+        country: args.country,
+        cancel: None,
+    };
+    let loaded = match template::load(&args.file, &options) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("spacebridge: {e}");
+            return Ok(ExitCode::from(EXIT_UNREADABLE));
+        }
+    };
+    if loaded.has_errors() {
+        refuse(&loaded);
+        return Ok(ExitCode::from(EXIT_ERRORS));
+    }
+    let eptura = match args
+        .connection
+        .settings()
+        .map_err(|e| e.to_string())
+        .and_then(|s| s.eptura().map_err(|e| e.to_string()))
+        .and_then(|s| {
+            let http = args.connection.http_client().map_err(|e| e.to_string())?;
+            EpturaClient::new(&s, http).map_err(|e| e.to_string())
+        }) {
+        Ok(client) => client,
+        Err(message) => {
+            eprintln!("spacebridge: {message}");
+            return Ok(ExitCode::from(EXIT_UNREADABLE));
+        }
+    };
+    let upload_options = UploadOptions {
+        dry_run: args.dry_run,
+        ..UploadOptions::default()
+    };
+    let outcome = super::runtime()?.block_on(upload(&eptura, &loaded.portfolio, upload_options));
+    let report = match outcome {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("spacebridge: {e}");
+            eprintln!("nothing is lost: run the same upload again to finish the rest");
+            return Ok(ExitCode::from(EXIT_UNREADABLE));
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Text => write_text(&mut out, &report, eptura.http().stats().requests)?,
+    }
+    Ok(if report.has_failures() {
+        ExitCode::from(EXIT_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The template has errors: say how many and show the first ones.
+fn refuse(loaded: &Loaded) {
+    let tally = loaded.tally();
+    eprintln!(
+        "spacebridge: {} has {} error(s) and {} warning(s); fix them before uploading \
+         (`spacebridge parse {}` lists them all):",
+        loaded.file.display(),
+        tally.errors,
+        tally.warnings,
+        loaded.file.display()
+    );
+    for d in loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .take(10)
+    {
+        eprintln!("  ✗ {:<6} {:<20} {}", d.cell, d.code.as_str(), d.message);
+    }
+    if tally.errors > 10 {
+        eprintln!("  … and {} more", tally.errors - 10);
+    }
+}
+
+fn write_text(out: &mut impl Write, report: &UploadReport, requests: u64) -> std::io::Result<()> {
+    if report.dry_run {
+        writeln!(out, "dry run: nothing was written")?;
+    }
+    let verb = if report.dry_run {
+        "would create"
+    } else {
+        "created"
+    };
+    for line in &report.created {
+        writeln!(out, "  + {verb} {line}")?;
+    }
+    writeln!(out)?;
+    let kinds = [
+        ("space types", report.space_types),
+        ("buildings", report.buildings),
+        ("floors", report.floors),
+        ("spaces", report.spaces),
+    ];
+    for (kind, count) in kinds {
+        writeln!(out, "{kind:<12} {}", summary(verb, count))?;
+    }
+    for failure in &report.failures {
+        writeln!(
+            out,
+            "✗ {} {}: {}",
+            failure.kind, failure.name, failure.message
+        )?;
+    }
+    writeln!(out, "{requests} requests to Eptura Workplace")?;
+    if report.has_failures() {
+        writeln!(
+            out,
+            "✗ {} record(s) refused: fix them and run the upload again",
+            report.failures.len()
+        )?;
+    } else if report.writes() == 0 {
+        writeln!(out, "✓ everything was already in Eptura Workplace")?;
+    } else {
+        writeln!(out, "✓ done")?;
+    }
+    Ok(())
+}
+
+fn summary(verb: &str, count: KindCount) -> String {
+    let mut text = format!(
+        "{} {verb}, {} already present",
+        count.created, count.present
+    );
+    if count.failed > 0 {
+        text.push_str(&format!(", {} refused", count.failed));
+    }
+    text
+}

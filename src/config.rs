@@ -1,0 +1,448 @@
+//! Connection settings: where Eptura Workplace and Condeco are, the credentials, and the
+//! mapping store, resolved flags > environment > config file (`spec/cli.md`). The config file
+//! is TOML with one `[profile.NAME]` table per customer, by default in the user's config dir.
+//! Secrets come only from the environment or the config file (never a flag), are [`Secret`]s
+//! from the moment they are read, and a config file other users could read is refused.
+//! Reads the environment through a function so tests can give their own; does no network I/O.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::condeco::CondecoSettings;
+use crate::eptura::EpturaSettings;
+use crate::http::Secret;
+
+pub const ENV_EPTURA_URL: &str = "SPACEBRIDGE_EPTURA_URL";
+pub const ENV_EPTURA_USERNAME: &str = "SPACEBRIDGE_EPTURA_USERNAME";
+pub const ENV_EPTURA_PASSWORD: &str = "SPACEBRIDGE_EPTURA_PASSWORD";
+pub const ENV_CONDECO_URL: &str = "SPACEBRIDGE_CONDECO_URL";
+pub const ENV_CONDECO_CLIENT: &str = "SPACEBRIDGE_CONDECO_CLIENT";
+pub const ENV_CONDECO_SUBSCRIPTION_KEY: &str = "SPACEBRIDGE_CONDECO_SUBSCRIPTION_KEY";
+pub const ENV_CONDECO_CLIENT_ID: &str = "SPACEBRIDGE_CONDECO_CLIENT_ID";
+pub const ENV_CONDECO_CLIENT_SECRET: &str = "SPACEBRIDGE_CONDECO_CLIENT_SECRET";
+pub const ENV_DB: &str = "SPACEBRIDGE_DB";
+/// Not in the contract, but handy for scripts: the profile when `--profile` is not given.
+pub const ENV_PROFILE: &str = "SPACEBRIDGE_PROFILE";
+/// The profile used when none is named.
+pub const DEFAULT_PROFILE: &str = "default";
+
+/// What the command line gave (no secrets: there are no flags for them).
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub config: Option<PathBuf>,
+    pub profile: Option<String>,
+    pub eptura_url: Option<String>,
+    pub eptura_username: Option<String>,
+    pub condeco_url: Option<String>,
+    pub condeco_client: Option<String>,
+    pub db: Option<PathBuf>,
+}
+
+/// One profile of the config file.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Profile {
+    pub eptura_url: Option<String>,
+    pub eptura_username: Option<String>,
+    pub eptura_password: Option<Secret>,
+    pub condeco_url: Option<String>,
+    pub condeco_client: Option<String>,
+    pub condeco_subscription_key: Option<Secret>,
+    pub condeco_client_id: Option<Secret>,
+    pub condeco_client_secret: Option<Secret>,
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ConfigFile {
+    #[serde(default)]
+    profile: BTreeMap<String, Profile>,
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret::new)
+    }
+}
+
+/// The resolved settings; any of them may be missing until a command needs it.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub eptura_url: Option<String>,
+    pub eptura_username: Option<String>,
+    pub eptura_password: Option<Secret>,
+    pub condeco_url: Option<String>,
+    pub condeco_client: Option<String>,
+    pub condeco_subscription_key: Option<Secret>,
+    pub condeco_client_id: Option<Secret>,
+    pub condeco_client_secret: Option<Secret>,
+    pub db: Option<PathBuf>,
+    /// The config file read, if any, and the profile used.
+    pub config_file: Option<PathBuf>,
+    pub profile: Option<String>,
+}
+
+/// Why the settings cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the config file {path} can be read by other users (mode {mode:o}) and holds secrets: \
+         run `chmod 600 {path}` and try again"
+    )]
+    Exposed { path: PathBuf, mode: u32 },
+    #[error(
+        "the config file {path} is not valid TOML near line {line}; expected tables such as \
+         [profile.acme] with keys like eptura_url = \"https://...\""
+    )]
+    Syntax { path: PathBuf, line: usize },
+    #[error("the config file {path} has no [profile.{profile}]; its profiles are: {available}")]
+    NoSuchProfile {
+        path: PathBuf,
+        profile: String,
+        available: String,
+    },
+    #[error("{what} is not set: {how}")]
+    Missing { what: &'static str, how: String },
+}
+
+/// The config file used when `--config` is not given.
+pub fn default_config_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "spacebridge")
+        .map(|dirs| dirs.config_dir().join("config.toml"))
+}
+
+/// Flags > environment > config file.
+pub fn resolve(
+    flags: &Flags,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Settings, ConfigError> {
+    let env = |key: &str| env(key).filter(|v| !v.trim().is_empty());
+    let (config_file, named) = match &flags.config {
+        Some(path) => (Some(path.clone()), true),
+        None => (default_config_path(), false),
+    };
+    let profile_name = flags.profile.clone().or_else(|| env(ENV_PROFILE));
+    let (file, profile) = match &config_file {
+        Some(path) if named || path.exists() => {
+            let profile = read_profile(path, profile_name.as_deref())?;
+            (Some(path.clone()), profile)
+        }
+        _ => (None, None),
+    };
+    let p = profile.unwrap_or_default();
+    let secret = |key: &str, from_file: Option<Secret>| env(key).map(Secret::new).or(from_file);
+    Ok(Settings {
+        eptura_url: flags
+            .eptura_url
+            .clone()
+            .or_else(|| env(ENV_EPTURA_URL))
+            .or(p.eptura_url),
+        eptura_username: flags
+            .eptura_username
+            .clone()
+            .or_else(|| env(ENV_EPTURA_USERNAME))
+            .or(p.eptura_username),
+        eptura_password: secret(ENV_EPTURA_PASSWORD, p.eptura_password),
+        condeco_url: flags
+            .condeco_url
+            .clone()
+            .or_else(|| env(ENV_CONDECO_URL))
+            .or(p.condeco_url),
+        condeco_client: flags
+            .condeco_client
+            .clone()
+            .or_else(|| env(ENV_CONDECO_CLIENT))
+            .or(p.condeco_client),
+        condeco_subscription_key: secret(ENV_CONDECO_SUBSCRIPTION_KEY, p.condeco_subscription_key),
+        condeco_client_id: secret(ENV_CONDECO_CLIENT_ID, p.condeco_client_id),
+        condeco_client_secret: secret(ENV_CONDECO_CLIENT_SECRET, p.condeco_client_secret),
+        db: flags
+            .db
+            .clone()
+            .or_else(|| env(ENV_DB).map(PathBuf::from))
+            .or(p.db),
+        config_file: file,
+        profile: profile_name.or(Some(DEFAULT_PROFILE.into())),
+    })
+}
+
+/// The named profile (or `default`, which may be absent) of a config file.
+fn read_profile(path: &Path, name: Option<&str>) -> Result<Option<Profile>, ConfigError> {
+    check_private(path)?;
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    // toml's own messages quote the offending line, which may hold a secret: give the line only.
+    let mut file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+        path: path.to_path_buf(),
+        line: e
+            .span()
+            .map(|span| text[..span.start.min(text.len())].lines().count().max(1))
+            .unwrap_or(1),
+    })?;
+    match name {
+        Some(name) => match file.profile.remove(name) {
+            Some(profile) => Ok(Some(profile)),
+            None => Err(ConfigError::NoSuchProfile {
+                path: path.to_path_buf(),
+                profile: name.to_string(),
+                available: if file.profile.is_empty() {
+                    "(none)".into()
+                } else {
+                    file.profile.keys().cloned().collect::<Vec<_>>().join(", ")
+                },
+            }),
+        },
+        None => Ok(file.profile.remove(DEFAULT_PROFILE)),
+    }
+}
+
+#[cfg(unix)]
+fn check_private(path: &Path) -> Result<(), ConfigError> {
+    use std::os::unix::fs::PermissionsExt;
+    let metadata = std::fs::metadata(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(ConfigError::Exposed {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path) -> Result<(), ConfigError> {
+    Ok(())
+}
+
+fn missing(what: &'static str, flag: Option<&str>, env: &str, key: &str) -> ConfigError {
+    let how = match flag {
+        Some(flag) => format!("give {flag}, set {env}, or put {key} in the config file profile"),
+        None => format!("set {env} or put {key} in the config file profile (never a flag)"),
+    };
+    ConfigError::Missing { what, how }
+}
+
+impl Settings {
+    /// Everything the Eptura client needs, or which setting is missing.
+    pub fn eptura(&self) -> Result<EpturaSettings, ConfigError> {
+        Ok(EpturaSettings {
+            url: self.eptura_url.clone().ok_or_else(|| {
+                missing(
+                    "the Eptura address",
+                    Some("--eptura-url"),
+                    ENV_EPTURA_URL,
+                    "eptura_url",
+                )
+            })?,
+            username: self.eptura_username.clone().ok_or_else(|| {
+                missing(
+                    "the Eptura user",
+                    Some("--eptura-username"),
+                    ENV_EPTURA_USERNAME,
+                    "eptura_username",
+                )
+            })?,
+            password: self.eptura_password.clone().ok_or_else(|| {
+                missing(
+                    "the Eptura password",
+                    None,
+                    ENV_EPTURA_PASSWORD,
+                    "eptura_password",
+                )
+            })?,
+        })
+    }
+
+    /// Everything the Condeco client needs, or which setting is missing.
+    pub fn condeco(&self) -> Result<CondecoSettings, ConfigError> {
+        Ok(CondecoSettings {
+            url: self.condeco_url.clone().ok_or_else(|| {
+                missing(
+                    "the Condeco address",
+                    Some("--condeco-url"),
+                    ENV_CONDECO_URL,
+                    "condeco_url",
+                )
+            })?,
+            client_name: self.condeco_client.clone().ok_or_else(|| {
+                missing(
+                    "the Condeco client name",
+                    Some("--condeco-client"),
+                    ENV_CONDECO_CLIENT,
+                    "condeco_client",
+                )
+            })?,
+            subscription_key: self.condeco_subscription_key.clone().ok_or_else(|| {
+                missing(
+                    "the Condeco subscription key",
+                    None,
+                    ENV_CONDECO_SUBSCRIPTION_KEY,
+                    "condeco_subscription_key",
+                )
+            })?,
+            client_id: self.condeco_client_id.clone().ok_or_else(|| {
+                missing(
+                    "the Condeco client id",
+                    None,
+                    ENV_CONDECO_CLIENT_ID,
+                    "condeco_client_id",
+                )
+            })?,
+            client_secret: self.condeco_client_secret.clone().ok_or_else(|| {
+                missing(
+                    "the Condeco client secret",
+                    None,
+                    ENV_CONDECO_CLIENT_SECRET,
+                    "condeco_client_secret",
+                )
+            })?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    fn write_config(text: &str, mode: u32) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        (dir, path)
+    }
+
+    const FILE: &str = r#"
+[profile.acme]
+eptura_url = "https://file.example"
+eptura_username = "file-user"
+eptura_password = "file-password-secret"
+condeco_url = "https://condeco.file"
+condeco_client = "acme"
+condeco_subscription_key = "file-key-secret"
+condeco_client_id = "file-id"
+condeco_client_secret = "file-client-secret"
+
+[profile.other]
+eptura_url = "https://other.example"
+"#;
+
+    #[test]
+    fn flags_beat_environment_beat_file() {
+        let (_dir, path) = write_config(FILE, 0o600);
+        let flags = Flags {
+            config: Some(path.clone()),
+            profile: Some("acme".into()),
+            eptura_url: Some("https://flag.example".into()),
+            ..Flags::default()
+        };
+        let env = env_of(&[
+            (ENV_EPTURA_URL, "https://env.example"),
+            (ENV_EPTURA_USERNAME, "env-user"),
+            (ENV_CONDECO_CLIENT_SECRET, "env-client-secret"),
+        ]);
+        let s = resolve(&flags, &env).unwrap();
+        assert_eq!(s.eptura_url.as_deref(), Some("https://flag.example"));
+        assert_eq!(s.eptura_username.as_deref(), Some("env-user"));
+        assert_eq!(
+            s.eptura_password.as_ref().map(Secret::expose),
+            Some("file-password-secret")
+        );
+        assert_eq!(
+            s.condeco_client_secret.as_ref().map(Secret::expose),
+            Some("env-client-secret")
+        );
+        assert_eq!(s.condeco_client.as_deref(), Some("acme"));
+        let debug = format!("{s:?} {:?} {:?}", s.eptura().unwrap(), s.condeco().unwrap());
+        for secret in [
+            "file-password-secret",
+            "file-key-secret",
+            "env-client-secret",
+        ] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+    }
+
+    #[test]
+    fn a_config_file_others_can_read_is_refused() {
+        let (_dir, path) = write_config(FILE, 0o644);
+        let flags = Flags {
+            config: Some(path),
+            profile: Some("acme".into()),
+            ..Flags::default()
+        };
+        let error = resolve(&flags, &env_of(&[])).unwrap_err();
+        assert!(
+            matches!(error, ConfigError::Exposed { mode: 0o644, .. }),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("chmod 600"));
+    }
+
+    #[test]
+    fn unknown_profiles_and_bad_toml_are_named_without_quoting_secrets() {
+        let (_dir, path) = write_config(FILE, 0o600);
+        let flags = Flags {
+            config: Some(path),
+            profile: Some("nope".into()),
+            ..Flags::default()
+        };
+        let error = resolve(&flags, &env_of(&[])).unwrap_err().to_string();
+        assert!(error.contains("acme, other"), "{error}");
+        let (_dir2, bad) = write_config(
+            "[profile.x]\neptura_password = \"s3cret-value\" oops\n",
+            0o600,
+        );
+        let flags = Flags {
+            config: Some(bad),
+            ..Flags::default()
+        };
+        let error = resolve(&flags, &env_of(&[])).unwrap_err();
+        assert!(
+            matches!(error, ConfigError::Syntax { line: 2, .. }),
+            "{error:?}"
+        );
+        assert!(!error.to_string().contains("s3cret-value"));
+    }
+
+    #[test]
+    fn missing_settings_say_where_to_put_them() {
+        let s = Settings {
+            eptura_url: Some("https://x".into()),
+            eptura_username: Some("u".into()),
+            ..Settings::default()
+        };
+        let error = s.eptura().unwrap_err().to_string();
+        assert!(
+            error.contains(ENV_EPTURA_PASSWORD) && error.contains("never a flag"),
+            "{error}"
+        );
+        let error = s.condeco().unwrap_err().to_string();
+        assert!(error.contains("--condeco-url"), "{error}");
+    }
+}
