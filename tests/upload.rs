@@ -164,6 +164,28 @@ async fn a_create_whose_answer_is_lost_is_adopted_not_repeated() {
 }
 
 #[tokio::test]
+async fn a_refused_space_is_reported_and_the_rest_goes_on() {
+    let loaded = sample();
+    let (_, _, victim) = loaded.portfolio.spaces().nth(5).unwrap();
+    let (base, fake) = fake_eptura::start().await;
+    fake.lock().unwrap().reject_room = Some(victim.name.clone());
+    let report = run(&base, &loaded, false).await;
+    assert_eq!(report.spaces.failed, 1);
+    assert_eq!(report.spaces.created, loaded.counts.spaces - 1);
+    assert_eq!(report.failures.len(), 1);
+    let failure = &report.failures[0];
+    assert!(failure.name.ends_with(&victim.name), "{failure:?}");
+    assert!(
+        failure.message.contains("room name not allowed"),
+        "{failure:?}"
+    );
+    // Fixed on Eptura's side, the next run creates just that one.
+    fake.lock().unwrap().reject_room = None;
+    let again = run(&base, &loaded, false).await;
+    assert_eq!((again.spaces.created, again.writes()), (1, 1));
+}
+
+#[tokio::test]
 async fn a_dry_run_writes_nothing_and_lists_everything() {
     let loaded = sample();
     let (base, fake) = fake_eptura::start().await;
@@ -238,7 +260,7 @@ async fn the_command_exits_0_then_says_everything_is_there() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    let second = spacebridge(fast(vec!["upload".into(), sample_path()]), env).await;
+    let second = spacebridge(fast(vec!["upload".into(), sample_path()]), env.clone()).await;
     let stdout = String::from_utf8_lossy(&second.stdout);
     assert_eq!(second.status.code(), Some(0));
     assert!(
@@ -246,6 +268,21 @@ async fn the_command_exits_0_then_says_everything_is_there() {
         "{stdout}"
     );
     assert!(stdout.contains("422 already present"), "{stdout}");
+    let json = spacebridge(
+        fast(vec![
+            "upload".into(),
+            sample_path(),
+            "--format".into(),
+            "json".into(),
+        ]),
+        env,
+    )
+    .await;
+    assert_eq!(json.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["spaces"]["present"], 422);
+    assert_eq!(json["spaces"]["created"], 0);
+    assert!(json["requests"]["requests"].as_u64().unwrap() > 0, "{json}");
     for out in [&first, &second] {
         let all = format!(
             "{}{}",
