@@ -186,6 +186,36 @@ async fn a_refused_space_is_reported_and_the_rest_goes_on() {
 }
 
 #[tokio::test]
+async fn progress_is_reported_until_everything_is_settled() {
+    let loaded = sample();
+    let (base, _fake) = fake_eptura::start().await;
+    let (sender, mut receiver) = tokio::sync::watch::channel(Default::default());
+    let watcher = tokio::spawn(async move {
+        let mut updates = 0;
+        while receiver.changed().await.is_ok() {
+            updates += 1;
+        }
+        (updates, *receiver.borrow())
+    });
+    let options = UploadOptions {
+        progress: Some(sender),
+        ..UploadOptions::default()
+    };
+    upload(&client(&base), &loaded.portfolio, options)
+        .await
+        .unwrap();
+    let (updates, last): (usize, spacebridge::eptura::upload::UploadProgress) =
+        watcher.await.unwrap();
+    assert!(updates > 1, "{updates} updates");
+    assert_eq!(last.total(), {
+        let c = loaded.counts;
+        c.buildings + c.floors + c.spaces + c.space_types
+    });
+    assert_eq!(last.done(), last.total());
+    assert_eq!(last.spaces.created, loaded.counts.spaces);
+}
+
+#[tokio::test]
 async fn a_dry_run_writes_nothing_and_lists_everything() {
     let loaded = sample();
     let (base, fake) = fake_eptura::start().await;
