@@ -11,7 +11,7 @@
 //! A record Eptura refuses is reported and skipped with its children; a failure of the
 //! connection stops the upload. This module never prints.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 
 use futures_util::stream::{self, StreamExt};
@@ -185,6 +185,9 @@ struct Run<'a> {
 /// Space type ids by normalised name; `None` for a type a dry run would create.
 type TypeIds = HashMap<String, Option<i64>>;
 
+/// The spaces a building already has, as (floor id, normalised name).
+type SpaceKeys = HashSet<(i64, String)>;
+
 impl Run<'_> {
     /// Tell the progress receiver, if any, where the upload stands.
     fn tick(&self) {
@@ -308,10 +311,21 @@ impl Run<'_> {
                 }
             }
         };
+        let existing_spaces: SpaceKeys = spaces
+            .iter()
+            .filter_map(|s| Some((s.floor_id?, normalise(&s.name))))
+            .collect();
         self.tick();
         for floor in &building.floors {
-            self.floor(building, building_id, floor, &floors, &spaces, types)
-                .await?;
+            self.floor(
+                building,
+                building_id,
+                floor,
+                &floors,
+                &existing_spaces,
+                types,
+            )
+            .await?;
             self.tick();
         }
         Ok(())
@@ -323,7 +337,7 @@ impl Run<'_> {
         building_id: Option<i64>,
         floor: &Floor,
         floors: &[EpturaFloor],
-        spaces: &[EpturaSpace],
+        spaces: &SpaceKeys,
         types: &TypeIds,
     ) -> Result<()> {
         let key = normalise(&floor.name);
@@ -374,24 +388,11 @@ impl Run<'_> {
                 }
             }
         };
-        let present: Vec<&Space> = floor
+        let (present, missing): (Vec<&Space>, Vec<&Space>) = floor
             .spaces
             .iter()
-            .filter(|s| {
-                let name = normalise(&s.name);
-                floor_id.is_some_and(|id| {
-                    spaces
-                        .iter()
-                        .any(|e| e.floor_id == Some(id) && normalise(&e.name) == name)
-                })
-            })
-            .collect();
+            .partition(|s| floor_id.is_some_and(|id| spaces.contains(&(id, normalise(&s.name)))));
         self.report.spaces.present += present.len();
-        let missing: Vec<&Space> = floor
-            .spaces
-            .iter()
-            .filter(|s| !present.iter().any(|p| std::ptr::eq(*p, *s)))
-            .collect();
         self.spaces(building, floor, floor_id, &missing, types)
             .await
     }
