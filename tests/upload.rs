@@ -237,7 +237,7 @@ async fn spacebridge(args: Vec<String>, env: Vec<(&'static str, String)>) -> std
         std::process::Command::new(env!("CARGO_BIN_EXE_spacebridge"))
             .args(args)
             .env_clear()
-            .env("HOME", std::env::temp_dir())
+            .env("HOME", "/nonexistent/spacebridge-test-home")
             .envs(env)
             .output()
             .unwrap()
