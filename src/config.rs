@@ -60,12 +60,6 @@ struct ConfigFile {
     profile: BTreeMap<String, Profile>,
 }
 
-impl<'de> Deserialize<'de> for Secret {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Secret::new)
-    }
-}
-
 /// The resolved settings; any of them may be missing until a command needs it.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {

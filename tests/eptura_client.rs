@@ -716,3 +716,24 @@ async fn sim_a_concurrency_cap_shrinks_the_limit() {
     );
     sims.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_password_no_header_can_carry_is_named_not_shown() {
+    let settings = EpturaSettings {
+        url: "http://127.0.0.1:9".into(),
+        username: "ops".into(),
+        password: Secret::new("line\nbreak-secret"),
+    };
+    let eptura =
+        EpturaClient::new(&settings, HttpClient::new(HttpConfig::for_tests()).unwrap()).unwrap();
+    let error = eptura.buildings().await.unwrap_err();
+    assert!(
+        matches!(error, EpturaError::BadCredential { what: "password" }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("SPACEBRIDGE_EPTURA_PASSWORD"),
+        "{error}"
+    );
+    assert!(!format!("{error} {error:?}").contains("break-secret"));
+}

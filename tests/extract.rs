@@ -85,7 +85,7 @@ async fn the_extract_command_writes_a_file_parse_accepts() {
         std::process::Command::new(env!("CARGO_BIN_EXE_spacebridge"))
             .args(["extract", "--out", &out_arg])
             .env_clear()
-            .env("HOME", std::env::temp_dir())
+            .env("HOME", "/nonexistent/spacebridge-test-home")
             .env("SPACEBRIDGE_CONDECO_URL", url)
             .env("SPACEBRIDGE_CONDECO_CLIENT", "acme")
             .env(
@@ -123,7 +123,7 @@ async fn extract_without_condeco_settings_exits_2_and_names_them() {
         std::process::Command::new(env!("CARGO_BIN_EXE_spacebridge"))
             .args(["extract", "--out", "/tmp/never-written.xlsx"])
             .env_clear()
-            .env("HOME", std::env::temp_dir())
+            .env("HOME", "/nonexistent/spacebridge-test-home")
             .output()
             .unwrap()
     })

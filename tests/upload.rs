@@ -164,6 +164,58 @@ async fn a_create_whose_answer_is_lost_is_adopted_not_repeated() {
 }
 
 #[tokio::test]
+async fn a_refused_space_is_reported_and_the_rest_goes_on() {
+    let loaded = sample();
+    let (_, _, victim) = loaded.portfolio.spaces().nth(5).unwrap();
+    let (base, fake) = fake_eptura::start().await;
+    fake.lock().unwrap().reject_room = Some(victim.name.clone());
+    let report = run(&base, &loaded, false).await;
+    assert_eq!(report.spaces.failed, 1);
+    assert_eq!(report.spaces.created, loaded.counts.spaces - 1);
+    assert_eq!(report.failures.len(), 1);
+    let failure = &report.failures[0];
+    assert!(failure.name.ends_with(&victim.name), "{failure:?}");
+    assert!(
+        failure.message.contains("room name not allowed"),
+        "{failure:?}"
+    );
+    // Fixed on Eptura's side, the next run creates just that one.
+    fake.lock().unwrap().reject_room = None;
+    let again = run(&base, &loaded, false).await;
+    assert_eq!((again.spaces.created, again.writes()), (1, 1));
+}
+
+#[tokio::test]
+async fn progress_is_reported_until_everything_is_settled() {
+    let loaded = sample();
+    let (base, _fake) = fake_eptura::start().await;
+    let (sender, mut receiver) = tokio::sync::watch::channel(Default::default());
+    let watcher = tokio::spawn(async move {
+        let mut updates = 0;
+        while receiver.changed().await.is_ok() {
+            updates += 1;
+        }
+        (updates, *receiver.borrow())
+    });
+    let options = UploadOptions {
+        progress: Some(sender),
+        ..UploadOptions::default()
+    };
+    upload(&client(&base), &loaded.portfolio, options)
+        .await
+        .unwrap();
+    let (updates, last): (usize, spacebridge::eptura::upload::UploadProgress) =
+        watcher.await.unwrap();
+    assert!(updates > 1, "{updates} updates");
+    assert_eq!(last.total(), {
+        let c = loaded.counts;
+        c.buildings + c.floors + c.spaces + c.space_types
+    });
+    assert_eq!(last.done(), last.total());
+    assert_eq!(last.spaces.created, loaded.counts.spaces);
+}
+
+#[tokio::test]
 async fn a_dry_run_writes_nothing_and_lists_everything() {
     let loaded = sample();
     let (base, fake) = fake_eptura::start().await;
@@ -185,7 +237,7 @@ async fn spacebridge(args: Vec<String>, env: Vec<(&'static str, String)>) -> std
         std::process::Command::new(env!("CARGO_BIN_EXE_spacebridge"))
             .args(args)
             .env_clear()
-            .env("HOME", std::env::temp_dir())
+            .env("HOME", "/nonexistent/spacebridge-test-home")
             .envs(env)
             .output()
             .unwrap()
@@ -238,7 +290,7 @@ async fn the_command_exits_0_then_says_everything_is_there() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    let second = spacebridge(fast(vec!["upload".into(), sample_path()]), env).await;
+    let second = spacebridge(fast(vec!["upload".into(), sample_path()]), env.clone()).await;
     let stdout = String::from_utf8_lossy(&second.stdout);
     assert_eq!(second.status.code(), Some(0));
     assert!(
@@ -246,6 +298,21 @@ async fn the_command_exits_0_then_says_everything_is_there() {
         "{stdout}"
     );
     assert!(stdout.contains("422 already present"), "{stdout}");
+    let json = spacebridge(
+        fast(vec![
+            "upload".into(),
+            sample_path(),
+            "--format".into(),
+            "json".into(),
+        ]),
+        env,
+    )
+    .await;
+    assert_eq!(json.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["spaces"]["present"], 422);
+    assert_eq!(json["spaces"]["created"], 0);
+    assert!(json["requests"]["requests"].as_u64().unwrap() > 0, "{json}");
     for out in [&first, &second] {
         let all = format!(
             "{}{}",

@@ -83,7 +83,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.format {
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
+            let json = JsonReport {
+                report: &report,
+                requests: eptura.http().stats(),
+            };
+            serde_json::to_writer_pretty(&mut out, &json)?;
             writeln!(out)?;
         }
         OutputFormat::Text => write_text(&mut out, &report, eptura.http().stats().requests)?,
@@ -93,6 +97,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `upload --format json`: the report plus the request counters.
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    #[serde(flatten)]
+    report: &'a UploadReport,
+    requests: crate::http::HttpStats,
 }
 
 /// The template has errors: say how many and show the first ones.

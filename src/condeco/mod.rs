@@ -13,6 +13,8 @@
 pub mod extract;
 mod wire;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::Method;
@@ -160,6 +162,11 @@ pub enum CondecoError {
     )]
     BadUrl { url: String, detail: String },
     #[error(
+        "the Condeco {what} has characters an HTTP header cannot carry (line breaks or \
+         non-ASCII): check it"
+    )]
+    BadCredential { what: &'static str },
+    #[error(
         "Condeco refused the client id or secret ({status}{}): check \
          SPACEBRIDGE_CONDECO_CLIENT_ID and SPACEBRIDGE_CONDECO_CLIENT_SECRET",
         message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
@@ -273,9 +280,9 @@ const TOKEN_MARGIN: Duration = Duration::from_secs(300);
 pub struct CondecoClient {
     http: HttpClient,
     root: Url,
-    settings: std::sync::Arc<CondecoSettings>,
-    token: std::sync::Arc<Mutex<Option<Token>>>,
-    token_fetches: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    settings: Arc<CondecoSettings>,
+    token: Arc<Mutex<Option<Token>>>,
+    token_fetches: Arc<AtomicU64>,
 }
 
 impl CondecoClient {
@@ -283,9 +290,9 @@ impl CondecoClient {
         Ok(CondecoClient {
             root: api_root(&settings.url, &settings.client_name)?,
             http,
-            settings: std::sync::Arc::new(settings.clone()),
-            token: std::sync::Arc::default(),
-            token_fetches: std::sync::Arc::default(),
+            settings: Arc::new(settings.clone()),
+            token: Arc::default(),
+            token_fetches: Arc::default(),
         })
     }
 
@@ -295,8 +302,7 @@ impl CondecoClient {
 
     /// How many tokens were fetched (the first one and every refresh).
     pub fn token_fetches(&self) -> u64 {
-        self.token_fetches
-            .load(std::sync::atomic::Ordering::Relaxed)
+        self.token_fetches.load(Ordering::Relaxed)
     }
 
     // ---- countries ----
@@ -643,8 +649,7 @@ impl CondecoClient {
     }
 
     async fn fetch_token(&self) -> Result<Token> {
-        self.token_fetches
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.token_fetches.fetch_add(1, Ordering::Relaxed);
         let form = [
             (wire::FORM_CLIENT_ID, self.settings.client_id.expose()),
             (
@@ -775,11 +780,9 @@ fn bearer(token: &Secret) -> Result<HeaderValue> {
     sensitive(&format!("Bearer {}", token.expose()), "token")
 }
 
-fn sensitive(value: &str, what: &str) -> Result<HeaderValue> {
-    let mut header = HeaderValue::from_str(value).map_err(|_| CondecoError::BadUrl {
-        url: format!("({what})"),
-        detail: format!("the {what} has characters a header cannot carry"),
-    })?;
+fn sensitive(value: &str, what: &'static str) -> Result<HeaderValue> {
+    let mut header =
+        HeaderValue::from_str(value).map_err(|_| CondecoError::BadCredential { what })?;
     header.set_sensitive(true);
     Ok(header)
 }

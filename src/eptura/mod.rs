@@ -97,6 +97,12 @@ pub enum EpturaError {
     )]
     BadUrl { url: String, detail: String },
     #[error(
+        "the Eptura {what} has characters an HTTP header cannot carry (line breaks or \
+         non-ASCII): check SPACEBRIDGE_EPTURA_{}",
+        what.to_uppercase()
+    )]
+    BadCredential { what: &'static str },
+    #[error(
         "Eptura Workplace refused the credentials (401) on {method} {path}: check \
          SPACEBRIDGE_EPTURA_USERNAME and SPACEBRIDGE_EPTURA_PASSWORD"
     )]
@@ -133,8 +139,13 @@ impl EpturaError {
 
     /// True for failures of the connection or the service, as opposed to a refused request.
     pub fn is_connection(&self) -> bool {
-        matches!(self, EpturaError::Http(_) | EpturaError::BadUrl { .. })
-            || matches!(self, EpturaError::Unauthorized { .. })
+        matches!(
+            self,
+            EpturaError::Http(_)
+                | EpturaError::BadUrl { .. }
+                | EpturaError::BadCredential { .. }
+                | EpturaError::Unauthorized { .. }
+        )
     }
 }
 
@@ -441,13 +452,8 @@ impl EpturaClient {
             url: path.to_string(),
             detail: e.to_string(),
         })?;
-        let mut password =
-            reqwest::header::HeaderValue::from_str(self.password.expose()).map_err(|_| {
-                EpturaError::BadUrl {
-                    url: self.root.to_string(),
-                    detail: "the password has characters a header cannot carry".into(),
-                }
-            })?;
+        let mut password = reqwest::header::HeaderValue::from_str(self.password.expose())
+            .map_err(|_| EpturaError::BadCredential { what: "password" })?;
         password.set_sensitive(true);
         let mut builder = self
             .http

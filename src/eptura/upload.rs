@@ -11,24 +11,27 @@
 //! A record Eptura refuses is reported and skipped with its children; a failure of the
 //! connection stops the upload. This module never prints.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
+use tokio::sync::watch;
 
 use super::{EpturaClient, EpturaError, NewBuilding, NewFloor, NewSpace, NewSpaceType};
 use crate::domain::names::normalise;
 use crate::domain::remote::{EpturaBuilding, EpturaFloor, EpturaSpace};
-use crate::domain::{Building, Floor, Portfolio, Space};
+use crate::domain::{Building, Floor, Portfolio, PortfolioCounts, Space};
 
 /// How to upload.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct UploadOptions {
     /// Look and report, write nothing.
     pub dry_run: bool,
     /// Spaces created at once (the HTTP layer's AIMD limit still applies).
     pub concurrency: usize,
+    /// Receives where the upload stands after every space type, building and floor.
+    pub progress: Option<watch::Sender<UploadProgress>>,
 }
 
 impl Default for UploadOptions {
@@ -36,7 +39,34 @@ impl Default for UploadOptions {
         UploadOptions {
             dry_run: false,
             concurrency: 8,
+            progress: None,
         }
+    }
+}
+
+/// Where an upload stands, for a progress display: counts so far against the template's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct UploadProgress {
+    pub space_types: KindCount,
+    pub buildings: KindCount,
+    pub floors: KindCount,
+    pub spaces: KindCount,
+    pub totals: PortfolioCounts,
+}
+
+impl UploadProgress {
+    /// Records settled so far (created, present or refused), all kinds.
+    pub fn done(&self) -> usize {
+        [self.space_types, self.buildings, self.floors, self.spaces]
+            .iter()
+            .map(|k| k.created + k.present + k.failed)
+            .sum()
+    }
+
+    /// Records the template holds, all kinds.
+    pub fn total(&self) -> usize {
+        let t = self.totals;
+        t.space_types + t.buildings + t.floors + t.spaces
     }
 }
 
@@ -107,13 +137,15 @@ pub async fn upload(
 ) -> Result<UploadReport> {
     let mut run = Run {
         eptura,
-        options,
         report: UploadReport {
             dry_run: options.dry_run,
             ..UploadReport::default()
         },
+        totals: portfolio.counts(),
+        options,
     };
     let types = run.space_types(portfolio).await?;
+    run.tick();
     let existing = eptura
         .buildings()
         .await
@@ -147,12 +179,30 @@ struct Run<'a> {
     eptura: &'a EpturaClient,
     options: UploadOptions,
     report: UploadReport,
+    totals: PortfolioCounts,
 }
 
 /// Space type ids by normalised name; `None` for a type a dry run would create.
 type TypeIds = HashMap<String, Option<i64>>;
 
+/// The spaces a building already has, as (floor id, normalised name).
+type SpaceKeys = HashSet<(i64, String)>;
+
 impl Run<'_> {
+    /// Tell the progress receiver, if any, where the upload stands.
+    fn tick(&self) {
+        if let Some(progress) = &self.options.progress {
+            let r = &self.report;
+            progress.send_replace(UploadProgress {
+                space_types: r.space_types,
+                buildings: r.buildings,
+                floors: r.floors,
+                spaces: r.spaces,
+                totals: self.totals,
+            });
+        }
+    }
+
     async fn space_types(&mut self, portfolio: &Portfolio) -> Result<TypeIds> {
         let existing = self
             .eptura
@@ -261,9 +311,22 @@ impl Run<'_> {
                 }
             }
         };
+        let existing_spaces: SpaceKeys = spaces
+            .iter()
+            .filter_map(|s| Some((s.floor_id?, normalise(&s.name))))
+            .collect();
+        self.tick();
         for floor in &building.floors {
-            self.floor(building, building_id, floor, &floors, &spaces, types)
-                .await?;
+            self.floor(
+                building,
+                building_id,
+                floor,
+                &floors,
+                &existing_spaces,
+                types,
+            )
+            .await?;
+            self.tick();
         }
         Ok(())
     }
@@ -274,7 +337,7 @@ impl Run<'_> {
         building_id: Option<i64>,
         floor: &Floor,
         floors: &[EpturaFloor],
-        spaces: &[EpturaSpace],
+        spaces: &SpaceKeys,
         types: &TypeIds,
     ) -> Result<()> {
         let key = normalise(&floor.name);
@@ -325,24 +388,11 @@ impl Run<'_> {
                 }
             }
         };
-        let present: Vec<&Space> = floor
+        let (present, missing): (Vec<&Space>, Vec<&Space>) = floor
             .spaces
             .iter()
-            .filter(|s| {
-                let name = normalise(&s.name);
-                floor_id.is_some_and(|id| {
-                    spaces
-                        .iter()
-                        .any(|e| e.floor_id == Some(id) && normalise(&e.name) == name)
-                })
-            })
-            .collect();
+            .partition(|s| floor_id.is_some_and(|id| spaces.contains(&(id, normalise(&s.name)))));
         self.report.spaces.present += present.len();
-        let missing: Vec<&Space> = floor
-            .spaces
-            .iter()
-            .filter(|s| !present.iter().any(|p| std::ptr::eq(*p, *s)))
-            .collect();
         self.spaces(building, floor, floor_id, &missing, types)
             .await
     }

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use serde::Deserialize;
+
 /// A secret string; `Debug` prints `Secret(***)`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -30,6 +32,13 @@ impl Secret {
             return text.to_string();
         }
         text.replace(&self.0, "***")
+    }
+}
+
+/// Read from a config file; an error never quotes the value.
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret::new)
     }
 }
 

@@ -21,6 +21,8 @@ pub struct State {
     pub fail_after_writes: Option<usize>,
     /// Apply, then drop the connection, for this many room creates.
     pub lose_room_answers: usize,
+    /// Answer 400 to a create of a room with this name.
+    pub reject_room: Option<String>,
 }
 
 pub type Fake = Arc<Mutex<State>>;
@@ -67,6 +69,9 @@ fn answer(state: &Fake, seen: &Seen) -> axum::response::Response {
         "POST" => {
             if s.fail_after_writes.is_some_and(|n| s.writes >= n) {
                 return reply(503, json!({}));
+            }
+            if path == "rooms" && s.reject_room.as_deref() == seen.json()["name"].as_str() {
+                return reply(400, json!({"error": "room name not allowed"}));
             }
             s.next_id += 1;
             let id = s.next_id;
