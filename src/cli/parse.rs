@@ -61,14 +61,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_UNREADABLE));
         }
     };
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &Report::of(&loaded))
-                .context("writing the JSON report")?;
-            writeln!(out)?;
-        }
-        OutputFormat::Text => write_text(&mut out, &loaded).context("writing the report")?,
+    if let Err(e) = print_report(args.format, &loaded)
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        // A closed pipe (`parse FILE | head`) is the reader's choice, not a failure.
+        return Err(e).context("writing the report");
     }
     if let Some(path) = &args.annotate {
         eprintln!("annotated copy written to {}", path.display());
@@ -78,6 +75,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn print_report(format: OutputFormat, loaded: &Loaded) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &Report::of(loaded))?;
+            writeln!(out)
+        }
+        OutputFormat::Text => write_text(&mut out, loaded),
+    }
 }
 
 /// The JSON contract of `parse --format json`.

@@ -1,6 +1,6 @@
 //! The Space Data template: a customer's file in, a [`Portfolio`] and every finding out.
 //!
-//! [`load`] reads the bytes, tells the format from the content ([`format`]), opens the workbook
+//! [`load`] reads the bytes, tells the format from the content ([`mod@format`]), opens the workbook
 //! (calamine) or the CSV ([`csv_sheet`]), finds the data sheet and its header row
 //! ([`columns`]), then reads and checks every row ([`validate`]). Findings are
 //! [`Diagnostic`]s with stable codes and cells as the customer sees them; [`annotate`] writes
