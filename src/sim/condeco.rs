@@ -1103,7 +1103,7 @@ async fn token(
     };
     let expires = epoch_ms().saturating_add((ttl as i64).saturating_mul(1000));
     {
-        let mut state = sim.world.condeco();
+        let mut state = sim.world.condeco_mut();
         let now = epoch_ms();
         state.tokens.retain(|_, until| *until > now);
         state.tokens.insert(token.clone(), expires);
@@ -1212,7 +1212,7 @@ async fn create<T: Entity>(State(sim): State<Sim>, body: axum::body::Bytes) -> R
         Ok(m) => m,
         Err(r) => return r,
     };
-    let mut state = sim.world.condeco();
+    let mut state = sim.world.condeco_mut();
     let mut record = match T::from_body(&state, None, &map) {
         Ok(r) => r,
         Err(r) => return r,
@@ -1235,7 +1235,7 @@ async fn update<T: Entity>(
         (Ok(id), Ok(map)) => (id, map),
         (Err(r), _) | (_, Err(r)) => return r,
     };
-    let mut state = sim.world.condeco();
+    let mut state = sim.world.condeco_mut();
     let Some(current) = T::table(&state).get(&id).cloned() else {
         return not_found(T::KIND, id);
     };
@@ -1265,7 +1265,7 @@ async fn remove<T: Entity>(
         Ok(id) => id,
         Err(r) => return r,
     };
-    let mut state = sim.world.condeco();
+    let mut state = sim.world.condeco_mut();
     let Some(record) = T::table(&state).get(&id) else {
         return not_found(T::KIND, id);
     };
@@ -1348,7 +1348,7 @@ async fn put_floor(
         Ok(n) => n,
         Err(r) => return r,
     };
-    let mut state = sim.world.condeco();
+    let mut state = sim.world.condeco_mut();
     let Some(location) = state.locations.get_mut(&id) else {
         return not_found("location", id);
     };
@@ -1400,7 +1400,7 @@ async fn delete_floor(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let mut state = sim.world.condeco();
+    let mut state = sim.world.condeco_mut();
     let Some(location) = state.locations.get(&id) else {
         return not_found("location", id);
     };

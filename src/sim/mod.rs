@@ -18,7 +18,7 @@ mod server;
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -147,33 +147,45 @@ impl Sims {
 /// The data of both simulators, shared because one state file holds both.
 pub(crate) struct World {
     scenario: Scenario,
-    eptura: Mutex<EpturaState>,
-    condeco: Mutex<CondecoState>,
+    eptura: RwLock<EpturaState>,
+    condeco: RwLock<CondecoState>,
     state_file: Option<StateFile>,
 }
 
 impl World {
-    fn eptura(&self) -> MutexGuard<'_, EpturaState> {
+    fn eptura(&self) -> RwLockReadGuard<'_, EpturaState> {
         self.eptura
-            .lock()
+            .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn condeco(&self) -> MutexGuard<'_, CondecoState> {
+    fn eptura_mut(&self) -> RwLockWriteGuard<'_, EpturaState> {
+        self.eptura
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn condeco(&self) -> RwLockReadGuard<'_, CondecoState> {
         self.condeco
-            .lock()
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn condeco_mut(&self) -> RwLockWriteGuard<'_, CondecoState> {
+        self.condeco
+            .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Eptura back to the scenario's data.
     fn reset_eptura(&self) {
-        *self.eptura() = scenario::seed(self.scenario).0;
+        *self.eptura_mut() = scenario::seed(self.scenario).0;
         self.save();
     }
 
     /// Condeco back to the scenario's data.
     fn reset_condeco(&self) {
-        *self.condeco() = scenario::seed(self.scenario).1;
+        *self.condeco_mut() = scenario::seed(self.scenario).1;
         self.save();
     }
 
@@ -196,8 +208,8 @@ pub async fn start(options: SimOptions) -> Result<Sims, SimError> {
     };
     let world = Arc::new(World {
         scenario: options.scenario,
-        eptura: Mutex::new(eptura),
-        condeco: Mutex::new(condeco),
+        eptura: RwLock::new(eptura),
+        condeco: RwLock::new(condeco),
         state_file,
     });
     world.save();
