@@ -136,7 +136,7 @@ async fn a_broken_state_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("broken.json");
     std::fs::write(&file, "{ not json").unwrap();
-    let error = start(Scenario::Empty, &file).await.err().expect("refused");
+    let error = start(Scenario::Empty, &file).await.expect_err("refused");
     let message = error.to_string();
     assert!(message.contains("broken.json"), "{message}");
 }

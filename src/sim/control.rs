@@ -100,7 +100,8 @@ impl Control {
     }
 
     /// The answer a fault gives instead of the API, if any (checked in this order: dropped
-    /// connection, quota, concurrency, per-second limit, 429 share, error share).
+    /// connection, quota, concurrency, per-second limit, 429 share, error share, refused
+    /// credentials).
     fn fault(&self, faults: &Faults, in_flight: usize) -> Option<Response> {
         let mut rng = rand::rng();
         if faults.drop_rate > 0.0 && rng.random_bool(faults.drop_rate.min(1.0)) {
@@ -132,6 +133,10 @@ impl Control {
                 StatusCode::SERVICE_UNAVAILABLE
             };
             return Some(self.error(status, "simulated server error"));
+        }
+        if faults.deny_credentials {
+            let message = "Access denied due to invalid subscription key or credentials.";
+            return Some(self.error(StatusCode::UNAUTHORIZED, message));
         }
         None
     }

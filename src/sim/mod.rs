@@ -94,6 +94,9 @@ pub struct Faults {
     pub max_per_second: Option<u64>,
     /// Lifetime of Condeco tokens in seconds (default 43200, twelve hours).
     pub token_ttl_secs: Option<u64>,
+    /// Refuse every credential, as a tenant would after a password or key change: Eptura
+    /// answers 401, Condeco 401 with a JSON `message` (the token step included).
+    pub deny_credentials: bool,
 }
 
 /// How to start the simulators.
@@ -132,6 +135,15 @@ pub struct Sims {
     pub condeco_url: String,
     stop: CancellationToken,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl fmt::Debug for Sims {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sims")
+            .field("eptura_url", &self.eptura_url)
+            .field("condeco_url", &self.condeco_url)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Sims {
