@@ -117,6 +117,24 @@ async fn rate_limit_answers_429_with_retry_after() {
     let response = eptura_get(&http, &rooms(&sims)).await.unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(retry_after(&response).is_some());
+    // The same wait as an HTTP date, when asked.
+    set_faults(&http, &sims.eptura_url, json!({ "retry_after_date": true })).await;
+    let response = eptura_get(&http, &rooms(&sims)).await.unwrap();
+    let date = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let when = httpdate::parse_http_date(&date).expect("an HTTP date");
+    let wait = when
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    assert!(wait <= Duration::from_secs(2), "{date}");
+    set_faults(
+        &http,
+        &sims.eptura_url,
+        json!({ "retry_after_date": false }),
+    )
+    .await;
     // Half the requests, roughly.
     set_faults(&http, &sims.eptura_url, json!({ "rate_limit": 0.5 })).await;
     let mut limited = 0;
@@ -128,7 +146,7 @@ async fn rate_limit_answers_429_with_retry_after() {
     }
     assert!((50..=150).contains(&limited), "{limited} of 200 limited");
     let counted = stats(&sims.eptura_url).await;
-    assert_eq!(counted["by_status"]["429"], limited + 1);
+    assert_eq!(counted["by_status"]["429"], limited + 2);
     sims.shutdown().await;
 }
 

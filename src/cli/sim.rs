@@ -77,6 +77,7 @@ impl Args {
             max_per_second,
             token_ttl_secs: self.token_ttl,
             deny_credentials: false,
+            retry_after_date: false,
         }
     }
 }

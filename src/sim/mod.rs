@@ -97,6 +97,8 @@ pub struct Faults {
     /// Refuse every credential, as a tenant would after a password or key change: Eptura
     /// answers 401, Condeco 401 with a JSON `message` (the token step included).
     pub deny_credentials: bool,
+    /// Send the `Retry-After` of 429s as an HTTP date instead of seconds.
+    pub retry_after_date: bool,
 }
 
 /// How to start the simulators.
