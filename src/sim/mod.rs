@@ -149,12 +149,19 @@ impl fmt::Debug for Sims {
 }
 
 impl Sims {
-    /// Stop both servers and close their connections.
-    pub async fn shutdown(self) {
+    /// Stop both servers, close their connections and wait until they are gone.
+    pub async fn shutdown(mut self) {
         self.stop.cancel();
-        for task in self.tasks {
+        for task in std::mem::take(&mut self.tasks) {
             let _ = task.await;
         }
+    }
+}
+
+/// Dropping the handle stops both servers too (without waiting for them).
+impl Drop for Sims {
+    fn drop(&mut self) {
+        self.stop.cancel();
     }
 }
 
@@ -236,8 +243,8 @@ pub async fn start(options: SimOptions) -> Result<Sims, SimError> {
     let stop = CancellationToken::new();
     let eptura_control = Arc::new(Control::new(Api::Eptura, options.faults.clone()));
     let condeco_control = Arc::new(Control::new(Api::Condeco, options.faults));
-    let eptura_app = eptura::router(world.clone(), eptura_control.clone());
-    let condeco_app = condeco::router(world, condeco_control.clone());
+    let eptura_app = eptura::router(world.clone(), eptura_control);
+    let condeco_app = condeco::router(world, condeco_control);
     let tasks = vec![
         tokio::spawn(server::serve(eptura_listener, eptura_app, stop.clone())),
         tokio::spawn(server::serve(condeco_listener, condeco_app, stop.clone())),
