@@ -63,7 +63,7 @@ fn retry_after(response: &reqwest::Response) -> Option<u64> {
 #[tokio::test]
 async fn latency_delays_every_answer() {
     let sims = start(Faults {
-        latency_ms: Some((150, 200)),
+        latency_ms: Some((400, 450)),
         ..Faults::default()
     })
     .await;
@@ -71,11 +71,11 @@ async fn latency_delays_every_answer() {
     let started = Instant::now();
     let response = eptura_get(&http, &rooms(&sims)).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(started.elapsed() >= Duration::from_millis(150));
+    assert!(started.elapsed() >= Duration::from_millis(400));
     set_faults(&http, &sims.eptura_url, json!({ "latency_ms": null })).await;
     let started = Instant::now();
     eptura_get(&http, &rooms(&sims)).await.unwrap();
-    assert!(started.elapsed() < Duration::from_millis(150));
+    assert!(started.elapsed() < Duration::from_millis(400));
     sims.shutdown().await;
 }
 
@@ -117,6 +117,24 @@ async fn rate_limit_answers_429_with_retry_after() {
     let response = eptura_get(&http, &rooms(&sims)).await.unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(retry_after(&response).is_some());
+    // The same wait as an HTTP date, when asked.
+    set_faults(&http, &sims.eptura_url, json!({ "retry_after_date": true })).await;
+    let response = eptura_get(&http, &rooms(&sims)).await.unwrap();
+    let date = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let when = httpdate::parse_http_date(&date).expect("an HTTP date");
+    let wait = when
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    assert!(wait <= Duration::from_secs(2), "{date}");
+    set_faults(
+        &http,
+        &sims.eptura_url,
+        json!({ "retry_after_date": false }),
+    )
+    .await;
     // Half the requests, roughly.
     set_faults(&http, &sims.eptura_url, json!({ "rate_limit": 0.5 })).await;
     let mut limited = 0;
@@ -128,14 +146,14 @@ async fn rate_limit_answers_429_with_retry_after() {
     }
     assert!((50..=150).contains(&limited), "{limited} of 200 limited");
     let counted = stats(&sims.eptura_url).await;
-    assert_eq!(counted["by_status"]["429"], limited + 1);
+    assert_eq!(counted["by_status"]["429"], limited + 2);
     sims.shutdown().await;
 }
 
 #[tokio::test]
 async fn too_many_concurrent_requests_get_429() {
     let sims = start(Faults {
-        latency_ms: Some((300, 300)),
+        latency_ms: Some((800, 800)),
         max_concurrent: Some(2),
         ..Faults::default()
     })
@@ -294,5 +312,39 @@ async fn fault_updates_are_partial_and_checked() {
         .unwrap();
     assert_eq!(current["error_rate"], 0.0);
     assert_eq!(current["quota"], 1000);
+    sims.shutdown().await;
+}
+
+#[tokio::test]
+async fn denied_credentials_answer_401_on_both() {
+    let sims = start(Faults {
+        deny_credentials: true,
+        ..Faults::default()
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let eptura = eptura_get(&http, &rooms(&sims)).await.unwrap();
+    assert_eq!(eptura.status(), StatusCode::UNAUTHORIZED);
+    let token = http
+        .post(format!("{}/Acme/api/V1/token", sims.condeco_url))
+        .form(&[
+            ("client_id", "a"),
+            ("client_secret", "b"),
+            ("grant_type", "password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = token.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("Access denied"));
+    set_faults(
+        &http,
+        &sims.eptura_url,
+        json!({ "deny_credentials": false }),
+    )
+    .await;
+    let eptura = eptura_get(&http, &rooms(&sims)).await.unwrap();
+    assert_eq!(eptura.status(), StatusCode::OK);
     sims.shutdown().await;
 }

@@ -1,5 +1,6 @@
 //! `--state FILE`: both simulators' data outlives a restart, is written atomically after every
-//! successful write, and a broken file is refused with a message naming it.
+//! successful write, and a broken file is refused with a message naming it. Also the handle's
+//! lifecycle: dropping it stops the servers.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -136,7 +137,21 @@ async fn a_broken_state_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("broken.json");
     std::fs::write(&file, "{ not json").unwrap();
-    let error = start(Scenario::Empty, &file).await.err().expect("refused");
+    let error = start(Scenario::Empty, &file).await.expect_err("refused");
     let message = error.to_string();
     assert!(message.contains("broken.json"), "{message}");
+}
+
+#[tokio::test]
+async fn dropping_the_handle_stops_the_servers() {
+    let sims = sim::start(SimOptions::default()).await.unwrap();
+    let url = format!("{}/__sim/stats", sims.eptura_url);
+    assert!(reqwest::get(&url).await.is_ok());
+    drop(sims);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let fresh = reqwest::Client::builder().build().unwrap();
+    assert!(
+        fresh.get(&url).send().await.is_err(),
+        "nothing listens any more"
+    );
 }
