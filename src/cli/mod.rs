@@ -2,7 +2,9 @@
 //! printing. Exit codes and JSON shapes are the contract of `spec/cli.md`. This is the only
 //! place (with `main`) that uses eyre; library modules return their own error types.
 
+mod demo;
 mod parse;
+mod tui;
 
 use std::process::ExitCode;
 
@@ -12,14 +14,19 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "spacebridge", version, about)]
 pub struct Cli {
+    /// Without a command: the interactive TUI.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Load and validate a Space Data template (exit 0 valid, 1 has errors, 2 cannot read).
     Parse(parse::Args),
+    /// The interactive TUI (also what `spacebridge` alone runs).
+    Tui(tui::Args),
+    /// The TUI against both simulators, in-process, with the sample template loaded.
+    Demo(demo::Args),
 }
 
 /// Exit code for "the input has errors".
@@ -31,7 +38,10 @@ pub const EXIT_UNREADABLE: u8 = 2;
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Parse(args) => parse::run(args),
+        Some(Command::Parse(args)) => parse::run(args),
+        Some(Command::Tui(args)) => tui::run(args),
+        Some(Command::Demo(args)) => demo::run(args),
+        None => tui::run(tui::Args::default()),
     };
     match outcome {
         Ok(code) => code,
