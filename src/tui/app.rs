@@ -19,7 +19,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::event::{Background, Event};
-use super::keymap::{self, Binding, Command};
+use super::keymap::{self, Command, Table};
 use super::screens::{Action, LoadRequest, load, review};
 use super::theme::Theme;
 use super::{Step, complete, recent, ui};
@@ -157,7 +157,7 @@ impl App {
         let valid = self.review.as_ref().is_some_and(|r| !r.loaded.has_errors());
         match step {
             Step::Load => None,
-            Step::Review if self.review.is_none() => Some("load a template first"),
+            _ if self.review.is_none() => Some("load a template first"),
             Step::Review => None,
             Step::Merge | Step::Sync | Step::History if !valid => {
                 Some("load a valid template first")
@@ -167,7 +167,7 @@ impl App {
     }
 
     /// The key tables in force now: the overlay's, else the screen's.
-    pub fn tables(&self) -> &'static [&'static [Binding]] {
+    pub fn tables(&self) -> &'static [Table] {
         match &self.overlay {
             Overlay::Help { .. } => &[keymap::HELP],
             Overlay::CommandLine(_) | Overlay::Export(_) => &[keymap::PROMPT],
@@ -177,7 +177,7 @@ impl App {
     }
 
     /// The key tables of the current screen (what `?` lists).
-    pub fn screen_tables(&self) -> &'static [&'static [Binding]] {
+    pub fn screen_tables(&self) -> &'static [Table] {
         match self.step {
             Step::Load => self.load.tables(),
             Step::Review => review::TABLES,
@@ -454,6 +454,7 @@ impl App {
                     Err(message) if job.reload => self.say(format!("✗ reload failed: {message}")),
                     Err(message) => {
                         self.load.error = Some(message.clone());
+                        self.load.focus = load::Field::Path;
                         self.step = Step::Load;
                         self.say(format!("✗ {message}"));
                     }

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::app::{App, Link, Overlay};
-use super::keymap::{self, Binding};
+use super::keymap::{self, Table};
 use super::screens::{load, review};
 use super::{Ctx, Step};
 
@@ -204,11 +204,16 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
     frame.render_widget(Line::from(spans), area);
 }
 
-fn hint_line<'a>(tables: &[&[Binding]], ctx: &Ctx) -> Line<'a> {
+fn hint_line<'a>(tables: &[Table], ctx: &Ctx) -> Line<'a> {
     let mut spans = Vec::new();
     for (label, hint) in keymap::hints(tables) {
-        spans.push(Span::styled(format!(" {label}"), ctx.theme.key()));
-        spans.push(Span::raw(format!(" {hint} ")));
+        // A hint may extend its key's label: "1" with "-5 steps" reads "1-5 steps".
+        let (more, word) = hint
+            .split_once(' ')
+            .filter(|(m, _)| m.starts_with('-'))
+            .unwrap_or(("", hint));
+        spans.push(Span::styled(format!(" {label}{more}"), ctx.theme.key()));
+        spans.push(Span::raw(format!(" {word} ")));
     }
     Line::from(spans)
 }
@@ -285,23 +290,12 @@ fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, height: u
 
 fn render_help(frame: &mut Frame, area: Rect, app: &App, scroll: u16, ctx: &Ctx) {
     let mut lines = Vec::new();
-    let names = |table: &[Binding]| {
-        if std::ptr::eq(table, keymap::GLOBAL) {
-            "Everywhere"
-        } else if std::ptr::eq(table, keymap::LIST) {
-            "Lists"
-        } else if std::ptr::eq(table, keymap::LOAD_FIELD) {
-            "Typing in a field (other keys type)"
-        } else {
-            "This screen"
-        }
-    };
     for table in app.screen_tables() {
         if !lines.is_empty() {
             lines.push(Line::raw(""));
         }
-        lines.push(Line::styled(names(table), ctx.theme.title()));
-        for binding in table.iter() {
+        lines.push(Line::styled(table.title, ctx.theme.title()));
+        for binding in table.bindings {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<7}", binding.label), ctx.theme.key()),
                 Span::raw(binding.does),

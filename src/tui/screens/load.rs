@@ -16,15 +16,15 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::super::Ctx;
 use super::super::complete;
-use super::super::keymap::{self, Binding, Command};
+use super::super::keymap::{self, Command, Table};
 use super::super::list::Cursor;
 use super::{Action, LoadRequest};
 use crate::domain::CountryCode;
 
 /// The key tables while a text field has the focus.
-pub const FIELD_TABLES: &[&[Binding]] = &[keymap::LOAD_FIELD];
+pub const FIELD_TABLES: &[Table] = &[keymap::LOAD_FIELD];
 /// The key tables while the recent files list has the focus.
-pub const LIST_TABLES: &[&[Binding]] = &[keymap::LOAD_LIST, keymap::LIST, keymap::GLOBAL];
+pub const LIST_TABLES: &[Table] = &[keymap::LOAD_LIST, keymap::LIST, keymap::GLOBAL];
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
@@ -88,7 +88,7 @@ impl State {
         }
     }
 
-    pub fn tables(&self) -> &'static [&'static [Binding]] {
+    pub fn tables(&self) -> &'static [Table] {
         if self.is_typing() {
             FIELD_TABLES
         } else {
@@ -221,7 +221,14 @@ pub fn handle_command(state: &mut State, command: Command) -> Option<Action> {
                     .map_or_else(Action::Message, Action::Load),
             );
         }
-        Command::Load => return state.load_from_path_field(),
+        Command::Load => {
+            let action = state.load_from_path_field();
+            if matches!(action, Some(Action::Load(_))) {
+                // Leave the field so ?, q and the step keys work while it loads.
+                state.focus = Field::Recent;
+            }
+            return action;
+        }
         Command::Complete if state.focus == Field::Path => return state.complete(),
         Command::Complete | Command::NextField | Command::NextPane => {
             state.focus = state.focus.next()

@@ -16,7 +16,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::super::Ctx;
-use super::super::keymap::{self, Binding, Command};
+use super::super::keymap::{self, Command, Table};
 use super::super::list::Cursor;
 use super::super::portfolio_tree::{Expansion, NodeId, Status, Tree, floor_label};
 use super::Action;
@@ -25,7 +25,7 @@ use crate::domain::names::{floor_number, sanitise_for_condeco};
 use crate::template::{Code, Diagnostic, Loaded, Severity};
 
 /// The key tables of this screen, most specific first.
-pub const TABLES: &[&[Binding]] = &[keymap::REVIEW, keymap::LIST, keymap::GLOBAL];
+pub const TABLES: &[Table] = &[keymap::REVIEW, keymap::LIST, keymap::GLOBAL];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Pane {
@@ -94,9 +94,6 @@ impl FindingsFilter {
         }
         if let Some(b) = &self.building {
             parts.push(b.clone());
-        }
-        if !self.text.input.value().is_empty() {
-            parts.push(format!("\"{}\"", self.text.input.value()));
         }
         parts.join(" · ")
     }
@@ -666,17 +663,17 @@ fn tree_line<'a>(state: &State, node: NodeId, width: usize, ctx: &Ctx) -> Line<'
     } else {
         "▸ "
     };
+    let narrow = width < 50;
     let (label, right) = match node {
         NodeId::Building(b) => {
             let building = &portfolio.buildings[b];
-            (
-                building.label(),
-                format!(
-                    "{} fl {:>5} sp",
-                    building.floors.len(),
-                    building.space_count()
-                ),
-            )
+            let spaces = building.space_count();
+            let right = if narrow {
+                format!("{spaces:>5} sp")
+            } else {
+                format!("{:>3} fl {spaces:>5} sp", building.floors.len())
+            };
+            (building.label(), right)
         }
         NodeId::Floor(b, f) => {
             let floor = &portfolio.buildings[b].floors[f];
@@ -687,10 +684,10 @@ fn tree_line<'a>(state: &State, node: NodeId, width: usize, ctx: &Ctx) -> Line<'
         }
         NodeId::Space(b, f, s) => {
             let space = &portfolio.buildings[b].floors[f].spaces[s];
-            (space.name.clone(), space.space_type.clone())
+            (space.name.clone(), truncate(&space.space_type, 16))
         }
     };
-    let right = format!("{right}{}", status_counts(status));
+    let right = format!("{right}{:>7}", status_counts(status));
     let indent = "  ".repeat(node.depth());
     let left = format!("{indent}{disclosure}");
     let symbol = status.symbol();
@@ -704,6 +701,15 @@ fn tree_line<'a>(state: &State, node: NodeId, width: usize, ctx: &Ctx) -> Line<'
         Span::raw(format!(" {label}{} ", " ".repeat(pad))),
         Span::styled(right, ctx.theme.dim()),
     ])
+}
+
+/// "1 error", "3 errors".
+fn plural(n: u32, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn truncate(text: &str, width: usize) -> String {
@@ -745,16 +751,15 @@ fn finding_text(d: &Diagnostic) -> String {
 fn render_findings(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let tally = state.loaded.tally();
     let mut title = format!(
-        "Findings  {} ✗ errors · {} ⚠ warnings · {} ℹ info",
-        tally.errors, tally.warnings, tally.infos
+        "Findings  {} · {} · {} info",
+        plural(tally.errors as u32, "error"),
+        plural(tally.warnings as u32, "warning"),
+        tally.infos
     );
-    let described = state.findings_filter.describe();
-    if !described.is_empty() {
-        title.push_str(&format!("  showing {}: {described}", state.findings.len()));
-    }
     if let Some(changes) = &state.changes {
-        title.push_str(&format!("  since last load: {}", changes.summary()));
+        title.push_str(&format!(" │ since last load: {}", changes.summary()));
     }
+    let described = state.findings_filter.describe();
     let focused = state.focus == Pane::Findings;
     let cursor = state.findings_cursor;
     let lines: Vec<Line> = (state.findings.iter())
@@ -769,7 +774,16 @@ fn render_findings(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         })
         .collect();
     let empty = lines.is_empty();
-    let block = block(title, focused, Some(&state.findings_filter.text), ctx);
+    let mut block = block(title, focused, Some(&state.findings_filter.text), ctx);
+    if !described.is_empty() {
+        block = block.title_bottom(Line::from(vec![
+            Span::styled(" filter ", ctx.theme.key()),
+            Span::raw(format!(
+                "{described} → {} shown (x clears) ",
+                state.findings.len()
+            )),
+        ]));
+    }
     if empty {
         let text = if state.loaded.diagnostics.is_empty() {
             "✓ no findings: the template is clean"
@@ -787,16 +801,22 @@ fn render_types(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let focused = state.focus == Pane::Types;
     let cursor = state.types_cursor;
     let types = &state.loaded.portfolio.space_types;
+    let name_width = (state.types.iter())
+        .map(|&t| types[t].name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(24);
     let lines: Vec<Line> = (state.types.iter())
         .skip(cursor.offset)
         .take(state.heights.types)
         .map(|&t| {
             let ty = &types[t];
             let count = state.tree.type_counts.get(&ty.name).copied().unwrap_or(0);
+            let name = truncate(&ty.name, name_width);
             Line::from(vec![
                 Span::styled(format!("{:<4}", ty.usage.to_string()), ctx.theme.key()),
-                Span::raw(format!(" {} ", ty.name)),
-                Span::styled(format!("{count} · {}", ty.rule), ctx.theme.dim()),
+                Span::raw(format!(" {name:<name_width$} {count:>6} ")),
+                Span::styled(ty.rule.to_string(), ctx.theme.dim()),
             ])
         })
         .collect();
@@ -808,7 +828,7 @@ fn render_types(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
 
 fn field<'a>(name: &str, value: impl Into<String>, ctx: &Ctx) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{name:<11}"), ctx.theme.dim()),
+        Span::styled(format!("{name:<11} "), ctx.theme.dim()),
         Span::raw(value.into()),
     ])
 }
@@ -964,11 +984,12 @@ fn node_details<'a>(state: &State, node: NodeId, ctx: &Ctx) -> (String, Vec<Line
     }
     let own = state.tree.findings(node);
     let summary = match status.worst() {
-        None => "✓ no findings".to_string(),
+        None => "✓ no errors or warnings".to_string(),
         Some(_) => format!(
-            "{}{} here and below",
+            "{} {} · {} here and below",
             status.symbol(),
-            status_counts(status)
+            plural(status.errors, "error"),
+            plural(status.warnings, "warning")
         ),
     };
     lines.push(Line::styled(summary, ctx.theme.severity(status.worst())));
