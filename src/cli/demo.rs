@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use color_eyre::eyre::{Context, Result};
 
+use crate::sim::{self, Faults, SimOptions, Sims};
 use crate::tui::{self, Link, Session};
 
 /// The sample template shipped in `assets/`, so the demo works from any directory.
@@ -50,6 +51,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// The simulators the demo runs against, and what the status bar says about them.
 struct Simulators {
+    sims: Option<Sims>,
     session: Session,
 }
 
@@ -58,19 +60,49 @@ impl Simulators {
         self.session.clone()
     }
 
-    async fn shutdown(self) {}
+    async fn shutdown(self) {
+        if let Some(sims) = self.sims {
+            sims.shutdown().await;
+        }
+    }
 }
 
-/// Start both simulators for `scenario`, keeping their state under `_dir`.
+/// Start both simulators for `scenario` on free loopback ports, in memory (nothing of theirs
+/// outlives the demo). If they cannot start, the demo runs on the template alone and says why.
 async fn start_simulators(scenario: Scenario, _dir: &Path) -> Simulators {
-    tracing::info!(?scenario, "demo without simulators: not built yet");
-    Simulators {
-        session: Session {
-            profile: Some("demo".into()),
-            eptura: Link::NotConfigured,
-            condeco: Link::NotConfigured,
-            note: Some("simulators not available yet: template only".into()),
+    let options = SimOptions {
+        scenario: match scenario {
+            Scenario::NewCustomer => sim::Scenario::NewCustomer,
+            Scenario::ExistingCustomer => sim::Scenario::ExistingCustomer,
         },
+        eptura_port: 0,
+        condeco_port: 0,
+        state_file: None,
+        faults: Faults::default(),
+    };
+    let profile = Some(format!("demo ({})", options.scenario));
+    match sim::start(options).await {
+        Ok(sims) => Simulators {
+            session: Session {
+                profile,
+                eptura: Link::Simulator(sims.eptura_url.clone()),
+                condeco: Link::Simulator(sims.condeco_url.clone()),
+                note: None,
+            },
+            sims: Some(sims),
+        },
+        Err(e) => {
+            tracing::warn!("demo simulators did not start: {e}");
+            Simulators {
+                session: Session {
+                    profile,
+                    eptura: Link::NotConfigured,
+                    condeco: Link::NotConfigured,
+                    note: Some(format!("simulators did not start ({e}): template only")),
+                },
+                sims: None,
+            }
+        }
     }
 }
 

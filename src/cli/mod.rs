@@ -4,6 +4,7 @@
 
 mod demo;
 mod parse;
+mod sim;
 mod tui;
 
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Load and validate a Space Data template (exit 0 valid, 1 has errors, 2 cannot read).
     Parse(parse::Args),
+    /// Run both simulators (Eptura Workplace and Condeco) on 127.0.0.1 until Ctrl-C.
+    Sim(sim::Args),
     /// The interactive TUI (also what `spacebridge` alone runs).
     Tui(tui::Args),
     /// The TUI against both simulators, in-process, with the sample template loaded.
@@ -39,6 +42,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Some(Command::Parse(args)) => parse::run(args),
+        Some(Command::Sim(args)) => sim::run(args),
         Some(Command::Tui(args)) => tui::run(args),
         Some(Command::Demo(args)) => demo::run(args),
         None => tui::run(tui::Args::default()),

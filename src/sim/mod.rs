@@ -1,3 +1,253 @@
-//! Simulators of both APIs (axum) with in-memory state, scenarios and fault injection. They
-//! depend on [`crate::domain`] only, never on the clients' wire types, so that the contract is
-//! checked by two independent implementations. Not yet built: see issue 3.
+//! Simulators of both APIs (axum) with in-memory state, scenarios and fault injection, so that
+//! the clients, the sync and the demo run against something that behaves like a real tenant,
+//! over real loopback HTTP. They depend on [`crate::domain`] only, never on the clients' wire
+//! types: the JSON shapes here are written from `spec/eptura-api.md` and `spec/condeco-api.md`
+//! independently, so that two implementations check the contract.
+//!
+//! [`start`] binds both servers and returns their addresses; [`Sims::shutdown`] stops them.
+//! Each serves its API plus the test-only `/__sim/*` routes (state, stats, faults, reset).
+
+mod condeco;
+mod control;
+mod eptura;
+mod persist;
+mod sample;
+mod scenario;
+mod server;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use control::{Api, Control};
+use persist::StateFile;
+
+pub use condeco::CondecoState;
+pub use eptura::EpturaState;
+
+/// The data both simulators start with (and return to on `POST /__sim/reset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scenario {
+    /// Nothing but Eptura's countries and Condeco's default workspace types.
+    #[default]
+    Empty,
+    /// Eptura has countries, reservation centers without buildings and some of the sample
+    /// template's space types; Condeco has only its default workspace types.
+    NewCustomer,
+    /// Both populated: Eptura holds the sample template, Condeco a drifted copy of most of it
+    /// with bookings.
+    ExistingCustomer,
+    /// N generated spaces in Eptura (50 a floor, 10 floors a building), Condeco empty.
+    Large(usize),
+}
+
+impl fmt::Display for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scenario::Empty => f.write_str("empty"),
+            Scenario::NewCustomer => f.write_str("new-customer"),
+            Scenario::ExistingCustomer => f.write_str("existing-customer"),
+            Scenario::Large(n) => write!(f, "large:{n}"),
+        }
+    }
+}
+
+impl FromStr for Scenario {
+    type Err = SimError;
+
+    fn from_str(text: &str) -> Result<Scenario, SimError> {
+        let unknown = || SimError::UnknownScenario(text.to_string());
+        match text.trim() {
+            "empty" => Ok(Scenario::Empty),
+            "new-customer" => Ok(Scenario::NewCustomer),
+            "existing-customer" => Ok(Scenario::ExistingCustomer),
+            other => {
+                let count = other.strip_prefix("large:").ok_or_else(unknown)?;
+                count.parse().map(Scenario::Large).map_err(|_| unknown())
+            }
+        }
+    }
+}
+
+/// Faults both simulators inject; `POST /__sim/faults` takes the same fields as JSON (any
+/// subset: fields not sent are kept).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// Every answer waits a random time in this range (milliseconds, inclusive).
+    pub latency_ms: Option<(u64, u64)>,
+    /// Share of requests answered 500 or 503.
+    pub error_rate: f64,
+    /// Share of requests answered 429 with `Retry-After`.
+    pub rate_limit: f64,
+    /// Beyond this many requests in flight, 429 with `Retry-After`.
+    pub max_concurrent: Option<usize>,
+    /// Share of requests whose connection is closed without an answer.
+    pub drop_rate: f64,
+    /// Condeco daily call quota: past it, 403 "Out of call volume quota" with `Retry-After`.
+    pub quota: Option<u64>,
+    /// Beyond this many requests in one second, 429 with `Retry-After: 1`.
+    pub max_per_second: Option<u64>,
+    /// Lifetime of Condeco tokens in seconds (default 43200, twelve hours).
+    pub token_ttl_secs: Option<u64>,
+}
+
+/// How to start the simulators.
+#[derive(Debug, Clone, Default)]
+pub struct SimOptions {
+    pub scenario: Scenario,
+    /// 0 = any free port.
+    pub eptura_port: u16,
+    /// 0 = any free port.
+    pub condeco_port: u16,
+    /// Load the data from this file when it exists, and save it there after every write.
+    pub state_file: Option<PathBuf>,
+    pub faults: Faults,
+}
+
+/// Why the simulators could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error(
+        "unknown scenario \"{0}\": use empty, new-customer, existing-customer or large:N (N spaces)"
+    )]
+    UnknownScenario(String),
+    #[error("cannot listen on 127.0.0.1:{port} ({source}): choose another port, or 0 for any")]
+    Bind { port: u16, source: std::io::Error },
+    #[error("cannot read the simulator state file {path} ({reason}): fix or delete it")]
+    StateFile { path: PathBuf, reason: String },
+}
+
+/// Both running simulators.
+pub struct Sims {
+    /// "http://127.0.0.1:PORT": the Eptura site address (the API is under
+    /// `/external/api/rest/v2/`).
+    pub eptura_url: String,
+    /// "http://127.0.0.1:PORT": the Condeco API address (the API is under
+    /// `/{client_name}/api/V1/`).
+    pub condeco_url: String,
+    stop: CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Sims {
+    /// Stop both servers and close their connections.
+    pub async fn shutdown(self) {
+        self.stop.cancel();
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// The data of both simulators, shared because one state file holds both.
+pub(crate) struct World {
+    scenario: Scenario,
+    eptura: Mutex<EpturaState>,
+    condeco: Mutex<CondecoState>,
+    state_file: Option<StateFile>,
+}
+
+impl World {
+    fn eptura(&self) -> MutexGuard<'_, EpturaState> {
+        self.eptura
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn condeco(&self) -> MutexGuard<'_, CondecoState> {
+        self.condeco
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Eptura back to the scenario's data.
+    fn reset_eptura(&self) {
+        *self.eptura() = scenario::seed(self.scenario).0;
+        self.save();
+    }
+
+    /// Condeco back to the scenario's data.
+    fn reset_condeco(&self) {
+        *self.condeco() = scenario::seed(self.scenario).1;
+        self.save();
+    }
+
+    /// Write both states to the state file, if there is one. A failure is logged, not fatal:
+    /// the simulator keeps serving from memory.
+    fn save(&self) {
+        if let Some(file) = &self.state_file {
+            file.save(|| persist::encode(&self.eptura(), &self.condeco()));
+        }
+    }
+}
+
+/// Start both simulators on 127.0.0.1 with the scenario's data (or the state file's, when it
+/// exists) and return once both are listening.
+pub async fn start(options: SimOptions) -> Result<Sims, SimError> {
+    let state_file = options.state_file.map(StateFile::new);
+    let (eptura, condeco) = match state_file.as_ref().map(StateFile::load).transpose()? {
+        Some(Some(saved)) => saved,
+        _ => scenario::seed(options.scenario),
+    };
+    let world = Arc::new(World {
+        scenario: options.scenario,
+        eptura: Mutex::new(eptura),
+        condeco: Mutex::new(condeco),
+        state_file,
+    });
+    world.save();
+
+    let eptura_listener = bind(options.eptura_port).await?;
+    let condeco_listener = bind(options.condeco_port).await?;
+    let eptura_url = url_of(&eptura_listener, options.eptura_port)?;
+    let condeco_url = url_of(&condeco_listener, options.condeco_port)?;
+
+    let stop = CancellationToken::new();
+    let eptura_control = Arc::new(Control::new(Api::Eptura, options.faults.clone()));
+    let condeco_control = Arc::new(Control::new(Api::Condeco, options.faults));
+    let eptura_app = eptura::router(world.clone(), eptura_control.clone());
+    let condeco_app = condeco::router(world, condeco_control.clone());
+    let tasks = vec![
+        tokio::spawn(server::serve(eptura_listener, eptura_app, stop.clone())),
+        tokio::spawn(server::serve(condeco_listener, condeco_app, stop.clone())),
+    ];
+    Ok(Sims {
+        eptura_url,
+        condeco_url,
+        stop,
+        tasks,
+    })
+}
+
+async fn bind(port: u16) -> Result<TcpListener, SimError> {
+    TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|source| SimError::Bind { port, source })
+}
+
+fn url_of(listener: &TcpListener, port: u16) -> Result<String, SimError> {
+    let address = listener
+        .local_addr()
+        .map_err(|source| SimError::Bind { port, source })?;
+    Ok(format!("http://{address}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenario_names_round_trip() {
+        for text in ["empty", "new-customer", "existing-customer", "large:5000"] {
+            let scenario: Scenario = text.parse().unwrap();
+            assert_eq!(scenario.to_string(), text);
+        }
+        assert!("large:many".parse::<Scenario>().is_err());
+        assert!("existing".parse::<Scenario>().is_err());
+    }
+}

@@ -1,0 +1,416 @@
+//! What the two simulators share around their APIs: fault injection (latency, errors, 429s,
+//! concurrency and per-second limits, dropped connections, Condeco's daily quota), request
+//! statistics by route template and status, saving the state file after successful writes, and
+//! the test-only `/__sim/stats`, `/__sim/faults` and `/__sim/reset` routes. It knows nothing of
+//! either API's records.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use rand::Rng;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::server::DropConnection;
+use super::{Faults, World};
+
+/// Which API a simulator serves; decides error bodies and route templates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Api {
+    Eptura,
+    Condeco,
+}
+
+/// Counts served at `/__sim/stats`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(super) struct Stats {
+    requests: u64,
+    writes: u64,
+    by_route: BTreeMap<String, u64>,
+    by_status: BTreeMap<String, u64>,
+}
+
+/// The fault settings and counters of one simulator.
+pub(super) struct Control {
+    pub(super) api: Api,
+    initial_faults: Faults,
+    faults: RwLock<Faults>,
+    stats: Mutex<Stats>,
+    in_flight: AtomicUsize,
+    /// (UTC day number, calls that day) for the Condeco quota.
+    quota_used: Mutex<(u64, u64)>,
+    /// (epoch second, calls in it) for `max_per_second`.
+    this_second: Mutex<(u64, u64)>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Control {
+    pub(super) fn new(api: Api, faults: Faults) -> Control {
+        Control {
+            api,
+            initial_faults: faults.clone(),
+            faults: RwLock::new(faults),
+            stats: Mutex::new(Stats::default()),
+            in_flight: AtomicUsize::new(0),
+            quota_used: Mutex::new((0, 0)),
+            this_second: Mutex::new((0, 0)),
+        }
+    }
+
+    pub(super) fn faults(&self) -> Faults {
+        self.faults
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    fn set_faults(&self, faults: Faults) {
+        *self
+            .faults
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = faults;
+    }
+
+    fn reset(&self) {
+        self.set_faults(self.initial_faults.clone());
+        *lock(&self.stats) = Stats::default();
+        *lock(&self.quota_used) = (0, 0);
+        *lock(&self.this_second) = (0, 0);
+    }
+
+    fn record(&self, route: String, status: String, write: bool) {
+        let mut stats = lock(&self.stats);
+        stats.requests += 1;
+        stats.writes += u64::from(write);
+        *stats.by_route.entry(route).or_default() += 1;
+        *stats.by_status.entry(status).or_default() += 1;
+    }
+
+    /// The answer a fault gives instead of the API, if any (checked in this order: dropped
+    /// connection, quota, concurrency, per-second limit, 429 share, error share).
+    fn fault(&self, faults: &Faults, in_flight: usize) -> Option<Response> {
+        let mut rng = rand::rng();
+        if faults.drop_rate > 0.0 && rng.random_bool(faults.drop_rate.min(1.0)) {
+            let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            response.extensions_mut().insert(DropConnection);
+            return Some(response);
+        }
+        if self.api == Api::Condeco
+            && let Some(quota) = faults.quota
+            && let Some(wait) = self.over_quota(quota)
+        {
+            return Some(quota_exceeded(wait));
+        }
+        if faults.max_concurrent.is_some_and(|max| in_flight > max) {
+            return Some(self.too_many("too many concurrent requests"));
+        }
+        if let Some(max) = faults.max_per_second
+            && self.over_per_second(max)
+        {
+            return Some(self.too_many("too many requests this second"));
+        }
+        if faults.rate_limit > 0.0 && rng.random_bool(faults.rate_limit.min(1.0)) {
+            return Some(self.too_many("rate limit exceeded"));
+        }
+        if faults.error_rate > 0.0 && rng.random_bool(faults.error_rate.min(1.0)) {
+            let status = if rng.random_bool(0.5) {
+                StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            };
+            return Some(self.error(status, "simulated server error"));
+        }
+        None
+    }
+
+    /// Count one call against the daily quota; `Some(time until it renews)` when past it.
+    fn over_quota(&self, quota: u64) -> Option<Duration> {
+        let now = epoch_secs();
+        let day = now / 86_400;
+        let mut used = lock(&self.quota_used);
+        if used.0 != day {
+            *used = (day, 0);
+        }
+        used.1 += 1;
+        (used.1 > quota).then(|| Duration::from_secs((day + 1) * 86_400 - now))
+    }
+
+    fn over_per_second(&self, max: u64) -> bool {
+        let now = epoch_secs();
+        let mut window = lock(&self.this_second);
+        if window.0 != now {
+            *window = (now, 0);
+        }
+        window.1 += 1;
+        window.1 > max
+    }
+
+    fn too_many(&self, message: &str) -> Response {
+        let mut response = self.error(StatusCode::TOO_MANY_REQUESTS, message);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        response
+    }
+
+    /// An error in this API's style: Condeco answers JSON `{"message"}`, Eptura's body is not
+    /// reliable (HTML for server errors, plain text otherwise).
+    pub(super) fn error(&self, status: StatusCode, message: &str) -> Response {
+        match self.api {
+            Api::Condeco => condeco_error(status, message),
+            Api::Eptura => eptura_error(status, message),
+        }
+    }
+}
+
+/// Condeco's error: status plus `{"message": ...}`.
+pub(super) fn condeco_error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "message": message }))).into_response()
+}
+
+/// Eptura's error: a status with a body nobody should parse.
+pub(super) fn eptura_error(status: StatusCode, message: &str) -> Response {
+    if status.is_server_error() {
+        let page = format!("<html><body><h1>{}</h1></body></html>", status.as_u16());
+        (status, [(header::CONTENT_TYPE, "text/html")], page).into_response()
+    } else if status == StatusCode::UNAUTHORIZED || status == StatusCode::NOT_FOUND {
+        status.into_response()
+    } else {
+        (status, message.to_string()).into_response()
+    }
+}
+
+fn quota_exceeded(wait: Duration) -> Response {
+    let secs = wait.as_secs();
+    let message = format!(
+        "Out of call volume quota. Quota will be replenished in {:02}:{:02}:{:02}.",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
+    let mut response = condeco_error(StatusCode::FORBIDDEN, &message);
+    if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+pub(super) fn epoch_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+pub(super) fn epoch_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// What the routers of both simulators hold.
+#[derive(Clone)]
+pub(super) struct Sim {
+    pub(super) world: Arc<World>,
+    pub(super) control: Arc<Control>,
+}
+
+/// Counts the request in flight for as long as it lives.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The middleware around every API route: faults, then the route, then stats and saving.
+pub(super) async fn around_api(State(sim): State<Sim>, request: Request, next: Next) -> Response {
+    if request.uri().path().starts_with("/__sim/") {
+        return next.run(request).await;
+    }
+    let control = &sim.control;
+    let method = request.method().clone();
+    let route = route_template(control.api, &method, request.uri().path());
+    let in_flight = control.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    let _guard = InFlight(&control.in_flight);
+    let faults = control.faults();
+
+    let response = match control.fault(&faults, in_flight) {
+        Some(response) => response,
+        None => {
+            if let Some((low, high)) = faults.latency_ms {
+                let wait = rand::rng().random_range(low.min(high)..=high.max(low));
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+            }
+            next.run(request).await
+        }
+    };
+
+    let dropped = response.extensions().get::<DropConnection>().is_some();
+    let status = if dropped {
+        "dropped".to_string()
+    } else {
+        response.status().as_u16().to_string()
+    };
+    let write = !dropped
+        && response.status().is_success()
+        && matches!(method, Method::POST | Method::PUT | Method::DELETE)
+        && !route.ends_with(" /token");
+    control.record(route, status, write);
+    if write {
+        sim.world.save();
+    }
+    response
+}
+
+/// "GET /buildings/{id}": the method and path with ids replaced, and Condeco's
+/// `/{client}/api/V1` prefix and Eptura's `/external/api/rest/v2` prefix removed.
+fn route_template(api: Api, method: &Method, path: &str) -> String {
+    let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let prefix = match api {
+        Api::Eptura => 4,
+        Api::Condeco => 3,
+    };
+    if segments.len() >= prefix {
+        segments.drain(..prefix);
+    }
+    let mut out = String::from(method.as_str());
+    out.push(' ');
+    let mut previous = "";
+    for segment in &segments {
+        out.push('/');
+        if segment.parse::<i64>().is_ok() {
+            out.push_str(if previous == "floors" && api == Api::Condeco {
+                "{floorNumber}"
+            } else {
+                "{id}"
+            });
+        } else {
+            out.push_str(segment);
+        }
+        previous = segment;
+    }
+    if segments.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+/// `/__sim/stats`, `/__sim/faults` and `/__sim/reset`; the caller adds `/__sim/state`.
+pub(super) fn control_routes() -> axum::Router<Sim> {
+    axum::Router::new()
+        .route("/__sim/stats", get(stats))
+        .route("/__sim/faults", get(get_faults).post(post_faults))
+        .route("/__sim/reset", post(reset))
+}
+
+async fn stats(State(sim): State<Sim>) -> Json<Stats> {
+    Json(lock(&sim.control.stats).clone())
+}
+
+async fn get_faults(State(sim): State<Sim>) -> Json<Faults> {
+    Json(sim.control.faults())
+}
+
+/// Merge the fields sent into the current faults.
+async fn post_faults(State(sim): State<Sim>, body: axum::body::Bytes) -> Response {
+    let control = &sim.control;
+    let patch: Value = match serde_json::from_slice(&body) {
+        Ok(Value::Object(patch)) => Value::Object(patch),
+        _ => {
+            let message = "send a JSON object of fault settings, e.g. {\"error_rate\": 0.1}";
+            return condeco_error(StatusCode::BAD_REQUEST, message);
+        }
+    };
+    let mut current = serde_json::to_value(control.faults()).unwrap_or_else(|_| json!({}));
+    if let (Value::Object(current), Value::Object(patch)) = (&mut current, patch) {
+        current.extend(patch);
+    }
+    match serde_json::from_value::<Faults>(current) {
+        Ok(faults) if valid_shares(&faults) => {
+            control.set_faults(faults.clone());
+            Json(faults).into_response()
+        }
+        Ok(_) => condeco_error(
+            StatusCode::BAD_REQUEST,
+            "error_rate, rate_limit and drop_rate are shares between 0 and 1",
+        ),
+        Err(e) => condeco_error(StatusCode::BAD_REQUEST, &format!("bad fault settings: {e}")),
+    }
+}
+
+fn valid_shares(faults: &Faults) -> bool {
+    [faults.error_rate, faults.rate_limit, faults.drop_rate]
+        .iter()
+        .all(|share| (0.0..=1.0).contains(share))
+}
+
+/// Back to the scenario's data, the starting faults and zero counts, for this API only.
+async fn reset(State(sim): State<Sim>) -> Response {
+    sim.control.reset();
+    match sim.control.api {
+        Api::Eptura => sim.world.reset_eptura(),
+        Api::Condeco => sim.world.reset_condeco(),
+    }
+    Json(json!({ "reset": true })).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_templates_replace_ids_and_prefixes() {
+        let t = |api, m: &Method, p| route_template(api, m, p);
+        assert_eq!(
+            t(
+                Api::Eptura,
+                &Method::GET,
+                "/external/api/rest/v2/buildings/42"
+            ),
+            "GET /buildings/{id}"
+        );
+        assert_eq!(
+            t(
+                Api::Eptura,
+                &Method::POST,
+                "/external/api/rest/v2/rooms/types"
+            ),
+            "POST /rooms/types"
+        );
+        assert_eq!(
+            t(
+                Api::Condeco,
+                &Method::PUT,
+                "/acme/api/V1/locations/3/floors/-1"
+            ),
+            "PUT /locations/{id}/floors/{floorNumber}"
+        );
+    }
+
+    #[test]
+    fn quota_counts_calls_per_day() {
+        let control = Control::new(Api::Condeco, Faults::default());
+        assert!(control.over_quota(2).is_none());
+        assert!(control.over_quota(2).is_none());
+        let wait = control
+            .over_quota(2)
+            .expect("third call is over a quota of 2");
+        assert!(wait <= Duration::from_secs(86_400));
+    }
+}
