@@ -20,6 +20,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::event::{Background, Event};
 use super::keymap::{self, Command, Table};
+use super::portfolio_tree::Prepared;
 use super::screens::{Action, LoadRequest, load, review};
 use super::theme::Theme;
 use super::{Step, complete, recent, ui};
@@ -397,9 +398,12 @@ impl App {
         let path = request.path.clone();
         let tx = self.tx.clone();
         let task = tokio::spawn(async move {
-            let loaded = tokio::task::spawn_blocking(move || template::load(&path, &options)).await;
+            let loaded = tokio::task::spawn_blocking(move || {
+                template::load(&path, &options).map(|loaded| Box::new(Prepared::new(loaded)))
+            })
+            .await;
             let result = match loaded {
-                Ok(Ok(loaded)) => Ok(Box::new(loaded)),
+                Ok(Ok(prepared)) => Ok(prepared),
                 Ok(Err(e)) => Err(e.to_string()),
                 Err(e) => Err(format!("the loader stopped unexpectedly: {e}")),
             };
@@ -450,7 +454,7 @@ impl App {
                 };
                 self.load.loading = None;
                 match result {
-                    Ok(loaded) => self.loaded(job.request, *loaded, job.reload),
+                    Ok(prepared) => self.show(job.request, *prepared, job.reload),
                     Err(message) if job.reload => self.say(format!("✗ reload failed: {message}")),
                     Err(message) => {
                         self.load.error = Some(message.clone());
@@ -477,8 +481,15 @@ impl App {
         }
     }
 
-    /// Show a loaded template: Review opens (keeping the view on a reload).
+    /// Show a loaded template: Review opens (keeping the view on a reload). Builds the tree
+    /// here; background loads arrive with it built (see [`App::show`]).
     pub fn loaded(&mut self, request: LoadRequest, loaded: Loaded, reload: bool) {
+        self.show(request, Prepared::new(loaded), reload);
+    }
+
+    /// Show a template whose tree is built.
+    pub fn show(&mut self, request: LoadRequest, prepared: Prepared, reload: bool) {
+        let Prepared { loaded, tree } = prepared;
         let tally = loaded.tally();
         let summary = format!(
             "loaded {}: {} buildings · {} floors · {} spaces · {} ✗ errors · {} ⚠ warnings",
@@ -491,8 +502,16 @@ impl App {
         );
         let loaded = Arc::new(loaded);
         self.review = Some(match self.review.take() {
-            Some(previous) if reload => previous.reloaded(loaded),
-            _ => review::State::new(loaded),
+            Some(previous) if reload => previous.reloaded(loaded, tree),
+            previous => {
+                // Freeing a large portfolio takes a while; not on the UI thread.
+                if let Some(previous) = previous
+                    && tokio::runtime::Handle::try_current().is_ok()
+                {
+                    tokio::task::spawn_blocking(move || drop(previous));
+                }
+                review::State::with_tree(loaded, tree)
+            }
         });
         self.relayout();
         self.remember(&request.path);

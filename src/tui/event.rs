@@ -9,7 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::template::Loaded;
+use super::portfolio_tree::Prepared;
 
 /// Everything the app's loop reacts to.
 #[derive(Debug)]
@@ -28,8 +28,9 @@ pub enum Event {
 pub enum Background {
     Loaded {
         generation: u64,
-        /// The template, or the loader's message for why it cannot be read.
-        result: Result<Box<Loaded>, String>,
+        /// The template with its tree index (built off the UI thread), or the loader's
+        /// message for why it cannot be read.
+        result: Result<Box<Prepared>, String>,
     },
     Exported {
         generation: u64,

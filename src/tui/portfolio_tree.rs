@@ -8,6 +8,21 @@ use std::collections::HashMap;
 
 use crate::template::{Loaded, Severity};
 
+/// A loaded template with its tree, ready for Review. Built in the background so that opening
+/// a 100,000-space portfolio does not stall the UI.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub loaded: Loaded,
+    pub tree: Tree,
+}
+
+impl Prepared {
+    pub fn new(loaded: Loaded) -> Prepared {
+        let tree = Tree::build(&loaded);
+        Prepared { loaded, tree }
+    }
+}
+
 /// A node of the tree, by position in the portfolio.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NodeId {
@@ -119,6 +134,7 @@ impl Tree {
         let mut tree = Tree::default();
         let mut by_row: HashMap<u32, NodeId> = HashMap::new();
         let mut by_label: HashMap<String, usize> = HashMap::new();
+        let mut type_counts: HashMap<&str, usize> = HashMap::new();
         for (b, building) in portfolio.buildings.iter().enumerate() {
             by_label.insert(building.label(), b);
             let mut node = BuildingNode {
@@ -132,10 +148,7 @@ impl Tree {
                 };
                 for (s, space) in floor.spaces.iter().enumerate() {
                     by_row.insert(space.source.row, NodeId::Space(b, f, s));
-                    *tree
-                        .type_counts
-                        .entry(space.space_type.clone())
-                        .or_default() += 1;
+                    *type_counts.entry(space.space_type.as_str()).or_default() += 1;
                     floor_node.spaces.push(SpaceNode {
                         search: format!("{} {}", space.name, space.space_type).to_lowercase(),
                         ..SpaceNode::default()
@@ -145,6 +158,9 @@ impl Tree {
             }
             tree.buildings.push(node);
         }
+        tree.type_counts = (type_counts.into_iter())
+            .map(|(name, n)| (name.to_string(), n))
+            .collect();
         for (i, d) in loaded.diagnostics.iter().enumerate() {
             let on_sheet = d.sheet == loaded.sheet && d.row > 0;
             let node = on_sheet

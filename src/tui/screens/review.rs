@@ -197,6 +197,11 @@ pub struct State {
 impl State {
     pub fn new(loaded: Arc<Loaded>) -> State {
         let tree = Tree::build(&loaded);
+        State::with_tree(loaded, tree)
+    }
+
+    /// The state for a template whose tree is already built.
+    pub fn with_tree(loaded: Arc<Loaded>, tree: Tree) -> State {
         let mut state = State {
             findings: (0..loaded.diagnostics.len()).collect(),
             types: (0..loaded.portfolio.space_types.len()).collect(),
@@ -221,9 +226,9 @@ impl State {
 
     /// The state after reloading the same file: the new data, the operator's view kept where
     /// it still fits, and what changed.
-    pub fn reloaded(self, loaded: Arc<Loaded>) -> State {
+    pub fn reloaded(self, loaded: Arc<Loaded>, tree: Tree) -> State {
         let changes = Changes::between(&self.loaded, &loaded);
-        let mut next = State::new(loaded);
+        let mut next = State::with_tree(loaded, tree);
         next.focus = self.focus;
         next.heights = self.heights;
         if self.loaded.portfolio.buildings.len() == next.loaded.portfolio.buildings.len() {
