@@ -516,6 +516,8 @@ impl App {
         self.relayout();
         self.remember(&request.path);
         self.load.path = Input::new(request.path.display().to_string());
+        // Coming back to Load later should not land in a field where `?` or `q` type.
+        self.load.focus = load::Field::Recent;
         self.last_request = Some(request);
         self.step = Step::Review;
         self.say(summary);

@@ -234,6 +234,16 @@ impl Tree {
         }
     }
 
+    /// Whether the node's own text (not its children's) contains `needle` (lower case).
+    pub fn matches(&self, node: NodeId, needle: &str) -> bool {
+        let search = match node {
+            NodeId::Building(b) => &self.buildings[b].search,
+            NodeId::Floor(b, f) => &self.buildings[b].floors[f].search,
+            NodeId::Space(b, f, s) => &self.buildings[b].floors[f].spaces[s].search,
+        };
+        search.contains(needle)
+    }
+
     pub fn has_children(&self, node: NodeId) -> bool {
         match node {
             NodeId::Building(b) => !self.buildings[b].floors.is_empty(),

@@ -91,8 +91,11 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
     let wide = area.width >= 120;
     let sep = || Span::styled(" ─ ", ctx.theme.dim());
     let profile = app.session.profile.as_deref().unwrap_or("no profile");
+    // The mode comes first: it must survive the narrowest terminal.
     let mut spans = vec![
         Span::styled(" spacebridge", ctx.theme.title()),
+        sep(),
+        Span::styled("DRY-RUN", ctx.theme.title()),
         sep(),
         Span::raw(profile.to_string()),
         sep(),
@@ -100,8 +103,6 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
     spans.extend(link_spans("Eptura", &app.session.eptura, wide, ctx));
     spans.push(sep());
     spans.extend(link_spans("Condeco", &app.session.condeco, wide, ctx));
-    spans.push(sep());
-    spans.push(Span::styled("DRY-RUN", ctx.theme.title()));
     if let Some(note) = &app.session.note {
         spans.push(sep());
         spans.push(Span::styled(note.clone(), ctx.theme.dim()));
@@ -204,18 +205,44 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
     frame.render_widget(Line::from(spans), area);
 }
 
-fn hint_line<'a>(tables: &[Table], ctx: &Ctx) -> Line<'a> {
-    let mut spans = Vec::new();
-    for (label, hint) in keymap::hints(tables) {
-        // A hint may extend its key's label: "1" with "-5 steps" reads "1-5 steps".
-        let (more, word) = hint
-            .split_once(' ')
-            .filter(|(m, _)| m.starts_with('-'))
-            .unwrap_or(("", hint));
-        spans.push(Span::styled(format!(" {label}{more}"), ctx.theme.key()));
-        spans.push(Span::raw(format!(" {word} ")));
+/// Hints that are always shown, however narrow the terminal: the way out and the way to
+/// every other key.
+const KEPT_HINTS: [&str; 2] = ["help", "quit"];
+
+/// The key hints of `tables` that fit in `width`: in table order, dropping hints from the end
+/// (never help or quit) until the rest fits.
+fn hint_line<'a>(tables: &[Table], width: u16, ctx: &Ctx) -> Line<'a> {
+    let mut hints: Vec<(String, &str)> = keymap::hints(tables)
+        .into_iter()
+        .map(|(label, hint)| {
+            // A hint may extend its key's label: "1" with "-5 steps" reads "1-5 steps".
+            let (more, word) = hint
+                .split_once(' ')
+                .filter(|(m, _)| m.starts_with('-'))
+                .unwrap_or(("", hint));
+            (format!(" {label}{more}"), word)
+        })
+        .collect();
+    let used = |hints: &[(String, &str)]| {
+        (hints.iter())
+            .map(|(k, w)| k.chars().count() + w.chars().count() + 2)
+            .sum::<usize>()
+    };
+    while used(&hints) > usize::from(width) {
+        match hints.iter().rposition(|(_, w)| !KEPT_HINTS.contains(w)) {
+            Some(at) => {
+                hints.remove(at);
+            }
+            None => break,
+        }
     }
-    Line::from(spans)
+    let spans = hints.into_iter().flat_map(|(key, word)| {
+        [
+            Span::styled(key, ctx.theme.key()),
+            Span::raw(format!(" {word} ")),
+        ]
+    });
+    Line::from(spans.collect::<Vec<_>>())
 }
 
 fn render_hints(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
@@ -228,14 +255,14 @@ fn render_hints(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
         frame.render_widget(line, area);
         return;
     }
-    frame.render_widget(hint_line(app.tables(), ctx), area);
+    frame.render_widget(hint_line(app.tables(), area.width, ctx), area);
 }
 
 fn render_overlay(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
     match &app.overlay {
         Overlay::None => {}
         Overlay::CommandLine(_) => {
-            let hint = hint_line(&[keymap::PROMPT], ctx);
+            let hint = hint_line(&[keymap::PROMPT], chrome.status.width, ctx);
             frame.render_widget(Clear, chrome.status);
             frame.render_widget(
                 Line::from(
@@ -260,7 +287,7 @@ fn render_overlay(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
                     Span::styled("▏", ctx.theme.key()),
                 ]),
                 Line::raw(""),
-                hint_line(&[keymap::PROMPT], ctx),
+                hint_line(&[keymap::PROMPT], chrome.main.width, ctx),
             ];
             popup(frame, chrome.main, " Export annotated XLSX ", lines, 7);
         }
@@ -269,7 +296,7 @@ fn render_overlay(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
                 Line::raw("A load or an export is still running."),
                 Line::raw("Quit anyway? It will be cancelled."),
                 Line::raw(""),
-                hint_line(&[keymap::CONFIRM], ctx),
+                hint_line(&[keymap::CONFIRM], chrome.main.width, ctx),
             ];
             popup(frame, chrome.main, " Quit? ", lines, 6);
         }

@@ -308,9 +308,29 @@ impl State {
 
     fn refresh_focused(&mut self) {
         match self.focus {
-            Pane::Tree => self.refresh_rows(),
+            Pane::Tree => {
+                self.refresh_rows();
+                self.select_first_match();
+            }
             Pane::Findings => self.refresh_findings(),
             Pane::Types => self.refresh_types(),
+        }
+    }
+
+    /// After the tree filter changed: select the first row that matches by itself (not one
+    /// shown only as the path to a match).
+    fn select_first_match(&mut self) {
+        let needle = self.tree_filter.needle();
+        if needle.is_empty() {
+            return;
+        }
+        if let Some(row) = self
+            .rows
+            .iter()
+            .position(|n| self.tree.matches(*n, &needle))
+        {
+            self.tree_cursor
+                .select(row, self.rows.len(), self.heights.tree);
         }
     }
 
@@ -897,7 +917,19 @@ fn node_details<'a>(state: &State, node: NodeId, ctx: &Ctx) -> (String, Vec<Line
     let status = state.tree.status(node);
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_string());
-    let mut lines = Vec::new();
+    let own = state.tree.findings(node);
+    let summary = match status.worst() {
+        None => "✓ no errors or warnings".to_string(),
+        Some(_) => format!(
+            "{} {} · {} here and below",
+            status.symbol(),
+            plural(status.errors, "error"),
+            plural(status.warnings, "warning")
+        ),
+    };
+    // Findings first: on a small terminal they are what must not fall below the fold.
+    let mut lines = vec![Line::styled(summary, ctx.theme.severity(status.worst()))];
+    lines.extend(finding_lines(state, own, ctx));
     let title;
     match node {
         NodeId::Building(b) => {
@@ -987,18 +1019,6 @@ fn node_details<'a>(state: &State, node: NodeId, ctx: &Ctx) -> (String, Vec<Line
             lines.push(field("Source", source_range(loaded, space.source.row), ctx));
         }
     }
-    let own = state.tree.findings(node);
-    let summary = match status.worst() {
-        None => "✓ no errors or warnings".to_string(),
-        Some(_) => format!(
-            "{} {} · {} here and below",
-            status.symbol(),
-            plural(status.errors, "error"),
-            plural(status.warnings, "warning")
-        ),
-    };
-    lines.push(Line::styled(summary, ctx.theme.severity(status.worst())));
-    lines.extend(finding_lines(state, own, ctx));
     (title, lines)
 }
 
