@@ -63,9 +63,12 @@ pub fn render(frame: &mut Frame, app: &App) {
     render_overlay(frame, chrome, app, &ctx);
 }
 
-fn link_spans<'a>(name: &'a str, link: &Link, wide: bool, ctx: &Ctx) -> Vec<Span<'a>> {
+/// One service's connection; `width` is the header's, to say as much as fits.
+fn link_spans<'a>(name: &'a str, link: &Link, width: u16, ctx: &Ctx) -> Vec<Span<'a>> {
+    let wide = width >= 120;
     let (symbol, ok, text) = match link {
-        Link::NotConfigured => ("○", false, "not configured".to_string()),
+        Link::NotConfigured if width >= 96 => ("○", false, "not configured".to_string()),
+        Link::NotConfigured => ("○", false, "not set".to_string()),
         Link::Simulator(url) => ("●", true, format!("sim {}", short_url(url, wide))),
         Link::Configured(url) => ("◌", false, format!("configured {}", short_url(url, wide))),
     };
@@ -88,7 +91,6 @@ fn short_url(url: &str, wide: bool) -> String {
 }
 
 fn render_header(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
-    let wide = area.width >= 120;
     let sep = || Span::styled(" ─ ", ctx.theme.dim());
     let profile = app.session.profile.as_deref().unwrap_or("no profile");
     // The mode comes first: it must survive the narrowest terminal.
@@ -100,9 +102,9 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
         Span::raw(profile.to_string()),
         sep(),
     ];
-    spans.extend(link_spans("Eptura", &app.session.eptura, wide, ctx));
+    spans.extend(link_spans("Eptura", &app.session.eptura, area.width, ctx));
     spans.push(sep());
-    spans.extend(link_spans("Condeco", &app.session.condeco, wide, ctx));
+    spans.extend(link_spans("Condeco", &app.session.condeco, area.width, ctx));
     if let Some(note) = &app.session.note {
         spans.push(sep());
         spans.push(Span::styled(note.clone(), ctx.theme.dim()));
@@ -174,7 +176,7 @@ fn render_steps(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
         .collect();
     if !described.is_empty() {
         spans.push(Span::styled(
-            format!(" ⊘ {}", described.join(" · ")),
+            format!("⊘ {}", described.join(" · ")),
             ctx.theme.dim(),
         ));
     }

@@ -151,6 +151,12 @@ impl Changes {
 
     /// "2 fixed · 1 new · spaces 420 → 422".
     pub fn summary(&self) -> String {
+        if self.fixed.is_empty() && self.new.is_empty() && self.before == self.after {
+            return format!(
+                "no change since the last load ({} errors)",
+                self.errors_after
+            );
+        }
         let mut parts = vec![
             format!("{} fixed", self.fixed.len()),
             format!("{} new", self.new.len()),
@@ -677,6 +683,9 @@ fn status_counts(status: Status) -> String {
     out
 }
 
+/// Widest a tree label is padded to before the counts column.
+const LABEL_MAX: usize = 48;
+
 /// One tree row: indent, disclosure, status symbol, label; counts on the right.
 fn tree_line<'a>(state: &State, node: NodeId, width: usize, ctx: &Ctx) -> Line<'a> {
     let portfolio = &state.loaded.portfolio;
@@ -717,7 +726,8 @@ fn tree_line<'a>(state: &State, node: NodeId, width: usize, ctx: &Ctx) -> Line<'
     let left = format!("{indent}{disclosure}");
     let symbol = status.symbol();
     let used = left.chars().count() + 2 + right.chars().count() + 1;
-    let room = width.saturating_sub(used);
+    // On wide terminals keep the counts near the names instead of at the far edge.
+    let room = width.saturating_sub(used).min(LABEL_MAX);
     let label = truncate(&label, room);
     let pad = room.saturating_sub(label.chars().count());
     Line::from(vec![
@@ -1075,9 +1085,6 @@ fn type_details<'a>(state: &State, t: usize, ctx: &Ctx) -> (String, Vec<Line<'a>
 }
 
 fn render_changes(frame: &mut Frame, area: Rect, changes: &Changes, ctx: &Ctx) {
-    let width = area.width.saturating_sub(8).min(90);
-    let height = area.height.saturating_sub(4).min(16);
-    let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
     let mut lines = vec![Line::styled(changes.summary(), ctx.theme.title())];
     let mut section = |title: &str, list: &[Diagnostic], symbol: &'static str| {
         if list.is_empty() {
@@ -1098,6 +1105,9 @@ fn render_changes(frame: &mut Frame, area: Rect, changes: &Changes, ctx: &Ctx) {
     section("New since the last load", &changes.new, "+");
     lines.push(Line::raw(""));
     lines.push(Line::styled("Esc or ⏎ closes", ctx.theme.dim()));
+    let width = area.width.saturating_sub(8).min(90);
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines)
