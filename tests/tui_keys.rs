@@ -303,3 +303,50 @@ async fn tab_completes_the_path() {
 fn review(app: &spacebridge::tui::App) -> &spacebridge::tui::screens::review::State {
     app.review.as_ref().expect("a template is loaded")
 }
+
+#[tokio::test]
+async fn recent_files_are_filtered_and_loaded_and_tab_cycles_the_load_fields() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let recent: Vec<std::path::PathBuf> = [SAMPLE, MISTAKES, "assets/gone.xlsx"]
+        .iter()
+        .map(|p| std::path::absolute(p).expect("absolute"))
+        .collect();
+    std::fs::write(
+        data.path().join("recent.json"),
+        serde_json::to_vec(&recent).expect("json"),
+    )
+    .expect("write recent.json");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut app = spacebridge::tui::App::new(
+        tx,
+        spacebridge::tui::Session::default(),
+        Some(data.path().to_path_buf()),
+        spacebridge::tui::Theme { color: false },
+        ratatui::layout::Rect::new(0, 0, 100, 30),
+    );
+    assert_eq!(app.load.recent.len(), 3);
+    // Tab in the path field completes; Up/Down and Esc move between fields and the list.
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.load.is_typing());
+    press(&mut app, KeyCode::Tab);
+    assert!(
+        app.load.is_typing(),
+        "Tab from the list wraps to the path field"
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "mistakes");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.load.recent_shown.len(), 1);
+    assert!(screen(&app).contains("/mistakes"));
+    press(&mut app, KeyCode::Enter);
+    let (_, result) = next_reply(&mut app, &mut rx).await;
+    assert_eq!(result, Ok(()));
+    assert_eq!(review(&app).loaded.counts.spaces, 420);
+    // The loaded file moved to the top of the saved list.
+    let saved: Vec<std::path::PathBuf> =
+        serde_json::from_slice(&std::fs::read(data.path().join("recent.json")).expect("read"))
+            .expect("json");
+    assert!(saved[0].ends_with(MISTAKES));
+    assert_eq!(saved.len(), 3);
+}

@@ -526,6 +526,7 @@ impl App {
     fn remember(&mut self, path: &Path) {
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         recent::remember(&mut self.load.recent, &absolute);
+        self.load.refresh_recent();
         self.save_recent();
     }
 
@@ -625,11 +626,11 @@ impl App {
                 } else if parts.recent.contains((column, row).into()) {
                     let line = usize::from(row.saturating_sub(parts.recent.y + 1));
                     let target = self.load.recent_cursor.offset + line;
-                    if target < self.load.recent.len() {
+                    if target < self.load.recent_shown.len() {
                         self.load.focus = load::Field::Recent;
                         self.load.recent_cursor.select(
                             target,
-                            self.load.recent.len(),
+                            self.load.recent_shown.len(),
                             self.load.recent_height,
                         );
                     }
@@ -652,7 +653,7 @@ impl App {
                 }
             }
             (Overlay::None, Step::Load) => {
-                let len = self.load.recent.len();
+                let len = self.load.recent_shown.len();
                 let height = self.load.recent_height;
                 self.load.recent_cursor.scroll(delta, len, height);
             }

@@ -1,6 +1,11 @@
 //! Selection and scrolling shared by every list: a cursor (selected row and first shown row)
 //! that handlers move and that drawing only reads. Only the window of rows that fits is ever
-//! drawn, so lists of any length cost the same to draw.
+//! drawn, so lists of any length cost the same to draw. Also the `/` text filter every list
+//! offers.
+
+use crossterm::event::{Event as CrosstermEvent, KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
 
 use super::keymap::Command;
 
@@ -50,6 +55,36 @@ impl Cursor {
     pub fn follow(&mut self, len: usize, height: usize) {
         self.selected = self.selected.min(len.saturating_sub(1));
         self.offset = window_start(self.selected, self.offset, len, height);
+    }
+}
+
+/// A text filter typed after `/`.
+#[derive(Debug, Clone, Default)]
+pub struct TextFilter {
+    pub input: Input,
+    pub editing: bool,
+}
+
+impl TextFilter {
+    /// Handle a key while the filter is being typed: Enter keeps it, Esc clears it, other
+    /// keys edit it.
+    pub fn type_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Enter => self.editing = false,
+            KeyCode::Esc => *self = TextFilter::default(),
+            _ => {
+                self.input.handle_event(&CrosstermEvent::Key(key));
+            }
+        }
+    }
+
+    /// The filter in lower case, as lists compare it.
+    pub fn needle(&self) -> String {
+        self.input.value().trim().to_lowercase()
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.editing || !self.input.value().is_empty()
     }
 }
 

@@ -17,7 +17,7 @@ use tui_input::backend::crossterm::EventHandler;
 use super::super::Ctx;
 use super::super::complete;
 use super::super::keymap::{self, Command, Table};
-use super::super::list::Cursor;
+use super::super::list::{Cursor, TextFilter};
 use super::{Action, LoadRequest};
 use crate::domain::CountryCode;
 
@@ -42,13 +42,15 @@ impl Field {
         match self {
             Field::Path => Field::Sheet,
             Field::Sheet => Field::Country,
-            Field::Country | Field::Recent => Field::Recent,
+            Field::Country => Field::Recent,
+            Field::Recent => Field::Path,
         }
     }
 
     fn prev(self) -> Field {
         match self {
-            Field::Path | Field::Sheet => Field::Path,
+            Field::Path => Field::Recent,
+            Field::Sheet => Field::Path,
             Field::Country => Field::Sheet,
             Field::Recent => Field::Country,
         }
@@ -69,6 +71,9 @@ pub struct State {
     pub country: Input,
     pub focus: Field,
     pub recent: Vec<PathBuf>,
+    /// Indexes into `recent` that the `/` filter keeps.
+    pub recent_shown: Vec<usize>,
+    pub recent_filter: TextFilter,
     pub recent_cursor: Cursor,
     pub recent_height: usize,
     /// Matches offered by the last Tab, and which one is in the field when cycling.
@@ -81,24 +86,45 @@ pub struct State {
 
 impl State {
     pub fn new(recent: Vec<PathBuf>) -> State {
-        State {
+        let mut state = State {
             recent,
             recent_height: 5,
             ..State::default()
-        }
+        };
+        state.refresh_recent();
+        state
+    }
+
+    /// Recompute which recent files the filter keeps; call after changing either.
+    pub fn refresh_recent(&mut self) {
+        let needle = self.recent_filter.needle();
+        self.recent_shown = (self.recent.iter().enumerate())
+            .filter(|(_, p)| {
+                needle.is_empty() || p.display().to_string().to_lowercase().contains(&needle)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        self.recent_cursor
+            .follow(self.recent_shown.len(), self.recent_height);
+    }
+
+    /// The recent file under the cursor.
+    pub fn selected_recent(&self) -> Option<&PathBuf> {
+        let i = *self.recent_shown.get(self.recent_cursor.selected)?;
+        self.recent.get(i)
     }
 
     pub fn tables(&self) -> &'static [Table] {
-        if self.is_typing() {
+        if self.focus != Field::Recent {
             FIELD_TABLES
         } else {
             LIST_TABLES
         }
     }
 
-    /// Whether a text field has the keys.
+    /// Whether a text field (or the recent list's `/` filter) has the keys.
     pub fn is_typing(&self) -> bool {
-        self.focus != Field::Recent
+        self.focus != Field::Recent || self.recent_filter.editing
     }
 
     fn field_mut(&mut self) -> Option<&mut Input> {
@@ -179,6 +205,11 @@ pub fn handle_key(state: &mut State, key: KeyEvent) -> Option<Action> {
     if state.loading.is_some() && keymap::lookup(&[keymap::GLOBAL], &key) == Some(Command::Back) {
         return Some(Action::CancelLoad);
     }
+    if state.focus == Field::Recent && state.recent_filter.editing {
+        state.recent_filter.type_key(key);
+        state.refresh_recent();
+        return None;
+    }
     let command = keymap::lookup(state.tables(), &key);
     if state.is_typing() {
         match command {
@@ -202,7 +233,7 @@ pub fn handle_key(state: &mut State, key: KeyEvent) -> Option<Action> {
 
 pub fn handle_command(state: &mut State, command: Command) -> Option<Action> {
     if state.focus == Field::Recent {
-        let len = state.recent.len();
+        let len = state.recent_shown.len();
         if command == Command::Up && state.recent_cursor.selected == 0 {
             state.focus = Field::Country;
             return None;
@@ -213,7 +244,7 @@ pub fn handle_command(state: &mut State, command: Command) -> Option<Action> {
     }
     match command {
         Command::Load if state.focus == Field::Recent => {
-            let path = state.recent.get(state.recent_cursor.selected)?.clone();
+            let path = state.selected_recent()?.clone();
             state.path = Input::new(path.display().to_string());
             return Some(
                 state
@@ -237,19 +268,15 @@ pub fn handle_command(state: &mut State, command: Command) -> Option<Action> {
         Command::EditPath => state.focus = Field::Path,
         Command::Back if state.is_typing() => state.focus = Field::Recent,
         Command::Forget => {
-            let at = state.recent_cursor.selected;
-            if at < state.recent.len() {
-                let path = state.recent.remove(at);
-                state
-                    .recent_cursor
-                    .follow(state.recent.len(), state.recent_height);
-                return Some(Action::ForgetRecent(path));
-            }
+            let at = *state.recent_shown.get(state.recent_cursor.selected)?;
+            let path = state.recent.remove(at);
+            state.refresh_recent();
+            return Some(Action::ForgetRecent(path));
         }
-        Command::Filter => {
-            return Some(Action::Message(
-                "the recent list holds at most 10 files; type in the path field instead".into(),
-            ));
+        Command::Filter => state.recent_filter.editing = true,
+        Command::Back if state.recent_filter.is_active() => {
+            state.recent_filter = TextFilter::default();
+            state.refresh_recent();
         }
         other => return Some(Action::Global(other)),
     }
@@ -399,9 +426,20 @@ fn render_status(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
 
 fn render_recent(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let focused = state.focus == Field::Recent;
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .border_style(ctx.theme.border(focused))
         .title(Span::styled(" Recent files ", ctx.theme.title()));
+    if state.recent_filter.is_active() {
+        let cursor = if state.recent_filter.editing {
+            "▏"
+        } else {
+            ""
+        };
+        block = block.title_bottom(Line::from(vec![
+            Span::styled(" /", ctx.theme.key()),
+            Span::raw(format!("{}{cursor} ", state.recent_filter.input.value())),
+        ]));
+    }
     if state.recent.is_empty() {
         frame.render_widget(
             Paragraph::new(Line::styled(
@@ -414,10 +452,10 @@ fn render_recent(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         return;
     }
     let cursor = state.recent_cursor;
-    let items = (state.recent.iter())
+    let items = (state.recent_shown.iter())
         .skip(cursor.offset)
         .take(state.recent_height)
-        .map(|p| ListItem::new(p.display().to_string()));
+        .map(|&i| ListItem::new(state.recent[i].display().to_string()));
     let list = List::new(items)
         .block(block)
         .highlight_style(ctx.theme.selected(focused));

@@ -7,17 +7,16 @@
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
-use crossterm::event::{Event as CrosstermEvent, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 use super::super::Ctx;
 use super::super::keymap::{self, Command, Table};
-use super::super::list::Cursor;
+use super::super::list::{Cursor, TextFilter};
 use super::super::portfolio_tree::{Expansion, NodeId, Status, Tree, floor_label};
 use super::Action;
 use crate::domain::PortfolioCounts;
@@ -42,24 +41,6 @@ impl Pane {
             (Pane::Findings, true) | (Pane::Tree, false) => Pane::Types,
             (Pane::Types, true) | (Pane::Findings, false) => Pane::Tree,
         }
-    }
-}
-
-/// A text filter typed after `/`.
-#[derive(Debug, Clone, Default)]
-pub struct TextFilter {
-    pub input: Input,
-    pub editing: bool,
-}
-
-impl TextFilter {
-    /// The filter in lower case, as lists compare it.
-    pub fn needle(&self) -> String {
-        self.input.value().trim().to_lowercase()
-    }
-
-    fn is_active(&self) -> bool {
-        self.editing || !self.input.value().is_empty()
     }
 }
 
@@ -437,17 +418,7 @@ pub fn handle_key(state: &mut State, key: KeyEvent) -> Option<Action> {
 }
 
 fn type_into_filter(state: &mut State, key: KeyEvent) {
-    use crossterm::event::KeyCode;
-    match key.code {
-        KeyCode::Enter => state.focused_filter_mut().editing = false,
-        KeyCode::Esc => *state.focused_filter_mut() = TextFilter::default(),
-        _ => {
-            state
-                .focused_filter_mut()
-                .input
-                .handle_event(&CrosstermEvent::Key(key));
-        }
-    }
+    state.focused_filter_mut().type_key(key);
     state.refresh_focused();
 }
 
