@@ -459,6 +459,8 @@ fn render_recent(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let list = List::new(items)
         .block(block)
         .highlight_style(ctx.theme.selected(focused));
-    let mut list_state = ListState::default().with_selected(Some(cursor.selected - cursor.offset));
+    let selected =
+        (!state.recent_shown.is_empty()).then(|| cursor.selected.saturating_sub(cursor.offset));
+    let mut list_state = ListState::default().with_selected(selected);
     frame.render_stateful_widget(list, area, &mut list_state);
 }

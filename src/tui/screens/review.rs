@@ -745,7 +745,7 @@ fn render_tree(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         .map(|node| tree_line(state, *node, width, ctx))
         .collect();
     let block = block(title, focused, Some(&state.tree_filter), ctx);
-    let selected = (!state.rows.is_empty()).then(|| cursor.selected - cursor.offset);
+    let selected = (!state.rows.is_empty()).then(|| cursor.selected.saturating_sub(cursor.offset));
     render_window(frame, area, block, lines, selected, focused, ctx);
 }
 
@@ -799,7 +799,7 @@ fn render_findings(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         frame.render_widget(Paragraph::new(text).block(block), area);
         return;
     }
-    let selected = Some(cursor.selected - cursor.offset);
+    let selected = Some(cursor.selected.saturating_sub(cursor.offset));
     render_window(frame, area, block, lines, selected, focused, ctx);
 }
 
@@ -828,7 +828,7 @@ fn render_types(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         .collect();
     let title = format!("Space types  {}", types.len());
     let block = block(title, focused, Some(&state.types_filter), ctx);
-    let selected = (!lines.is_empty()).then(|| cursor.selected - cursor.offset);
+    let selected = (!lines.is_empty()).then(|| cursor.selected.saturating_sub(cursor.offset));
     render_window(frame, area, block, lines, selected, focused, ctx);
 }
 
