@@ -832,11 +832,80 @@ fn render_types(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     render_window(frame, area, block, lines, selected, focused, ctx);
 }
 
+/// Width of the label column of the details pane ("Description" plus a space).
+const LABEL_WIDTH: usize = 12;
+
 fn field<'a>(name: &str, value: impl Into<String>, ctx: &Ctx) -> Line<'a> {
     Line::from(vec![
         Span::styled(format!("{name:<11} "), ctx.theme.dim()),
         Span::raw(value.into()),
     ])
+}
+
+/// Wrap the value of `label  value` lines that are too wide under the value, not under the
+/// label, so the label column stays readable on a narrow pane. Other lines are left to the
+/// paragraph's own wrapping.
+fn hang_values(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
+    let room = width.saturating_sub(LABEL_WIDTH);
+    if room < 8 {
+        return lines;
+    }
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let is_field =
+            line.spans.len() == 2 && line.spans[0].content.chars().count() == LABEL_WIDTH;
+        if !is_field || line.width() <= width {
+            out.push(line);
+            continue;
+        }
+        let label = line.spans[0].clone();
+        let value_style = line.spans[1].style;
+        for (i, chunk) in wrap_words(&line.spans[1].content, room)
+            .into_iter()
+            .enumerate()
+        {
+            let head = if i == 0 {
+                label.clone()
+            } else {
+                Span::raw(" ".repeat(LABEL_WIDTH))
+            };
+            out.push(Line::from(vec![head, Span::styled(chunk, value_style)]));
+        }
+    }
+    out
+}
+
+/// Greedy word wrap to `width` (at least 1) characters; words longer than a line are cut.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let len = row.chars().count();
+            let gap = usize::from(len > 0);
+            if len + gap + word.len() <= width {
+                if gap == 1 {
+                    row.push(' ');
+                }
+                row.extend(word);
+                break;
+            }
+            if len > 0 {
+                rows.push(std::mem::take(&mut row));
+                continue;
+            }
+            let rest = word.split_off(width);
+            row.extend(word);
+            rows.push(std::mem::take(&mut row));
+            word = rest;
+        }
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(row);
+    }
+    rows
 }
 
 fn render_details(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
@@ -858,6 +927,7 @@ fn render_details(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         },
     };
     let block = Block::bordered().title(Span::styled(format!(" {title} "), ctx.theme.title()));
+    let lines = hang_values(lines, usize::from(area.width.saturating_sub(2)));
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
@@ -1086,4 +1156,19 @@ fn render_changes(frame: &mut Frame, area: Rect, changes: &Changes, ctx: &Ctx) {
             .wrap(Wrap { trim: false }),
         popup,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_wrap_and_long_words_are_cut() {
+        assert_eq!(
+            wrap_words("1201 Louisiana St, Suite 300", 12),
+            vec!["1201", "Louisiana", "St, Suite", "300"]
+        );
+        assert_eq!(wrap_words("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap_words("", 4), vec![""]);
+    }
 }
