@@ -145,6 +145,9 @@ fn mouse_click_selects_a_row_and_a_step_tab() {
     // Row 2 is the tree's top border, so row 5 is the fourth building.
     click(&mut app, 10, 6);
     assert_eq!(review(&app).tree_cursor.selected, 3);
+    // A second click on the selected building opens it.
+    click(&mut app, 10, 6);
+    assert!(review(&app).rows.len() > 7);
     wheel_down(&mut app, 10, 6);
     assert_eq!(app.step, Step::Review);
     // The steps row: " ▸1 Load  ..." — column 3 is inside the "1 Load" tab.

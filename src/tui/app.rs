@@ -609,10 +609,12 @@ impl App {
     fn click(&mut self, main: Rect, column: u16, row: u16) {
         match self.step {
             Step::Review => {
-                if let Some(review) = &mut self.review
-                    && let Some((pane, line)) = review::Panes::of(main).hit(column, row)
-                {
-                    review.click(pane, line);
+                let action = self.review.as_mut().and_then(|review| {
+                    let (pane, line) = review::Panes::of(main).hit(column, row)?;
+                    review.click(pane, line)
+                });
+                if let Some(action) = action {
+                    self.apply(action);
                 }
             }
             Step::Load => {

@@ -334,7 +334,7 @@ fn render_help(frame: &mut Frame, area: Rect, app: &App, scroll: u16, ctx: &Ctx)
     lines.push(Line::raw(""));
     lines.push(Line::styled("Mouse", ctx.theme.title()));
     lines.push(Line::raw(
-        "  wheel scrolls the pane under the pointer; click selects a row or a step",
+        "  wheel scrolls the pane under the pointer; click selects a row (again: opens it) or a step",
     ));
     let width = area.width.saturating_sub(4).min(72);
     let rect = area.centered(Constraint::Length(width), Constraint::Percentage(100));

@@ -358,14 +358,21 @@ impl State {
         self.focus = focus;
     }
 
-    /// Click on the `row`-th visible line of a pane: focus it and select that row.
-    pub fn click(&mut self, pane: Pane, row: usize) {
+    /// Click on the `row`-th visible line of a pane: focus it and select that row; a click
+    /// on the row already selected opens it, like Enter.
+    pub fn click(&mut self, pane: Pane, row: usize) -> Option<Action> {
+        let again = self.focus == pane;
         self.focus = pane;
         let (cursor, len, height) = self.focused_list();
         let target = cursor.offset + row;
-        if target < len {
-            cursor.select(target, len, height);
+        if target >= len {
+            return None;
         }
+        if again && cursor.selected == target {
+            return open(self);
+        }
+        cursor.select(target, len, height);
+        None
     }
 
     fn set_open(&mut self, node: NodeId, open: bool) {
