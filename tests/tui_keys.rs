@@ -353,3 +353,28 @@ async fn recent_files_are_filtered_and_loaded_and_tab_cycles_the_load_fields() {
     assert!(saved[0].ends_with(MISTAKES));
     assert_eq!(saved.len(), 3);
 }
+
+#[test]
+fn command_line_completes_verbs_and_load_shows_what_is_loaded() {
+    let (mut app, _rx) = app_with(MISTAKES, 100, 30);
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "exp");
+    press(&mut app, KeyCode::Tab);
+    let Overlay::CommandLine(input) = &app.overlay else {
+        panic!(": opens the command line");
+    };
+    assert_eq!(input.value(), "export ");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "bogus");
+    press(&mut app, KeyCode::Enter);
+    let said = app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("unknown command"), "{said}");
+    press(&mut app, KeyCode::Char('1'));
+    assert_eq!(app.step, Step::Load);
+    assert!(screen(&app).contains(&format!("loaded {MISTAKES}: 7 buildings")));
+}

@@ -287,7 +287,12 @@ impl App {
         };
         match command {
             Some(Command::Dismiss) => self.overlay = Overlay::None,
-            Some(Command::Complete) => complete_prompt(input),
+            Some(Command::Complete) => {
+                let verbs = matches!(self.overlay, Overlay::CommandLine(_));
+                if let Overlay::CommandLine(input) | Overlay::Export(input) = &mut self.overlay {
+                    complete_prompt(input, verbs);
+                }
+            }
             Some(Command::Accept) => {
                 let text = input.value().trim().to_string();
                 let overlay = std::mem::take(&mut self.overlay);
@@ -491,8 +496,8 @@ impl App {
     pub fn show(&mut self, request: LoadRequest, prepared: Prepared, reload: bool) {
         let Prepared { loaded, tree } = prepared;
         let tally = loaded.tally();
-        let summary = format!(
-            "loaded {}: {} buildings · {} floors · {} spaces · {} ✗ errors · {} ⚠ warnings",
+        let current = format!(
+            "{}: {} buildings · {} floors · {} spaces · {} ✗ errors · {} ⚠ warnings",
             loaded.file.display(),
             loaded.counts.buildings,
             loaded.counts.floors,
@@ -500,6 +505,8 @@ impl App {
             tally.errors,
             tally.warnings
         );
+        let summary = format!("loaded {current}");
+        self.load.current = Some(current);
         let loaded = Arc::new(loaded);
         self.review = Some(match self.review.take() {
             Some(previous) if reload => previous.reloaded(loaded, tree),
@@ -665,13 +672,25 @@ impl App {
 }
 
 /// Tab in a prompt: complete the path after the verb (`:load sam` → `:load samples/`).
-fn complete_prompt(input: &mut Input) {
+/// The command line's verbs, for Tab completion.
+const VERBS: [&str; 6] = ["load ", "export ", "reload", "review", "help", "quit"];
+
+/// Tab in a prompt: the verb when none is typed yet (command line only), else the path after
+/// it (`:load sam` → `:load samples/`).
+fn complete_prompt(input: &mut Input, verbs: bool) {
     let value = input.value().to_string();
     let (head, typed) = match value.rfind(' ') {
         Some(at) => value.split_at(at + 1),
         None => ("", value.as_str()),
     };
-    let found = complete::candidates(typed);
+    let found = if verbs && head.is_empty() {
+        (VERBS.iter())
+            .filter(|v| v.starts_with(typed))
+            .map(|v| v.to_string())
+            .collect()
+    } else {
+        complete::candidates(typed)
+    };
     let completed = match found.len() {
         0 => return,
         1 => found[0].clone(),

@@ -82,6 +82,8 @@ pub struct State {
     pub loading: Option<Loading>,
     /// Why the last load failed, as the loader says it.
     pub error: Option<String>,
+    /// What is loaded now ("FILE: 7 buildings · … · 10 ✗ errors"), shown when idle.
+    pub current: Option<String>,
 }
 
 impl State {
@@ -385,6 +387,14 @@ fn render_status(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         lines.push(Line::styled(
             format!("✗ {error}"),
             ctx.theme.severity(Some(crate::template::Severity::Error)),
+        ));
+    } else if state.completions.is_empty()
+        && let Some(current) = &state.current
+    {
+        lines.push(Line::raw(format!("loaded {current}")));
+        lines.push(Line::styled(
+            "2 opens Review; Enter on a path or a recent file loads another.",
+            ctx.theme.dim(),
         ));
     } else if !state.completions.is_empty() {
         let shown: Vec<String> = state
