@@ -378,3 +378,19 @@ fn command_line_completes_verbs_and_load_shows_what_is_loaded() {
     assert_eq!(app.step, Step::Load);
     assert!(screen(&app).contains(&format!("loaded {MISTAKES}: 7 buildings")));
 }
+
+#[tokio::test]
+async fn esc_cancels_a_reload_from_review_and_keeps_the_view() {
+    let (mut app, mut rx) = app_with(MISTAKES, 100, 30);
+    press(&mut app, KeyCode::Char('r'));
+    assert!(app.is_busy());
+    assert!(screen(&app).contains("Esc cancels"));
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.is_busy());
+    assert_eq!(app.step, Step::Review);
+    let _ = next_reply(&mut app, &mut rx).await;
+    assert!(
+        review(&app).changes.is_none(),
+        "the cancelled reload is not applied"
+    );
+}

@@ -244,6 +244,10 @@ impl App {
     }
 
     fn handle_key(&mut self, key: KeyEvent) {
+        if self.esc_cancels_load(&key) {
+            self.cancel_load();
+            return;
+        }
         let action = match &mut self.overlay {
             Overlay::None => match self.step {
                 Step::Load => load::handle_key(&mut self.load, key),
@@ -278,6 +282,19 @@ impl App {
         if let Some(action) = action {
             self.apply(action);
         }
+    }
+
+    /// Esc cancels a running load from any screen, unless something on top takes Esc first (an
+    /// overlay, or a filter being typed).
+    fn esc_cancels_load(&self, key: &KeyEvent) -> bool {
+        let typing = match self.step {
+            Step::Review => self.review.as_ref().is_some_and(review::State::is_typing),
+            _ => false,
+        };
+        self.load_job.is_some()
+            && matches!(self.overlay, Overlay::None)
+            && !typing
+            && keymap::lookup(&[keymap::GLOBAL], key) == Some(Command::Back)
     }
 
     fn prompt_key(&mut self, key: KeyEvent) {
@@ -600,7 +617,7 @@ impl App {
                     return;
                 }
                 if row == chrome.steps.y {
-                    if let Some(step) = ui::step_at(self, chrome.steps, column) {
+                    if let Some(step) = ui::step_at(chrome.steps, column) {
                         self.switch_step(step);
                     }
                     return;

@@ -120,7 +120,7 @@ fn step_tabs() -> impl Iterator<Item = (Step, String)> {
 }
 
 /// The step whose tab is drawn at `column` of the steps row.
-pub fn step_at(_app: &App, area: Rect, column: u16) -> Option<Step> {
+pub fn step_at(area: Rect, column: u16) -> Option<Step> {
     let mut x = area.x + 1;
     for (step, text) in step_tabs() {
         let width = text.chars().count() as u16;
@@ -191,7 +191,7 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
         let symbol = SPINNER[(app.tick as usize) % SPINNER.len()];
         let what = match &app.load.loading {
             Some(loading) => format!(
-                " loading … {:.1} s ",
+                " loading … {:.1} s · Esc cancels ",
                 ctx.now
                     .saturating_duration_since(loading.started)
                     .as_secs_f64()

@@ -274,15 +274,15 @@ impl State {
 
     /// Whether a text field (a `/` filter) has the keys.
     pub fn is_typing(&self) -> bool {
-        self.focused_filter().is_some_and(|f| f.editing)
+        self.focused_filter().editing
     }
 
-    fn focused_filter(&self) -> Option<&TextFilter> {
-        Some(match self.focus {
+    fn focused_filter(&self) -> &TextFilter {
+        match self.focus {
             Pane::Tree => &self.tree_filter,
             Pane::Findings => &self.findings_filter.text,
             Pane::Types => &self.types_filter,
-        })
+        }
     }
 
     fn focused_filter_mut(&mut self) -> &mut TextFilter {
