@@ -177,7 +177,15 @@ impl App {
         }
     }
 
-    /// The key tables of the current screen (what `?` lists).
+    /// Every key table of the current screen, whatever has the focus (what `?` lists).
+    pub fn help_tables(&self) -> &'static [Table] {
+        match self.step {
+            Step::Load => load::HELP_TABLES,
+            _ => self.screen_tables(),
+        }
+    }
+
+    /// The key tables of the current screen in its current focus.
     pub fn screen_tables(&self) -> &'static [Table] {
         match self.step {
             Step::Load => self.load.tables(),
@@ -238,6 +246,7 @@ impl App {
     fn relayout(&mut self) {
         let main = ui::Chrome::of(self.size).main;
         self.load.recent_height = load::Parts::of(main).recent_height();
+        self.load.refresh_recent();
         if let Some(review) = &mut self.review {
             review.set_heights(review::Panes::of(main).heights());
         }

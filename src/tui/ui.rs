@@ -319,7 +319,7 @@ fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, height: u
 
 fn render_help(frame: &mut Frame, area: Rect, app: &App, scroll: u16, ctx: &Ctx) {
     let mut lines = Vec::new();
-    for table in app.screen_tables() {
+    for table in app.help_tables() {
         if !lines.is_empty() {
             lines.push(Line::raw(""));
         }

@@ -23,6 +23,13 @@ use crate::domain::CountryCode;
 
 /// The key tables while a text field has the focus.
 pub const FIELD_TABLES: &[Table] = &[keymap::LOAD_FIELD];
+/// Every key of the screen, for the help overlay.
+pub const HELP_TABLES: &[Table] = &[
+    keymap::LOAD_FIELD,
+    keymap::LOAD_LIST,
+    keymap::LIST,
+    keymap::GLOBAL,
+];
 /// The key tables while the recent files list has the focus.
 pub const LIST_TABLES: &[Table] = &[keymap::LOAD_LIST, keymap::LIST, keymap::GLOBAL];
 

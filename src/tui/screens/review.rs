@@ -758,7 +758,7 @@ fn render_tree(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
 
 fn finding_text(d: &Diagnostic) -> String {
     let cell = if d.cell.is_empty() { "-" } else { &d.cell };
-    format!("{cell:<5} {:<19} {}", d.code.as_str(), d.message)
+    format!("{cell:<5} {:<20} {}", d.code.as_str(), d.message)
 }
 
 fn render_findings(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
