@@ -108,7 +108,13 @@ pub enum TuiError {
         "cannot drive the terminal ({0}): run spacebridge in an interactive terminal, or use \
          the commands (spacebridge parse FILE) for scripts"
     )]
-    Terminal(#[from] std::io::Error),
+    Terminal(std::io::Error),
+}
+
+impl From<std::io::Error> for TuiError {
+    fn from(e: std::io::Error) -> Self {
+        TuiError::Terminal(e)
+    }
 }
 
 /// Run the TUI until the operator quits. Must be called inside a tokio runtime.

@@ -15,11 +15,12 @@ use ratatui::backend::CrosstermBackend;
 
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 
-/// Take over the terminal. On failure, whatever was set up is undone.
+/// Take over the terminal. On failure, whatever was set up is undone (and nothing is written
+/// when stdin is not a terminal at all).
 pub fn enter() -> io::Result<Tui> {
+    enable_raw_mode()?;
     install_panic_hook();
-    let entered = enable_raw_mode()
-        .and_then(|()| execute!(stdout(), EnterAlternateScreen, EnableMouseCapture))
+    let entered = execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)
         .and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
     if entered.is_err() {
         restore();
