@@ -163,6 +163,15 @@ fn help_overlay_opens_and_closes() {
     press(&mut app, KeyCode::Char('?'));
     assert!(matches!(app.overlay, Overlay::Help { .. }));
     assert!(screen(&app).contains("export the annotated XLSX"));
+    // `/` searches the keys; Esc clears the search, then closes.
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "reload");
+    press(&mut app, KeyCode::Enter);
+    let text = screen(&app);
+    assert!(text.contains("reload the file"), "{text}");
+    assert!(!text.contains("export the annotated XLSX"), "{text}");
+    press(&mut app, KeyCode::Esc);
+    assert!(screen(&app).contains("export the annotated XLSX"));
     press(&mut app, KeyCode::Esc);
     assert!(matches!(app.overlay, Overlay::None));
 }

@@ -20,6 +20,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::event::{Background, Event};
 use super::keymap::{self, Command, Table};
+use super::list::TextFilter;
 use super::portfolio_tree::Prepared;
 use super::screens::{Action, LoadRequest, load, review};
 use super::theme::Theme;
@@ -57,12 +58,23 @@ pub enum Link {
 pub enum Overlay {
     #[default]
     None,
+    /// `?`: every key of the screen; `/` narrows the list.
     Help {
         scroll: u16,
+        filter: TextFilter,
     },
     CommandLine(Input),
     Export(Input),
     ConfirmQuit,
+}
+
+impl Overlay {
+    pub fn help() -> Overlay {
+        Overlay::Help {
+            scroll: 0,
+            filter: TextFilter::default(),
+        }
+    }
 }
 
 /// A message in the status line.
@@ -266,11 +278,18 @@ impl App {
                 },
                 _ => keymap::lookup(&[keymap::GLOBAL], &key).map(Action::Global),
             },
-            Overlay::Help { scroll } => {
+            Overlay::Help { scroll, filter } => {
+                if filter.editing {
+                    filter.type_key(key);
+                    *scroll = 0;
+                    return;
+                }
                 match keymap::lookup(&[keymap::HELP], &key) {
+                    Some(Command::Dismiss) if filter.is_active() => *filter = TextFilter::default(),
                     Some(Command::Dismiss) => self.overlay = Overlay::None,
                     Some(Command::Up) => *scroll = scroll.saturating_sub(1),
                     Some(Command::Down) => *scroll = scroll.saturating_add(1),
+                    Some(Command::Filter) => filter.editing = true,
                     _ => {}
                 }
                 None
@@ -355,7 +374,7 @@ impl App {
 
     fn global(&mut self, command: Command) {
         match command {
-            Command::Help => self.overlay = Overlay::Help { scroll: 0 },
+            Command::Help => self.overlay = Overlay::help(),
             Command::CommandLine => self.overlay = Overlay::CommandLine(Input::default()),
             Command::Step(step) => self.switch_step(step),
             Command::Quit => self.request_quit(),
@@ -393,7 +412,7 @@ impl App {
         match verb {
             "q" | "quit" | "exit" => self.request_quit(),
             "q!" | "quit!" => self.quit_now(),
-            "help" | "h" => self.overlay = Overlay::Help { scroll: 0 },
+            "help" | "h" => self.overlay = Overlay::help(),
             "load" | "l" | "e" | "open" if !rest.is_empty() => self.start_load(
                 LoadRequest {
                     path: complete::expand_home(rest),
@@ -677,7 +696,7 @@ impl App {
 
     fn wheel(&mut self, main: Rect, column: u16, row: u16, delta: isize) {
         match (&mut self.overlay, self.step) {
-            (Overlay::Help { scroll }, _) => {
+            (Overlay::Help { scroll, .. }, _) => {
                 *scroll = scroll.saturating_add_signed(delta as i16);
             }
             (Overlay::None, Step::Review) => {

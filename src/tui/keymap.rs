@@ -489,6 +489,13 @@ pub const HELP: Table = Table {
             None,
             Command::Down,
         ),
+        bind(
+            &[(KeyCode::Char('/'), NONE)],
+            "/",
+            "search the keys (Enter keeps, Esc clears)",
+            Some("search"),
+            Command::Filter,
+        ),
     ],
 };
 

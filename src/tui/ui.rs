@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::app::{App, Link, Overlay};
 use super::keymap::{self, Table};
+use super::list::TextFilter;
 use super::screens::{load, review};
 use super::{Ctx, Step};
 
@@ -280,7 +281,9 @@ fn render_overlay(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
                 chrome.status,
             );
         }
-        Overlay::Help { scroll } => render_help(frame, chrome.main, app, *scroll, ctx),
+        Overlay::Help { scroll, filter } => {
+            render_help(frame, chrome.main, app, *scroll, filter, ctx)
+        }
         Overlay::Export(input) => {
             let lines = vec![
                 Line::raw("Write the annotated copy (bad cells highlighted, a Findings sheet) to:"),
@@ -317,14 +320,32 @@ fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, height: u
     );
 }
 
-fn render_help(frame: &mut Frame, area: Rect, app: &App, scroll: u16, ctx: &Ctx) {
+fn render_help(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    scroll: u16,
+    filter: &TextFilter,
+    ctx: &Ctx,
+) {
+    let needle = filter.needle();
     let mut lines = Vec::new();
     for table in app.help_tables() {
+        let bindings: Vec<_> = (table.bindings.iter())
+            .filter(|b| {
+                needle.is_empty()
+                    || b.does.to_lowercase().contains(&needle)
+                    || b.label.to_lowercase().contains(&needle)
+            })
+            .collect();
+        if bindings.is_empty() {
+            continue;
+        }
         if !lines.is_empty() {
             lines.push(Line::raw(""));
         }
         lines.push(Line::styled(table.title, ctx.theme.title()));
-        for binding in table.bindings {
+        for binding in bindings {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<7}", binding.label), ctx.theme.key()),
                 Span::raw(binding.does),
@@ -339,11 +360,17 @@ fn render_help(frame: &mut Frame, area: Rect, app: &App, scroll: u16, ctx: &Ctx)
     let width = area.width.saturating_sub(4).min(72);
     let rect = area.centered(Constraint::Length(width), Constraint::Percentage(100));
     frame.render_widget(Clear, rect);
-    let title = format!(" Help: {} (Esc closes, ↑↓ scroll) ", app.step.title());
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(Block::bordered().title(title))
-            .scroll((scroll, 0)),
-        rect,
+    let title = format!(
+        " Help: {} (Esc closes, ↑↓ scroll, / search) ",
+        app.step.title()
     );
+    let mut block = Block::bordered().title(title);
+    if filter.is_active() {
+        let cursor = if filter.editing { "▏" } else { "" };
+        block = block.title_bottom(Line::from(vec![
+            Span::styled(" /", ctx.theme.key()),
+            Span::raw(format!("{}{cursor} ", filter.input.value())),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
 }
