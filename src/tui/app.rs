@@ -405,7 +405,8 @@ impl App {
         self.quit = true;
     }
 
-    /// `:load PATH`, `:export PATH`, `:reload`, `:help`, `:q`, a step by number or name.
+    /// `:load PATH` (with the Load screen's sheet and country), `:export PATH`, `:reload`,
+    /// `:help`, `:q`, a step by number or name.
     fn run_command_line(&mut self, text: &str) {
         let (verb, rest) = text.split_once(' ').unwrap_or((text, ""));
         let rest = rest.trim();
@@ -413,14 +414,12 @@ impl App {
             "q" | "quit" | "exit" => self.request_quit(),
             "q!" | "quit!" => self.quit_now(),
             "help" | "h" => self.overlay = Overlay::help(),
-            "load" | "l" | "e" | "open" if !rest.is_empty() => self.start_load(
-                LoadRequest {
-                    path: complete::expand_home(rest),
-                    sheet: None,
-                    country: None,
-                },
-                false,
-            ),
+            "load" | "l" | "e" | "open" if !rest.is_empty() => {
+                match self.load.request(complete::expand_home(rest)) {
+                    Ok(request) => self.start_load(request, false),
+                    Err(message) => self.say(message),
+                }
+            }
             "export" | "w" if !rest.is_empty() => self.start_export(complete::expand_home(rest)),
             "export" | "w" => self.open_export_prompt(),
             "reload" | "r" => self.apply(Action::Reload),

@@ -145,8 +145,8 @@ impl State {
         }
     }
 
-    /// The load the fields describe, or why they do not describe one.
-    fn request(&self, path: PathBuf) -> Result<LoadRequest, String> {
+    /// A load of `path` with the sheet and country fields, or why they do not make one.
+    pub fn request(&self, path: PathBuf) -> Result<LoadRequest, String> {
         let sheet = Some(self.sheet.value().trim().to_string()).filter(|s| !s.is_empty());
         let country = match self.country.value().trim() {
             "" => None,
