@@ -413,3 +413,17 @@ fn load_help_lists_the_field_keys_and_the_list_keys() {
     assert!(text.contains("forget the selected recent file"), "{text}");
     assert!(text.contains("Everywhere"), "{text}");
 }
+
+#[test]
+fn ctrl_c_quits_even_while_a_filter_is_typed() {
+    let (mut app, _rx) = app_with(SAMPLE, 100, 30);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "hou");
+    app.handle_event(spacebridge::tui::Event::Key(
+        crossterm::event::KeyEvent::new(
+            KeyCode::Char('c'),
+            crossterm::event::KeyModifiers::CONTROL,
+        ),
+    ));
+    assert!(app.should_quit());
+}

@@ -269,6 +269,16 @@ impl App {
             self.cancel_load();
             return;
         }
+        // Ctrl-C quits from anywhere, also while a filter is being typed.
+        if matches!(self.overlay, Overlay::None)
+            && key.code == crossterm::event::KeyCode::Char('c')
+            && key
+                .modifiers
+                .contains(crossterm::event::KeyModifiers::CONTROL)
+        {
+            self.request_quit();
+            return;
+        }
         let action = match &mut self.overlay {
             Overlay::None => match self.step {
                 Step::Load => load::handle_key(&mut self.load, key),
