@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
-    Event as CrosstermEvent, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind,
+    Event as CrosstermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton,
+    MouseEvent, MouseEventKind,
 };
 use ratatui::layout::Rect;
 use tokio::sync::mpsc::UnboundedSender;
@@ -271,10 +272,8 @@ impl App {
         }
         // Ctrl-C quits from anywhere, also while a filter is being typed.
         if matches!(self.overlay, Overlay::None)
-            && key.code == crossterm::event::KeyCode::Char('c')
-            && key
-                .modifiers
-                .contains(crossterm::event::KeyModifiers::CONTROL)
+            && key.code == KeyCode::Char('c')
+            && key.modifiers.contains(KeyModifiers::CONTROL)
         {
             self.request_quit();
             return;
