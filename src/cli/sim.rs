@@ -76,6 +76,8 @@ impl Args {
             quota: self.quota,
             max_per_second,
             token_ttl_secs: self.token_ttl,
+            deny_credentials: false,
+            retry_after_date: false,
         }
     }
 }

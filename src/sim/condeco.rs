@@ -118,9 +118,18 @@ pub struct CondecoState {
     pub(super) locations: BTreeMap<u64, Location>,
     pub(super) workspace_types: BTreeMap<u64, WorkspaceType>,
     pub(super) resources: BTreeMap<u64, Resource>,
-    /// Token → expiry (epoch ms).
     #[serde(skip)]
-    tokens: HashMap<String, i64>,
+    tokens: Tokens,
+}
+
+/// Issued bearer tokens → expiry (epoch ms). Its Debug output never shows a token.
+#[derive(Clone, Default)]
+struct Tokens(HashMap<String, i64>);
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tokens({} issued, redacted)", self.0.len())
+    }
 }
 
 impl CondecoState {
@@ -1103,10 +1112,10 @@ async fn token(
     };
     let expires = epoch_ms().saturating_add((ttl as i64).saturating_mul(1000));
     {
-        let mut state = sim.world.condeco();
+        let mut state = sim.world.condeco_mut();
         let now = epoch_ms();
-        state.tokens.retain(|_, until| *until > now);
-        state.tokens.insert(token.clone(), expires);
+        state.tokens.0.retain(|_, until| *until > now);
+        state.tokens.0.insert(token.clone(), expires);
     }
     Json(json!({
         "access_token": token,
@@ -1140,6 +1149,7 @@ async fn require_auth(State(sim): State<Sim>, request: Request, next: Next) -> R
         let state = sim.world.condeco();
         state
             .tokens
+            .0
             .get(token)
             .is_some_and(|until| *until > epoch_ms())
     });
@@ -1212,7 +1222,7 @@ async fn create<T: Entity>(State(sim): State<Sim>, body: axum::body::Bytes) -> R
         Ok(m) => m,
         Err(r) => return r,
     };
-    let mut state = sim.world.condeco();
+    let mut state = sim.world.condeco_mut();
     let mut record = match T::from_body(&state, None, &map) {
         Ok(r) => r,
         Err(r) => return r,
@@ -1235,7 +1245,7 @@ async fn update<T: Entity>(
         (Ok(id), Ok(map)) => (id, map),
         (Err(r), _) | (_, Err(r)) => return r,
     };
-    let mut state = sim.world.condeco();
+    let mut state = sim.world.condeco_mut();
     let Some(current) = T::table(&state).get(&id).cloned() else {
         return not_found(T::KIND, id);
     };
@@ -1265,7 +1275,7 @@ async fn remove<T: Entity>(
         Ok(id) => id,
         Err(r) => return r,
     };
-    let mut state = sim.world.condeco();
+    let mut state = sim.world.condeco_mut();
     let Some(record) = T::table(&state).get(&id) else {
         return not_found(T::KIND, id);
     };
@@ -1348,7 +1358,7 @@ async fn put_floor(
         Ok(n) => n,
         Err(r) => return r,
     };
-    let mut state = sim.world.condeco();
+    let mut state = sim.world.condeco_mut();
     let Some(location) = state.locations.get_mut(&id) else {
         return not_found("location", id);
     };
@@ -1400,7 +1410,7 @@ async fn delete_floor(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let mut state = sim.world.condeco();
+    let mut state = sim.world.condeco_mut();
     let Some(location) = state.locations.get(&id) else {
         return not_found("location", id);
     };
@@ -1419,4 +1429,29 @@ async fn delete_floor(
         location.floors.retain(|f| f.floor_number != number);
     }
     Json(json!({ "bookingsDeleted": bookings })).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_tokens() {
+        let mut state = CondecoState::with_defaults();
+        state.tokens.0.insert("s3cr3t-token".into(), i64::MAX);
+        let shown = format!("{state:?}");
+        assert!(!shown.contains("s3cr3t-token"), "{shown}");
+        assert!(shown.contains("1 issued"));
+    }
+
+    #[test]
+    fn names_with_commas_or_wide_characters_are_refused() {
+        assert!(check_name("Conference Room 3A").is_ok());
+        assert!(check_name("Salle Québec").is_ok());
+        for bad in ["Room, East", "Room \u{4e00}", "", "   "] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_name(&"x".repeat(100)).is_ok());
+        assert!(check_name(&"x".repeat(101)).is_err());
+    }
 }

@@ -100,7 +100,8 @@ impl Control {
     }
 
     /// The answer a fault gives instead of the API, if any (checked in this order: dropped
-    /// connection, quota, concurrency, per-second limit, 429 share, error share).
+    /// connection, quota, concurrency, per-second limit, 429 share, error share, refused
+    /// credentials).
     fn fault(&self, faults: &Faults, in_flight: usize) -> Option<Response> {
         let mut rng = rand::rng();
         if faults.drop_rate > 0.0 && rng.random_bool(faults.drop_rate.min(1.0)) {
@@ -115,15 +116,15 @@ impl Control {
             return Some(quota_exceeded(wait));
         }
         if faults.max_concurrent.is_some_and(|max| in_flight > max) {
-            return Some(self.too_many("too many concurrent requests"));
+            return Some(self.too_many("too many concurrent requests", faults.retry_after_date));
         }
         if let Some(max) = faults.max_per_second
             && self.over_per_second(max)
         {
-            return Some(self.too_many("too many requests this second"));
+            return Some(self.too_many("too many requests this second", faults.retry_after_date));
         }
         if faults.rate_limit > 0.0 && rng.random_bool(faults.rate_limit.min(1.0)) {
-            return Some(self.too_many("rate limit exceeded"));
+            return Some(self.too_many("rate limit exceeded", faults.retry_after_date));
         }
         if faults.error_rate > 0.0 && rng.random_bool(faults.error_rate.min(1.0)) {
             let status = if rng.random_bool(0.5) {
@@ -132,6 +133,10 @@ impl Control {
                 StatusCode::SERVICE_UNAVAILABLE
             };
             return Some(self.error(status, "simulated server error"));
+        }
+        if faults.deny_credentials {
+            let message = "Access denied due to invalid subscription key or credentials.";
+            return Some(self.error(StatusCode::UNAUTHORIZED, message));
         }
         None
     }
@@ -158,11 +163,17 @@ impl Control {
         window.1 > max
     }
 
-    fn too_many(&self, message: &str) -> Response {
+    /// 429, asking to wait a second: as "1", or as the HTTP date a second from now.
+    fn too_many(&self, message: &str, as_date: bool) -> Response {
         let mut response = self.error(StatusCode::TOO_MANY_REQUESTS, message);
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        let wait = if as_date {
+            let when = SystemTime::now() + Duration::from_secs(1);
+            HeaderValue::from_str(&httpdate::fmt_http_date(when))
+                .unwrap_or(HeaderValue::from_static("1"))
+        } else {
+            HeaderValue::from_static("1")
+        };
+        response.headers_mut().insert(header::RETRY_AFTER, wait);
         response
     }
 

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, Query, Request, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -124,14 +124,6 @@ pub struct EpturaState {
     pub(super) centers: BTreeMap<u64, Center>,
 }
 
-/// The id Eptura gives a state: its place in the region table, from 1.
-pub(super) fn state_id(code: &str) -> Option<u64> {
-    REGIONS
-        .iter()
-        .position(|r| r.code.eq_ignore_ascii_case(code))
-        .map(|i| i as u64 + 1)
-}
-
 impl EpturaState {
     pub(super) fn new_id(&mut self) -> u64 {
         self.next_id = self.next_id.max(1000) + 1;
@@ -227,6 +219,29 @@ struct CenterRef<'a> {
     module: &'a str,
 }
 
+/// The centers a building is assigned to, serialised without collecting them first.
+struct CentersOf<'a> {
+    state: &'a EpturaState,
+    building: u64,
+}
+
+impl Serialize for CentersOf<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let building = self.building;
+        serializer.collect_seq(
+            self.state
+                .centers
+                .values()
+                .filter(|c| c.building_ids.contains(&building))
+                .map(|c| CenterRef {
+                    id: c.id,
+                    name: &c.name,
+                    module: &c.module,
+                }),
+        )
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct BuildingOut<'a> {
@@ -235,7 +250,7 @@ struct BuildingOut<'a> {
     code: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     address: Option<AddressOut<'a>>,
-    centers: Vec<CenterRef<'a>>,
+    centers: CentersOf<'a>,
     #[serde(flatten)]
     extra: &'a Map<String, Value>,
     date_created: i64,
@@ -317,15 +332,16 @@ impl<'a> Render<'a> {
 
     fn building(self, b: &'a Building) -> BuildingOut<'a> {
         let a = &b.address;
-        let state = a
-            .state_code
-            .as_deref()
-            .and_then(geo::region)
-            .map(|r| StateOut {
-                id: state_id(r.code).unwrap_or(0),
-                code: r.code,
-                name: r.name,
-            });
+        // Stored codes are the table's own (upper case), so an exact comparison finds them.
+        let state = a.state_code.as_deref().and_then(|code| {
+            let index = REGIONS.iter().position(|r| r.code == code)?;
+            let region = &REGIONS[index];
+            Some(StateOut {
+                id: index as u64 + 1,
+                code: region.code,
+                name: region.name,
+            })
+        });
         let country = a.country_id.and_then(|id| self.0.countries.get(&id));
         let present = a.street.is_some()
             || a.city.is_some()
@@ -341,17 +357,10 @@ impl<'a> Render<'a> {
             state,
             extra: &a.extra,
         });
-        let centers = self
-            .0
-            .centers
-            .values()
-            .filter(|c| c.building_ids.contains(&b.id))
-            .map(|c| CenterRef {
-                id: c.id,
-                name: &c.name,
-                module: &c.module,
-            })
-            .collect();
+        let centers = CentersOf {
+            state: self.0,
+            building: b.id,
+        };
         BuildingOut {
             id: b.id,
             name: &b.name,
@@ -535,12 +544,21 @@ impl ListQuery {
         searched && changed
     }
 
-    /// Filter, count or order and cut one page.
+    /// Filter, then count (`counting`) or order and cut one page. Records come in id order,
+    /// so the default order cuts the page without looking at the rest.
     fn select<'a, T: Listed + 'a>(
         &self,
         records: impl Iterator<Item = &'a T>,
+        counting: bool,
     ) -> (usize, Vec<&'a T>) {
-        let mut kept: Vec<&T> = records.filter(|r| self.keeps(*r)).collect();
+        let kept = records.filter(|r| self.keeps(*r));
+        if counting {
+            return (kept.count(), Vec::new());
+        }
+        if self.order_by == "id" && !self.descending {
+            return (0, kept.skip(self.start_at).take(self.limit).collect());
+        }
+        let mut kept: Vec<&T> = kept.collect();
         let total = kept.len();
         if self.order_by != "id" {
             kept.sort_by_cached_key(|r| (r.sort_key(&self.order_by), r.id()));
@@ -656,9 +674,13 @@ async fn read_only() -> Response {
 /// A page as a bare JSON array, or the count as `{"count": n}`.
 fn answer<T: Serialize>(counting: bool, total: usize, page: Vec<T>) -> Response {
     if counting {
-        Json(json!({ "count": total })).into_response()
-    } else {
-        Json(page).into_response()
+        return Json(json!({ "count": total })).into_response();
+    }
+    // Sized for nested records up front: pages are large and growing a buffer copies them.
+    let mut body = Vec::with_capacity(256 + page.len() * 1024);
+    match serde_json::to_writer(&mut body, &page) {
+        Ok(()) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Err(e) => eptura_error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
 
@@ -669,7 +691,7 @@ fn buildings(sim: &Sim, params: HashMap<String, String>, counting: bool) -> Resp
     };
     let state = sim.world.eptura();
     let r = Render(&state);
-    let (total, page) = query.select(state.buildings.values());
+    let (total, page) = query.select(state.buildings.values(), counting);
     answer(
         counting,
         total,
@@ -700,7 +722,7 @@ fn floors(sim: &Sim, params: HashMap<String, String>, counting: bool) -> Respons
         .floors
         .values()
         .filter(|f| building.is_none_or(|b| f.building_id == b));
-    let (total, page) = query.select(records);
+    let (total, page) = query.select(records, counting);
     answer(
         counting,
         total,
@@ -740,7 +762,7 @@ fn rooms(sim: &Sim, params: HashMap<String, String>, counting: bool) -> Response
         };
         placed && types.as_ref().is_none_or(|t| t.contains(&room.type_id))
     });
-    let (total, page) = query.select(records);
+    let (total, page) = query.select(records, counting);
     answer(
         counting,
         total,
@@ -763,7 +785,7 @@ fn types(sim: &Sim, params: HashMap<String, String>, counting: bool) -> Response
     };
     let state = sim.world.eptura();
     let r = Render(&state);
-    let (total, page) = query.select(state.room_types.values());
+    let (total, page) = query.select(state.room_types.values(), counting);
     answer(
         counting,
         total,
@@ -786,7 +808,7 @@ fn countries(sim: &Sim, params: HashMap<String, String>, counting: bool) -> Resp
     };
     let state = sim.world.eptura();
     let r = Render(&state);
-    let (total, page) = query.select(state.countries.values());
+    let (total, page) = query.select(state.countries.values(), counting);
     answer(
         counting,
         total,
@@ -816,7 +838,7 @@ async fn list_centers(State(sim): State<Sim>, Query(p): Params) -> Response {
         .centers
         .values()
         .filter(|c| c.module.eq_ignore_ascii_case(&module));
-    let (_, page) = query.select(records);
+    let (_, page) = query.select(records, false);
     let rows: Vec<Value> = page
         .into_iter()
         .map(|c| json!({ "id": c.id, "name": c.name }))
@@ -1052,7 +1074,7 @@ async fn create_building(State(sim): State<Sim>, body: axum::body::Bytes) -> Res
         Ok(n) => n,
         Err(r) => return r,
     };
-    let mut state = sim.world.eptura();
+    let mut state = sim.world.eptura_mut();
     let now = epoch_ms();
     let mut building = Building {
         id: 0,
@@ -1084,7 +1106,7 @@ async fn update_building(
     if let Err(r) = check_body_id(&map, id) {
         return r;
     }
-    let mut state = sim.world.eptura();
+    let mut state = sim.world.eptura_mut();
     let Some(mut building) = state.buildings.get(&id).cloned() else {
         return not_found();
     };
@@ -1101,7 +1123,7 @@ async fn delete_building(State(sim): State<Sim>, Path(id): Path<String>) -> Resp
         Ok(id) => id,
         Err(r) => return r,
     };
-    let mut state = sim.world.eptura();
+    let mut state = sim.world.eptura_mut();
     if state.buildings.remove(&id).is_none() {
         return not_found();
     }
@@ -1138,7 +1160,7 @@ async fn create_floor(State(sim): State<Sim>, body: axum::body::Bytes) -> Respon
         (Ok(_), Ok(None)) => return bad("building: {\"id\": n} is required"),
         (Err(r), _) | (_, Err(r)) => return r,
     };
-    let mut state = sim.world.eptura();
+    let mut state = sim.world.eptura_mut();
     if !state.buildings.contains_key(&building) {
         return bad(format!("building {building} does not exist"));
     }
@@ -1176,7 +1198,7 @@ async fn update_floor(
         (Ok(n), Ok(b)) => (n, b),
         (Err(r), _) | (_, Err(r)) => return r,
     };
-    let mut state = sim.world.eptura();
+    let mut state = sim.world.eptura_mut();
     if let Some(b) = building
         && !state.buildings.contains_key(&b)
     {
@@ -1205,7 +1227,7 @@ async fn delete_floor(State(sim): State<Sim>, Path(id): Path<String>) -> Respons
         Ok(id) => id,
         Err(r) => return r,
     };
-    let mut state = sim.world.eptura();
+    let mut state = sim.world.eptura_mut();
     if !state.floors.contains_key(&id) {
         return not_found();
     }
@@ -1279,7 +1301,7 @@ async fn create_room(State(sim): State<Sim>, body: axum::body::Bytes) -> Respons
         (Err(r), _) | (_, Err(r)) => return r,
         _ => return bad("floor: {\"id\": n} and type: {\"id\": n} are required"),
     }
-    let mut state = sim.world.eptura();
+    let mut state = sim.world.eptura_mut();
     let now = epoch_ms();
     let mut room = Room {
         id: 0,
@@ -1318,7 +1340,7 @@ async fn update_room(
     if let Err(r) = check_body_id(&map, id) {
         return r;
     }
-    let mut state = sim.world.eptura();
+    let mut state = sim.world.eptura_mut();
     let Some(mut room) = state.rooms.get(&id).cloned() else {
         return not_found();
     };
@@ -1338,7 +1360,7 @@ async fn delete_room(State(sim): State<Sim>, Path(id): Path<String>) -> Response
         Ok(id) => id,
         Err(r) => return r,
     };
-    match sim.world.eptura().rooms.remove(&id) {
+    match sim.world.eptura_mut().rooms.remove(&id) {
         Some(_) => removed(),
         None => not_found(),
     }
@@ -1397,7 +1419,7 @@ async fn create_type(State(sim): State<Sim>, body: axum::body::Bytes) -> Respons
     if let Err(r) = apply_type(&mut kind, &map) {
         return r;
     }
-    let mut state = sim.world.eptura();
+    let mut state = sim.world.eptura_mut();
     kind.id = state.new_id();
     let id = kind.id;
     state.room_types.insert(id, kind);
@@ -1416,7 +1438,7 @@ async fn update_type(
     if let Err(r) = check_body_id(&map, id) {
         return r;
     }
-    let mut state = sim.world.eptura();
+    let mut state = sim.world.eptura_mut();
     let Some(kind) = state.room_types.get_mut(&id) else {
         return not_found();
     };
@@ -1432,7 +1454,7 @@ async fn delete_type(State(sim): State<Sim>, Path(id): Path<String>) -> Response
         Ok(id) => id,
         Err(r) => return r,
     };
-    let mut state = sim.world.eptura();
+    let mut state = sim.world.eptura_mut();
     if !state.room_types.contains_key(&id) {
         return not_found();
     }
@@ -1456,7 +1478,7 @@ async fn sim_center(State(sim): State<Sim>, body: axum::body::Bytes) -> Response
     let Ok(wanted) = serde_json::from_slice::<NewCenter>(&body) else {
         return bad("send {\"name\": \"...\", \"buildingIds\": [ids]}");
     };
-    let mut state = sim.world.eptura();
+    let mut state = sim.world.eptura_mut();
     if let Some(missing) = wanted
         .building_ids
         .iter()

@@ -18,7 +18,7 @@ mod server;
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -94,6 +94,11 @@ pub struct Faults {
     pub max_per_second: Option<u64>,
     /// Lifetime of Condeco tokens in seconds (default 43200, twelve hours).
     pub token_ttl_secs: Option<u64>,
+    /// Refuse every credential, as a tenant would after a password or key change: Eptura
+    /// answers 401, Condeco 401 with a JSON `message` (the token step included).
+    pub deny_credentials: bool,
+    /// Send the `Retry-After` of 429s as an HTTP date instead of seconds.
+    pub retry_after_date: bool,
 }
 
 /// How to start the simulators.
@@ -134,46 +139,74 @@ pub struct Sims {
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
+impl fmt::Debug for Sims {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sims")
+            .field("eptura_url", &self.eptura_url)
+            .field("condeco_url", &self.condeco_url)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Sims {
-    /// Stop both servers and close their connections.
-    pub async fn shutdown(self) {
+    /// Stop both servers, close their connections and wait until they are gone.
+    pub async fn shutdown(mut self) {
         self.stop.cancel();
-        for task in self.tasks {
+        for task in std::mem::take(&mut self.tasks) {
             let _ = task.await;
         }
+    }
+}
+
+/// Dropping the handle stops both servers too (without waiting for them).
+impl Drop for Sims {
+    fn drop(&mut self) {
+        self.stop.cancel();
     }
 }
 
 /// The data of both simulators, shared because one state file holds both.
 pub(crate) struct World {
     scenario: Scenario,
-    eptura: Mutex<EpturaState>,
-    condeco: Mutex<CondecoState>,
+    eptura: RwLock<EpturaState>,
+    condeco: RwLock<CondecoState>,
     state_file: Option<StateFile>,
 }
 
 impl World {
-    fn eptura(&self) -> MutexGuard<'_, EpturaState> {
+    fn eptura(&self) -> RwLockReadGuard<'_, EpturaState> {
         self.eptura
-            .lock()
+            .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn condeco(&self) -> MutexGuard<'_, CondecoState> {
+    fn eptura_mut(&self) -> RwLockWriteGuard<'_, EpturaState> {
+        self.eptura
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn condeco(&self) -> RwLockReadGuard<'_, CondecoState> {
         self.condeco
-            .lock()
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn condeco_mut(&self) -> RwLockWriteGuard<'_, CondecoState> {
+        self.condeco
+            .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Eptura back to the scenario's data.
     fn reset_eptura(&self) {
-        *self.eptura() = scenario::seed(self.scenario).0;
+        *self.eptura_mut() = scenario::seed(self.scenario).0;
         self.save();
     }
 
     /// Condeco back to the scenario's data.
     fn reset_condeco(&self) {
-        *self.condeco() = scenario::seed(self.scenario).1;
+        *self.condeco_mut() = scenario::seed(self.scenario).1;
         self.save();
     }
 
@@ -196,8 +229,8 @@ pub async fn start(options: SimOptions) -> Result<Sims, SimError> {
     };
     let world = Arc::new(World {
         scenario: options.scenario,
-        eptura: Mutex::new(eptura),
-        condeco: Mutex::new(condeco),
+        eptura: RwLock::new(eptura),
+        condeco: RwLock::new(condeco),
         state_file,
     });
     world.save();
@@ -210,8 +243,8 @@ pub async fn start(options: SimOptions) -> Result<Sims, SimError> {
     let stop = CancellationToken::new();
     let eptura_control = Arc::new(Control::new(Api::Eptura, options.faults.clone()));
     let condeco_control = Arc::new(Control::new(Api::Condeco, options.faults));
-    let eptura_app = eptura::router(world.clone(), eptura_control.clone());
-    let condeco_app = condeco::router(world, condeco_control.clone());
+    let eptura_app = eptura::router(world.clone(), eptura_control);
+    let condeco_app = condeco::router(world, condeco_control);
     let tasks = vec![
         tokio::spawn(server::serve(eptura_listener, eptura_app, stop.clone())),
         tokio::spawn(server::serve(condeco_listener, condeco_app, stop.clone())),

@@ -623,3 +623,69 @@ fn eptura_spaces(eptura: &EpturaState, code: &str) -> Vec<(String, SeedSpace)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_data_matches_the_sample_template_counts() {
+        let spaces: usize = sample::SPACES.iter().map(|s| s.names.len()).sum();
+        assert_eq!(spaces, 422);
+        assert_eq!(sample::BUILDINGS.len(), 7);
+        let (eptura, _) = seed(Scenario::ExistingCustomer);
+        assert_eq!(eptura.rooms.len(), 422);
+        assert_eq!(eptura.floors.len(), 21);
+        assert_eq!(eptura.room_types.len(), 11);
+    }
+
+    #[test]
+    fn every_drift_points_at_a_real_eptura_room() {
+        let (eptura, condeco) = seed(Scenario::ExistingCustomer);
+        let in_eptura = |code: &str, name: &str| {
+            eptura_spaces(&eptura, code)
+                .iter()
+                .any(|(_, s)| s.name == name)
+        };
+        for (code, from, to) in RENAMED {
+            assert!(in_eptura(code, from), "{code} {from}");
+            assert!(condeco.resources.values().any(|r| r.name == *to), "{to}");
+        }
+        let (code, missing) = MISSING_IN_CONDECO;
+        assert!(in_eptura(code, missing));
+        assert!(!condeco.resources.values().any(|r| r.name == missing));
+        assert!(!in_eptura(ONLY_IN_CONDECO.0, ONLY_IN_CONDECO.2));
+        for location in LOCATIONS {
+            assert_eq!(
+                location.floors.len(),
+                eptura
+                    .floors
+                    .values()
+                    .filter(|f| eptura.buildings[&f.building_id].code == location.code)
+                    .count(),
+                "{}: every Eptura floor has a Condeco floor",
+                location.code
+            );
+        }
+    }
+
+    #[test]
+    fn seeds_are_deterministic() {
+        for scenario in [
+            Scenario::NewCustomer,
+            Scenario::ExistingCustomer,
+            Scenario::Large(700),
+        ] {
+            let (a, b) = seed(scenario);
+            let (c, d) = seed(scenario);
+            assert_eq!(
+                serde_json::to_value(&a).unwrap(),
+                serde_json::to_value(&c).unwrap()
+            );
+            assert_eq!(
+                serde_json::to_value(&b).unwrap(),
+                serde_json::to_value(&d).unwrap()
+            );
+        }
+    }
+}
