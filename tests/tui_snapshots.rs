@@ -97,3 +97,25 @@ fn no_color_draws_without_colour_but_keeps_symbols() {
         "with colour allowed some cell is coloured"
     );
 }
+
+#[test]
+fn load_at_80_by_24() {
+    let (app, _rx) = app(80, 24);
+    insta::assert_snapshot!("load_80x24", draw(&app).backend());
+}
+
+#[tokio::test]
+async fn reload_popup_lists_what_changed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("customer.xlsx");
+    std::fs::copy(MISTAKES, &file).expect("copy");
+    let (mut app, mut rx) = app(100, 30);
+    type_text(&mut app, &file.display().to_string());
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(next_reply(&mut app, &mut rx).await.1, Ok(()));
+    std::fs::copy(SAMPLE, &file).expect("copy");
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(next_reply(&mut app, &mut rx).await.1, Ok(()));
+    app.message = None; // it names the temporary file
+    insta::assert_snapshot!("review_reloaded", draw(&app).backend());
+}

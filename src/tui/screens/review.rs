@@ -1134,23 +1134,28 @@ fn type_details<'a>(state: &State, t: usize, ctx: &Ctx) -> (String, Vec<Line<'a>
 
 fn render_changes(frame: &mut Frame, area: Rect, changes: &Changes, ctx: &Ctx) {
     let mut lines = vec![Line::styled(changes.summary(), ctx.theme.title())];
-    let mut section = |title: &str, list: &[Diagnostic], symbol: &'static str| {
+    let mut section = |title: &str, list: &[Diagnostic]| {
         if list.is_empty() {
             return;
         }
         lines.push(Line::raw(""));
         lines.push(Line::styled(title.to_string(), ctx.theme.title()));
         for d in list {
+            let value = if d.value.is_empty() {
+                String::new()
+            } else {
+                format!(" \"{}\"", d.value)
+            };
             lines.push(Line::raw(format!(
-                "{symbol} {} {} {}",
+                "  {} {:<5} {:<20}{value}",
                 d.severity.symbol(),
-                d.location(),
+                d.cell,
                 d.code.as_str()
             )));
         }
     };
-    section("Fixed since the last load", &changes.fixed, "✓");
-    section("New since the last load", &changes.new, "+");
+    section("✓ Fixed since the last load", &changes.fixed);
+    section("+ New since the last load", &changes.new);
     lines.push(Line::raw(""));
     lines.push(Line::styled("Esc or ⏎ closes", ctx.theme.dim()));
     let width = area.width.saturating_sub(8).min(90);
