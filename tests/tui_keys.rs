@@ -145,7 +145,10 @@ fn mouse_click_selects_a_row_and_a_step_tab() {
     // Row 2 is the tree's top border, so row 5 is the fourth building.
     click(&mut app, 10, 6);
     assert_eq!(review(&app).tree_cursor.selected, 3);
-    // A second click on the selected building opens it.
+    // A click on the border only focuses; a second click on the selected building opens it.
+    click(&mut app, 10, 2);
+    assert_eq!(review(&app).tree_cursor.selected, 3);
+    assert_eq!(review(&app).rows.len(), 7);
     click(&mut app, 10, 6);
     assert!(review(&app).rows.len() > 7);
     wheel_down(&mut app, 10, 6);

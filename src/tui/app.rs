@@ -685,7 +685,7 @@ impl App {
                         2 => load::Field::Sheet,
                         _ => load::Field::Country,
                     };
-                } else if parts.recent.contains((column, row).into()) {
+                } else if parts.recent.contains((column, row).into()) && row > parts.recent.y {
                     let line = usize::from(row.saturating_sub(parts.recent.y + 1));
                     let target = self.load.recent_cursor.offset + line;
                     if target < self.load.recent_shown.len() {

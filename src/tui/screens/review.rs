@@ -358,11 +358,12 @@ impl State {
         self.focus = focus;
     }
 
-    /// Click on the `row`-th visible line of a pane: focus it and select that row; a click
-    /// on the row already selected opens it, like Enter.
-    pub fn click(&mut self, pane: Pane, row: usize) -> Option<Action> {
+    /// Click on a pane: focus it; on its `row`-th visible line, select that row, and on the row
+    /// already selected, open it like Enter.
+    pub fn click(&mut self, pane: Pane, row: Option<usize>) -> Option<Action> {
         let again = self.focus == pane;
         self.focus = pane;
+        let row = row?;
         let (cursor, len, height) = self.focused_list();
         let target = cursor.offset + row;
         if target >= len {
@@ -593,8 +594,9 @@ impl Panes {
         }
     }
 
-    /// The pane under a screen position and the list row inside its border, if any.
-    pub fn hit(&self, column: u16, row: u16) -> Option<(Pane, usize)> {
+    /// The list pane under a screen position, and the list line under it (`None` on the
+    /// pane's border).
+    pub fn hit(&self, column: u16, row: u16) -> Option<(Pane, Option<usize>)> {
         [
             (Pane::Tree, self.tree),
             (Pane::Findings, self.findings),
@@ -602,7 +604,10 @@ impl Panes {
         ]
         .into_iter()
         .find(|(_, r)| r.contains((column, row).into()))
-        .map(|(pane, r)| (pane, usize::from(row.saturating_sub(r.y + 1))))
+        .map(|(pane, r)| {
+            let inside = row > r.y && row + 1 < r.y + r.height;
+            (pane, inside.then(|| usize::from(row - r.y - 1)))
+        })
     }
 }
 
