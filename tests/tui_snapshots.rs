@@ -119,3 +119,24 @@ async fn reload_popup_lists_what_changed() {
     app.message = None; // it names the temporary file
     insta::assert_snapshot!("review_reloaded", draw(&app).backend());
 }
+
+#[test]
+fn tiny_terminals_draw_without_panicking() {
+    for (width, height) in [(1, 1), (10, 4), (20, 6), (40, 10), (60, 12)] {
+        let (mut app, _rx) = app_with(MISTAKES, width, height);
+        draw(&app);
+        press(&mut app, KeyCode::Char('E'));
+        press(&mut app, KeyCode::Char('G'));
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Char('j'));
+        draw(&app);
+        press(&mut app, KeyCode::Char('?'));
+        draw(&app);
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Char('e'));
+        draw(&app);
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Char('1'));
+        draw(&app);
+    }
+}
