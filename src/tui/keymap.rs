@@ -368,7 +368,7 @@ pub const LOAD_FIELD: Table = Table {
             &[(KeyCode::Char('c'), CTRL)],
             "C-c",
             "quit",
-            None,
+            Some("quit"),
             Command::Quit,
         ),
     ],
