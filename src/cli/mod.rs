@@ -3,9 +3,11 @@
 //! place (with `main`) that uses eyre; library modules return their own error types.
 
 pub mod connection;
+mod demo;
 mod extract;
 mod parse;
 mod sim;
+mod tui;
 mod upload;
 
 use std::process::ExitCode;
@@ -16,8 +18,9 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "spacebridge", version, about)]
 pub struct Cli {
+    /// Without a command: the interactive TUI.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -31,6 +34,10 @@ pub enum Command {
     Extract(extract::Args),
     /// Run both simulators (Eptura Workplace and Condeco) on 127.0.0.1 until Ctrl-C.
     Sim(sim::Args),
+    /// The interactive TUI (also what `spacebridge` alone runs).
+    Tui(tui::Args),
+    /// The TUI against both simulators, in-process, with the sample template loaded.
+    Demo(demo::Args),
 }
 
 /// Exit code for "the input has errors".
@@ -51,10 +58,13 @@ fn runtime() -> color_eyre::eyre::Result<tokio::runtime::Runtime> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Parse(args) => parse::run(args),
-        Command::Upload(args) => upload::run(args),
-        Command::Extract(args) => extract::run(args),
-        Command::Sim(args) => sim::run(args),
+        Some(Command::Parse(args)) => parse::run(args),
+        Some(Command::Upload(args)) => upload::run(args),
+        Some(Command::Extract(args)) => extract::run(args),
+        Some(Command::Sim(args)) => sim::run(args),
+        Some(Command::Tui(args)) => tui::run(args),
+        Some(Command::Demo(args)) => demo::run(args),
+        None => tui::run(tui::Args::default()),
     };
     match outcome {
         Ok(code) => code,

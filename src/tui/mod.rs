@@ -1,2 +1,189 @@
-//! The interactive ratatui application. The only module that imports ratatui or crossterm.
-//! Not yet built: see issue 4.
+//! The interactive ratatui application, and the only module that imports ratatui or crossterm.
+//!
+//! One owner of the state and the loop ([`App`]); one [`Event`] enum (key, mouse, resize, tick,
+//! background reply) on one tokio channel; terminal input read by a task ([`event`]); work that
+//! takes time (loading a template, writing the annotated copy) in tokio tasks that report by
+//! message. Drawing ([`ui`]) reads the state only and happens when something changed, at most
+//! once per frame interval. Terminal setup and restore live in [`terminal`]; logs go to a file
+//! ([`logging`]), never to the screen. Keys are tables in [`keymap`], the source of both the
+//! status bar's hints and the `?` help. One file per screen in [`screens`].
+
+pub mod app;
+pub mod complete;
+pub mod event;
+pub mod keymap;
+pub mod list;
+pub mod logging;
+pub mod portfolio_tree;
+pub mod recent;
+pub mod screens;
+pub mod terminal;
+pub mod theme;
+pub mod ui;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use ratatui::layout::Rect;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+pub use app::{App, Link, Session};
+pub use event::{Background, Event};
+use screens::LoadRequest;
+pub use theme::Theme;
+
+/// Shortest gap between two frames (about 60 per second at most).
+pub const FRAME: Duration = Duration::from_millis(16);
+
+/// The guided flow, shown as steps across the top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Step {
+    Load,
+    Review,
+    Merge,
+    Sync,
+    History,
+}
+
+impl Step {
+    pub const ALL: [Step; 5] = [
+        Step::Load,
+        Step::Review,
+        Step::Merge,
+        Step::Sync,
+        Step::History,
+    ];
+
+    pub fn number(self) -> u8 {
+        match self {
+            Step::Load => 1,
+            Step::Review => 2,
+            Step::Merge => 3,
+            Step::Sync => 4,
+            Step::History => 5,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::Load => "Load",
+            Step::Review => "Review",
+            Step::Merge => "Merge",
+            Step::Sync => "Sync",
+            Step::History => "History",
+        }
+    }
+
+    /// "2" or "review" (any case).
+    pub fn parse(text: &str) -> Option<Step> {
+        Step::ALL
+            .into_iter()
+            .find(|s| text == s.number().to_string() || text.eq_ignore_ascii_case(s.title()))
+    }
+}
+
+/// What drawing needs besides a screen's state.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    pub theme: Theme,
+    pub now: Instant,
+    pub tick: u64,
+}
+
+/// How to start the TUI.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub session: Session,
+    /// A template to load in the background as soon as the TUI is up.
+    pub preload: Option<PathBuf>,
+    /// Where recent files and the log go; `None` uses [`logging::data_dir`].
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Why the TUI could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error(
+        "cannot drive the terminal ({0}): run spacebridge in an interactive terminal, or use \
+         the commands (spacebridge parse FILE) for scripts"
+    )]
+    Terminal(std::io::Error),
+}
+
+impl From<std::io::Error> for TuiError {
+    fn from(e: std::io::Error) -> Self {
+        TuiError::Terminal(e)
+    }
+}
+
+/// Run the TUI until the operator quits. Must be called inside a tokio runtime.
+pub async fn run(options: Options) -> Result<(), TuiError> {
+    let data_dir = options.data_dir.or_else(logging::data_dir);
+    let log = logging::init(data_dir.as_deref());
+    tracing::info!(log = ?log, "tui starting");
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut terminal = terminal::enter()?;
+    let stop = CancellationToken::new();
+    let input = event::spawn_input(tx.clone(), stop.clone());
+    let size = terminal.size()?;
+    let mut app = App::new(
+        tx,
+        options.session,
+        data_dir,
+        Theme::from_env(),
+        Rect::new(0, 0, size.width, size.height),
+    );
+    if let Some(path) = options.preload {
+        app.start_load(
+            LoadRequest {
+                path,
+                sheet: None,
+                country: None,
+            },
+            false,
+        );
+    }
+    let result = event_loop(&mut terminal, &mut app, &mut rx).await;
+    stop.cancel();
+    let _ = input.await;
+    terminal::restore();
+    tracing::info!("tui stopped");
+    result
+}
+
+/// Draw when dirty (at most once per [`FRAME`]), then wait for events and handle every one
+/// already queued before drawing again.
+async fn event_loop(
+    terminal: &mut terminal::Tui,
+    app: &mut App,
+    rx: &mut mpsc::UnboundedReceiver<Event>,
+) -> Result<(), TuiError> {
+    let mut last_draw = Instant::now() - FRAME;
+    loop {
+        let since = last_draw.elapsed();
+        if app.dirty && since >= FRAME {
+            terminal.draw(|frame| ui::render(frame, app))?;
+            app.dirty = false;
+            last_draw = Instant::now();
+        }
+        let event = if app.dirty {
+            match tokio::time::timeout(FRAME.saturating_sub(since), rx.recv()).await {
+                Ok(event) => event,
+                Err(_) => continue,
+            }
+        } else {
+            rx.recv().await
+        };
+        let Some(event) = event else {
+            return Ok(());
+        };
+        app.handle_event(event);
+        while let Ok(event) = rx.try_recv() {
+            app.handle_event(event);
+        }
+        if app.should_quit() {
+            return Ok(());
+        }
+    }
+}

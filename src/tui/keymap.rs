@@ -1,0 +1,599 @@
+//! Every key the TUI answers to, as tables of [`Binding`]s: the global keys, the list keys and
+//! one table per screen. Key handling looks keys up here, and the status bar's hints and the
+//! `?` help overlay are drawn from the same tables, so what the operator reads cannot drift from
+//! what the keys do. This module only maps keys to [`Command`]s; it changes no state.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::Step;
+
+/// What a key asks for. Screens interpret the commands that concern them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Quit,
+    Help,
+    CommandLine,
+    Step(Step),
+    NextPane,
+    PrevPane,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Filter,
+    Open,
+    Expand,
+    Collapse,
+    Toggle,
+    ExpandAll,
+    CollapseAll,
+    CycleSeverity,
+    CycleCode,
+    CycleBuilding,
+    ClearFilters,
+    Reload,
+    Export,
+    Load,
+    Complete,
+    NextField,
+    PrevField,
+    EditPath,
+    Forget,
+    /// Enter in a prompt or a confirmation.
+    Accept,
+    /// Esc in a prompt or a confirmation.
+    Dismiss,
+}
+
+/// One key (or a few equivalent keys) and what it does.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [(KeyCode, KeyModifiers)],
+    /// How the keys are written in hints and help: "↑/k".
+    pub label: &'static str,
+    /// What the key does, for the help overlay.
+    pub does: &'static str,
+    /// The short word shown in the status bar, if the key is worth a hint there.
+    pub hint: Option<&'static str>,
+    pub command: Command,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+
+const fn bind(
+    keys: &'static [(KeyCode, KeyModifiers)],
+    label: &'static str,
+    does: &'static str,
+    hint: Option<&'static str>,
+    command: Command,
+) -> Binding {
+    Binding {
+        keys,
+        label,
+        does,
+        hint,
+        command,
+    }
+}
+
+/// A named group of bindings; the help overlay shows the name as a heading.
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    pub title: &'static str,
+    pub bindings: &'static [Binding],
+}
+
+/// Keys that work on every screen when no text field has the focus.
+pub const GLOBAL: Table = Table {
+    title: "Everywhere",
+    bindings: &[
+        bind(
+            &[(KeyCode::Char('?'), NONE), (KeyCode::F(1), NONE)],
+            "?",
+            "help: every key of this screen",
+            Some("help"),
+            Command::Help,
+        ),
+        bind(
+            &[(KeyCode::Char(':'), NONE)],
+            ":",
+            "command line (:load PATH, :export PATH, :q)",
+            None,
+            Command::CommandLine,
+        ),
+        bind(
+            &[(KeyCode::Char('1'), NONE)],
+            "1",
+            "step 1: Load a template",
+            Some("-5 steps"),
+            Command::Step(Step::Load),
+        ),
+        bind(
+            &[(KeyCode::Char('2'), NONE)],
+            "2",
+            "step 2: Review the portfolio and its findings",
+            None,
+            Command::Step(Step::Review),
+        ),
+        bind(
+            &[(KeyCode::Char('3'), NONE)],
+            "3",
+            "step 3: Merge with Condeco",
+            None,
+            Command::Step(Step::Merge),
+        ),
+        bind(
+            &[(KeyCode::Char('4'), NONE)],
+            "4",
+            "step 4: Sync",
+            None,
+            Command::Step(Step::Sync),
+        ),
+        bind(
+            &[(KeyCode::Char('5'), NONE)],
+            "5",
+            "step 5: History of runs",
+            None,
+            Command::Step(Step::History),
+        ),
+        bind(
+            &[(KeyCode::Tab, NONE)],
+            "Tab",
+            "next pane",
+            Some("pane"),
+            Command::NextPane,
+        ),
+        bind(
+            &[(KeyCode::BackTab, NONE)],
+            "S-Tab",
+            "previous pane",
+            None,
+            Command::PrevPane,
+        ),
+        bind(
+            &[(KeyCode::Esc, NONE)],
+            "Esc",
+            "back: close, clear the filter, or cancel the load",
+            None,
+            Command::Back,
+        ),
+        bind(
+            &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
+            "q",
+            "quit (asks first while work runs)",
+            Some("quit"),
+            Command::Quit,
+        ),
+    ],
+};
+
+/// Moving in any list.
+pub const LIST: Table = Table {
+    title: "Lists",
+    bindings: &[
+        bind(
+            &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
+            "↑/k",
+            "up",
+            None,
+            Command::Up,
+        ),
+        bind(
+            &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)],
+            "↓/j",
+            "down",
+            Some("move"),
+            Command::Down,
+        ),
+        bind(
+            &[(KeyCode::PageUp, NONE), (KeyCode::Char('u'), CTRL)],
+            "PgUp",
+            "page up",
+            None,
+            Command::PageUp,
+        ),
+        bind(
+            &[(KeyCode::PageDown, NONE), (KeyCode::Char('d'), CTRL)],
+            "PgDn",
+            "page down",
+            None,
+            Command::PageDown,
+        ),
+        bind(
+            &[(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)],
+            "g",
+            "first row",
+            None,
+            Command::Top,
+        ),
+        bind(
+            &[(KeyCode::Char('G'), NONE), (KeyCode::End, NONE)],
+            "G",
+            "last row",
+            None,
+            Command::Bottom,
+        ),
+        bind(
+            &[(KeyCode::Char('/'), NONE)],
+            "/",
+            "filter this list (Enter keeps, Esc clears)",
+            Some("filter"),
+            Command::Filter,
+        ),
+    ],
+};
+
+/// The Review screen, on top of [`LIST`] and [`GLOBAL`].
+pub const REVIEW: Table = Table {
+    title: "Review",
+    bindings: &[
+        bind(
+            &[(KeyCode::Enter, NONE)],
+            "⏎",
+            "open: expand a node, or jump to a finding's node",
+            Some("open"),
+            Command::Open,
+        ),
+        bind(
+            &[(KeyCode::Right, NONE), (KeyCode::Char('l'), NONE)],
+            "→/l",
+            "expand",
+            None,
+            Command::Expand,
+        ),
+        bind(
+            &[(KeyCode::Left, NONE), (KeyCode::Char('h'), NONE)],
+            "←/h",
+            "collapse, or go to the parent",
+            None,
+            Command::Collapse,
+        ),
+        bind(
+            &[(KeyCode::Char(' '), NONE)],
+            "Space",
+            "expand or collapse",
+            None,
+            Command::Toggle,
+        ),
+        bind(
+            &[(KeyCode::Char('E'), NONE)],
+            "E",
+            "expand every building and floor",
+            None,
+            Command::ExpandAll,
+        ),
+        bind(
+            &[(KeyCode::Char('C'), NONE)],
+            "C",
+            "collapse everything",
+            None,
+            Command::CollapseAll,
+        ),
+        bind(
+            &[(KeyCode::Char('s'), NONE)],
+            "s",
+            "findings: cycle severity (all, errors, warnings, info)",
+            Some("severity"),
+            Command::CycleSeverity,
+        ),
+        bind(
+            &[(KeyCode::Char('c'), NONE)],
+            "c",
+            "findings: cycle code",
+            None,
+            Command::CycleCode,
+        ),
+        bind(
+            &[(KeyCode::Char('b'), NONE)],
+            "b",
+            "findings: cycle building",
+            None,
+            Command::CycleBuilding,
+        ),
+        bind(
+            &[(KeyCode::Char('x'), NONE)],
+            "x",
+            "clear every filter",
+            None,
+            Command::ClearFilters,
+        ),
+        bind(
+            &[(KeyCode::Char('r'), NONE)],
+            "r",
+            "reload the file and show what changed",
+            Some("reload"),
+            Command::Reload,
+        ),
+        bind(
+            &[(KeyCode::Char('e'), NONE)],
+            "e",
+            "export the annotated XLSX for the customer",
+            Some("export"),
+            Command::Export,
+        ),
+    ],
+};
+
+/// The Load screen while a text field (path, sheet, country) has the focus. Other keys type.
+pub const LOAD_FIELD: Table = Table {
+    title: "Typing in a field (other keys type)",
+    bindings: &[
+        bind(
+            &[(KeyCode::Enter, NONE)],
+            "⏎",
+            "load the file",
+            Some("load"),
+            Command::Load,
+        ),
+        bind(
+            &[(KeyCode::Tab, NONE)],
+            "Tab",
+            "complete the path (again: next match); next field elsewhere",
+            Some("complete"),
+            Command::Complete,
+        ),
+        bind(
+            &[(KeyCode::Down, NONE)],
+            "↓",
+            "next field",
+            None,
+            Command::NextField,
+        ),
+        bind(
+            &[(KeyCode::Up, NONE), (KeyCode::BackTab, NONE)],
+            "↑",
+            "previous field",
+            None,
+            Command::PrevField,
+        ),
+        bind(
+            &[(KeyCode::Esc, NONE)],
+            "Esc",
+            "leave the field (then ? help, q quit, 1-5 steps)",
+            Some("leave field"),
+            Command::Back,
+        ),
+        bind(
+            &[(KeyCode::F(1), NONE)],
+            "F1",
+            "help",
+            Some("help"),
+            Command::Help,
+        ),
+        bind(
+            &[(KeyCode::Char('c'), CTRL)],
+            "C-c",
+            "quit",
+            Some("quit"),
+            Command::Quit,
+        ),
+    ],
+};
+
+/// The Load screen's recent files list, on top of [`LIST`] and [`GLOBAL`].
+pub const LOAD_LIST: Table = Table {
+    title: "Recent files",
+    bindings: &[
+        bind(
+            &[(KeyCode::Enter, NONE)],
+            "⏎",
+            "load the selected recent file",
+            Some("load"),
+            Command::Load,
+        ),
+        bind(
+            &[(KeyCode::Char('i'), NONE), (KeyCode::Char('p'), NONE)],
+            "i",
+            "edit the path",
+            Some("edit path"),
+            Command::EditPath,
+        ),
+        bind(
+            &[(KeyCode::Char('d'), NONE)],
+            "d",
+            "forget the selected recent file",
+            None,
+            Command::Forget,
+        ),
+    ],
+};
+
+/// The `:` command line and the export path prompt. Other keys type.
+pub const PROMPT: Table = Table {
+    title: "Prompt",
+    bindings: &[
+        bind(
+            &[(KeyCode::Enter, NONE)],
+            "⏎",
+            "run it",
+            Some("run"),
+            Command::Accept,
+        ),
+        bind(
+            &[(KeyCode::Tab, NONE)],
+            "Tab",
+            "complete the path",
+            Some("complete"),
+            Command::Complete,
+        ),
+        bind(
+            &[(KeyCode::Esc, NONE), (KeyCode::Char('c'), CTRL)],
+            "Esc",
+            "cancel",
+            Some("cancel"),
+            Command::Dismiss,
+        ),
+    ],
+};
+
+/// The quit confirmation.
+pub const CONFIRM: Table = Table {
+    title: "Confirm",
+    bindings: &[
+        bind(
+            &[
+                (KeyCode::Char('y'), NONE),
+                (KeyCode::Enter, NONE),
+                (KeyCode::Char('q'), NONE),
+            ],
+            "y",
+            "yes, quit and cancel the work",
+            Some("quit"),
+            Command::Accept,
+        ),
+        bind(
+            &[
+                (KeyCode::Char('n'), NONE),
+                (KeyCode::Esc, NONE),
+                (KeyCode::Char('c'), CTRL),
+            ],
+            "n",
+            "no, keep working",
+            Some("stay"),
+            Command::Dismiss,
+        ),
+    ],
+};
+
+/// The help overlay.
+pub const HELP: Table = Table {
+    title: "Help",
+    bindings: &[
+        bind(
+            &[
+                (KeyCode::Esc, NONE),
+                (KeyCode::Char('?'), NONE),
+                (KeyCode::Char('q'), NONE),
+                (KeyCode::F(1), NONE),
+            ],
+            "Esc",
+            "close the help",
+            Some("close"),
+            Command::Dismiss,
+        ),
+        bind(
+            &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
+            "↑/k",
+            "scroll up",
+            Some("scroll"),
+            Command::Up,
+        ),
+        bind(
+            &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)],
+            "↓/j",
+            "scroll down",
+            None,
+            Command::Down,
+        ),
+        bind(
+            &[(KeyCode::Char('/'), NONE)],
+            "/",
+            "search the keys (Enter keeps, Esc clears)",
+            Some("search"),
+            Command::Filter,
+        ),
+    ],
+};
+
+/// The first command of `tables` (searched in order) bound to `key`. Shift is ignored for
+/// characters (terminals differ on whether `?` or `G` carry it).
+pub fn lookup(tables: &[Table], key: &KeyEvent) -> Option<Command> {
+    let mut modifiers = key.modifiers;
+    if matches!(key.code, KeyCode::Char(_) | KeyCode::BackTab) {
+        modifiers.remove(KeyModifiers::SHIFT);
+    }
+    tables.iter().flat_map(|t| t.bindings.iter()).find_map(|b| {
+        b.keys
+            .iter()
+            .any(|(code, mods)| {
+                let mut mods = *mods;
+                mods.remove(KeyModifiers::SHIFT);
+                *code == key.code && mods == modifiers
+            })
+            .then_some(b.command)
+    })
+}
+
+/// The status bar's hints: "label word" for every binding that has a hint, in table order.
+pub fn hints(tables: &[Table]) -> Vec<(&'static str, &'static str)> {
+    let mut seen = Vec::new();
+    for b in tables.iter().flat_map(|t| t.bindings.iter()) {
+        if let Some(hint) = b.hint
+            && !seen.iter().any(|(_, h)| *h == hint)
+        {
+            seen.push((b.label, hint));
+        }
+    }
+    seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn shifted_characters_match_their_binding() {
+        let tables: &[Table] = &[LIST, GLOBAL];
+        assert_eq!(
+            lookup(tables, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Command::Bottom)
+        );
+        assert_eq!(
+            lookup(tables, &key(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+            Some(Command::Help)
+        );
+        assert_eq!(
+            lookup(tables, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Command::Quit)
+        );
+        assert_eq!(lookup(tables, &key(KeyCode::Char('z'), NONE)), None);
+    }
+
+    #[test]
+    fn earlier_tables_win() {
+        // In Review, Enter opens; Esc still falls through to the global Back.
+        let tables: &[Table] = &[REVIEW, LIST, GLOBAL];
+        assert_eq!(
+            lookup(tables, &key(KeyCode::Enter, NONE)),
+            Some(Command::Open)
+        );
+        assert_eq!(
+            lookup(tables, &key(KeyCode::Esc, NONE)),
+            Some(Command::Back)
+        );
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_within_a_screen() {
+        for tables in [
+            &[REVIEW, LIST, GLOBAL][..],
+            &[LOAD_LIST, LIST, GLOBAL][..],
+            &[LOAD_FIELD][..],
+        ] {
+            let mut keys: Vec<_> = tables
+                .iter()
+                .flat_map(|t| t.bindings.iter())
+                .flat_map(|b| b.keys.iter())
+                .collect();
+            let total = keys.len();
+            keys.sort_by_key(|(code, mods)| format!("{code:?}{mods:?}"));
+            keys.dedup();
+            assert_eq!(keys.len(), total, "a key is bound twice");
+        }
+    }
+
+    #[test]
+    fn hints_come_from_bindings() {
+        let hints = hints(&[REVIEW, LIST, GLOBAL]);
+        assert!(hints.contains(&("e", "export")));
+        assert!(hints.contains(&("?", "help")));
+    }
+}
