@@ -253,3 +253,28 @@ fn a_cancelled_load_says_so() {
         "{result:?}"
     );
 }
+
+#[test]
+fn broken_buildings_can_be_left_out_of_an_upload() {
+    let loaded = load(&[
+        "Houston HQ,HOU1,TX,Houston,77002,1,1-001,Workstation,2.5",
+        "Houston HQ,HOU1,TX,Houston,77002,1,1-002,Conference Room,8",
+        "Toronto King,TOR1,ON,Toronto,M5H 1J9,1,1-001,Workstation,1",
+    ]);
+    assert!(loaded.has_errors());
+    assert_eq!(loaded.unattributed_errors().count(), 0);
+    let (portfolio, left_out) = loaded.without_broken_buildings();
+    assert_eq!(left_out, vec!["Houston HQ (HOU1)".to_string()]);
+    assert_eq!(portfolio.buildings.len(), 1);
+    assert_eq!(portfolio.buildings[0].code.as_deref(), Some("TOR1"));
+    // Only the types the kept buildings use.
+    let types: Vec<&str> = portfolio
+        .space_types
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(types, vec!["Workstation"]);
+
+    let orphan = load(&[",,TX,Houston,77002,1,1-001,Workstation,1"]);
+    assert_eq!(orphan.unattributed_errors().count(), 1);
+}

@@ -510,3 +510,55 @@ async fn sim_upload_under_dropped_connections_and_errors_makes_no_duplicate() {
     );
     sims.shutdown().await;
 }
+
+#[tokio::test]
+async fn broken_buildings_are_left_out_only_when_asked() {
+    let sims = sim::start(SimOptions {
+        scenario: Scenario::Empty,
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap();
+    let env = vec![
+        ("SPACEBRIDGE_EPTURA_URL", sims.eptura_url.clone()),
+        ("SPACEBRIDGE_EPTURA_USERNAME", "ops".to_string()),
+        ("SPACEBRIDGE_EPTURA_PASSWORD", "pw".to_string()),
+    ];
+    let mistakes = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/sample-template-mistakes.xlsx")
+        .display()
+        .to_string();
+    let refused = spacebridge(vec!["upload".into(), mistakes.clone()], env.clone()).await;
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--skip-broken-buildings"));
+    assert_eq!(sim_stats(&sims.eptura_url).await["writes"], 0);
+
+    let args = vec![
+        "upload".into(),
+        mistakes,
+        "--skip-broken-buildings".into(),
+        "--max-rate".into(),
+        "0".into(),
+    ];
+    let partial = spacebridge(args, env).await;
+    let stderr = String::from_utf8_lossy(&partial.stderr);
+    // Errors remain, so the exit code says so; the clean buildings are in Eptura.
+    assert_eq!(partial.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("left out (has errors"), "{stderr}");
+    assert!(stderr.contains("Houston Energy Center (HOU1)"), "{stderr}");
+    let state: serde_json::Value = reqwest::get(format!("{}/__sim/state", sims.eptura_url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<&str> = state["buildings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["code"].as_str())
+        .collect();
+    // The mistakes file breaks HOU1, BOS1, NYC1, CHI1 and DCA1; TOR1 and MTL1 are clean.
+    assert_eq!(codes, vec!["TOR1", "MTL1"], "{stderr}");
+    sims.shutdown().await;
+}

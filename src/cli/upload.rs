@@ -31,6 +31,10 @@ pub struct Args {
     pub country: Option<CountryCode>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Upload the buildings without errors and leave out (and list) those with errors; the
+    /// exit code stays 1 while any error remains.
+    #[arg(long)]
+    pub skip_broken_buildings: bool,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
@@ -48,9 +52,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_UNREADABLE));
         }
     };
-    if loaded.has_errors() {
+    let can_skip = args.skip_broken_buildings && loaded.unattributed_errors().next().is_none();
+    if loaded.has_errors() && !can_skip {
         refuse(&loaded);
         return Ok(ExitCode::from(EXIT_ERRORS));
+    }
+    let (portfolio, left_out) = loaded.without_broken_buildings();
+    for label in &left_out {
+        eprintln!("left out (has errors, see `spacebridge parse`): {label}");
     }
     let eptura = match args
         .connection
@@ -71,7 +80,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         dry_run: args.dry_run,
         ..UploadOptions::default()
     };
-    let outcome = super::runtime()?.block_on(upload(&eptura, &loaded.portfolio, upload_options));
+    let outcome = super::runtime()?.block_on(upload(&eptura, &portfolio, upload_options));
     let report = match outcome {
         Ok(report) => report,
         Err(e) => {
@@ -92,7 +101,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         OutputFormat::Text => write_text(&mut out, &report, eptura.http().stats().requests)?,
     }
-    Ok(if report.has_failures() {
+    Ok(if report.has_failures() || !left_out.is_empty() {
         ExitCode::from(EXIT_ERRORS)
     } else {
         ExitCode::SUCCESS
@@ -128,6 +137,12 @@ fn refuse(loaded: &Loaded) {
     }
     if tally.errors > 10 {
         eprintln!("  … and {} more", tally.errors - 10);
+    }
+    if loaded.unattributed_errors().next().is_none() {
+        eprintln!(
+            "or upload the buildings without errors now with --skip-broken-buildings \
+             (the others are left out and listed)"
+        );
     }
 }
 

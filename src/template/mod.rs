@@ -90,6 +90,48 @@ impl Loaded {
             .any(|d| d.severity == Severity::Error)
     }
 
+    /// Errors that belong to no building (a missing column, a row without a building id):
+    /// no part of the template can be uploaded while they stand.
+    pub fn unattributed_errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error && d.building.is_none())
+    }
+
+    /// The portfolio without the buildings that have errors, and the labels of those left out:
+    /// what an upload may take when the operator chooses to leave broken buildings out.
+    pub fn without_broken_buildings(&self) -> (Portfolio, Vec<String>) {
+        let broken: std::collections::BTreeSet<&str> = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .filter_map(|d| d.building.as_deref())
+            .collect();
+        let (kept, left_out): (Vec<_>, Vec<_>) = self
+            .portfolio
+            .buildings
+            .iter()
+            .cloned()
+            .partition(|b| !broken.contains(b.label().as_str()));
+        let used: std::collections::HashSet<&str> = kept
+            .iter()
+            .flat_map(|b| b.floors.iter().flat_map(|f| f.spaces.iter()))
+            .map(|s| s.space_type.as_str())
+            .collect();
+        let space_types = self
+            .portfolio
+            .space_types
+            .iter()
+            .filter(|t| used.contains(t.name.as_str()))
+            .cloned()
+            .collect();
+        let portfolio = Portfolio {
+            buildings: kept,
+            space_types,
+        };
+        (portfolio, left_out.iter().map(|b| b.label()).collect())
+    }
+
     /// Findings about one row of the data sheet.
     pub fn findings_at_row(&self, row: u32) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(move |d| d.row == row)
