@@ -278,3 +278,17 @@ fn broken_buildings_can_be_left_out_of_an_upload() {
     let orphan = load(&[",,TX,Houston,77002,1,1-001,Workstation,1"]);
     assert_eq!(orphan.unattributed_errors().count(), 1);
 }
+
+#[test]
+fn findings_are_counted_by_code_and_by_building() {
+    let loaded = load(&[
+        "Houston HQ,HOU1,TX,Houston,77002,1,1-001,Workstation,2.5",
+        "Houston HQ,HOU1,TX,Houston,77002,1,1-002,Workstation,x",
+        "Toronto King,TOR1,ON,Toronto,M5H 1J9,1,\"Desk, 1\",Workstation,1",
+    ]);
+    let tally = loaded.tally();
+    assert_eq!((tally.errors, tally.warnings), (2, 1));
+    assert_eq!(tally.by_code.get("bad-capacity"), Some(&2));
+    assert_eq!(tally.by_building.get("Houston HQ (HOU1)"), Some(&2));
+    assert_eq!(tally.by_building.get("Toronto King (TOR1)"), Some(&1));
+}

@@ -231,6 +231,8 @@ pub struct Tally {
     pub warnings: usize,
     pub infos: usize,
     pub by_code: BTreeMap<&'static str, usize>,
+    /// Findings per building label; findings that belong to no building are not counted here.
+    pub by_building: BTreeMap<String, usize>,
 }
 
 impl Tally {
@@ -243,6 +245,9 @@ impl Tally {
                 Severity::Info => tally.infos += 1,
             }
             *tally.by_code.entry(d.code.as_str()).or_default() += 1;
+            if let Some(building) = &d.building {
+                *tally.by_building.entry(building.clone()).or_default() += 1;
+            }
         }
         tally
     }
