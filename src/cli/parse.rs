@@ -14,8 +14,9 @@ use super::{EXIT_ERRORS, EXIT_UNREADABLE};
 use crate::domain::{CountryCode, PortfolioCounts};
 use crate::template::{self, Diagnostic, LoadOptions, Loaded, Severity, Tally};
 
+/// The template file and how to read it: shared by every command that loads one.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub struct TemplateArgs {
     /// The template: .xlsx, .xlsm, .xls, .xlsb, .ods or .csv (told by content).
     pub file: PathBuf,
     /// Read this sheet instead of the first one with a header row.
@@ -24,6 +25,22 @@ pub struct Args {
     /// Country (ISO alpha-2) of buildings whose state is not a US state or Canadian province.
     #[arg(long, value_parser = parse_country)]
     pub country: Option<CountryCode>,
+}
+
+impl TemplateArgs {
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            sheet: self.sheet.clone(),
+            country: self.country,
+            cancel: None,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub template: TemplateArgs,
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     /// Also write a copy with bad cells highlighted and a Findings sheet, for the customer.
@@ -37,22 +54,17 @@ pub enum OutputFormat {
     Json,
 }
 
-pub(super) fn parse_country(text: &str) -> Result<CountryCode, String> {
+fn parse_country(text: &str) -> Result<CountryCode, String> {
     CountryCode::parse(text)
         .ok_or_else(|| format!("\"{text}\" is not a two-letter ISO country code (e.g. GB)"))
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let options = LoadOptions {
-        sheet: args.sheet.clone(),
-        country: args.country,
-        cancel: None,
-    };
+    let options = args.template.load_options();
+    let file = &args.template.file;
     let loaded = match &args.annotate {
-        Some(out) => {
-            template::annotate::write(&args.file, &options, out).map_err(|e| e.to_string())
-        }
-        None => template::load(&args.file, &options).map_err(|e| e.to_string()),
+        Some(out) => template::annotate::write(file, &options, out).map_err(|e| e.to_string()),
+        None => template::load(file, &options).map_err(|e| e.to_string()),
     };
     let loaded = match loaded {
         Ok(loaded) => loaded,
@@ -139,14 +151,7 @@ fn write_text(out: &mut impl Write, loaded: &Loaded) -> std::io::Result<()> {
         tally.infos
     )?;
     for (group, findings) in grouped(&loaded.diagnostics) {
-        let errors = findings
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
-        let warnings = findings
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count();
+        let (errors, warnings) = errors_and_warnings(&findings);
         let worst = findings
             .iter()
             .map(|d| d.severity)
@@ -220,14 +225,7 @@ fn grouped(diagnostics: &[Diagnostic]) -> Vec<(String, Vec<&Diagnostic>)> {
         findings.sort_by(|a, b| (&a.floor, a.severity, a.row).cmp(&(&b.floor, b.severity, b.row)));
     }
     let weight = |findings: &[&Diagnostic]| {
-        let errors = findings
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
-        let warnings = findings
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count();
+        let (errors, warnings) = errors_and_warnings(findings);
         (std::cmp::Reverse(errors), std::cmp::Reverse(warnings))
     };
     groups.sort_by(|a, b| weight(&a.1).cmp(&weight(&b.1)).then(a.0.cmp(&b.0)));
@@ -241,4 +239,9 @@ fn plural(n: usize, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
+}
+
+fn errors_and_warnings(findings: &[&Diagnostic]) -> (usize, usize) {
+    let count = |severity| findings.iter().filter(|d| d.severity == severity).count();
+    (count(Severity::Error), count(Severity::Warning))
 }

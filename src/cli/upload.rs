@@ -3,32 +3,24 @@
 //! it lacks. Exit 0 done, 1 template errors or records refused, 2 cannot read or connect.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use color_eyre::eyre::Result;
 
 use super::connection::ConnectionArgs;
-use super::parse::{OutputFormat, parse_country};
+use super::parse::{OutputFormat, TemplateArgs};
 use super::{EXIT_ERRORS, EXIT_UNREADABLE};
-use crate::domain::CountryCode;
 use crate::eptura::EpturaClient;
 use crate::eptura::upload::{KindCount, UploadOptions, UploadReport, upload};
-use crate::template::{self, LoadOptions, Loaded, Severity};
+use crate::template::{self, Loaded, Severity};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The template to upload.
-    pub file: PathBuf,
+    #[command(flatten)]
+    pub template: TemplateArgs,
     /// Show what would be created; write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Read this sheet instead of the first one with a header row.
-    #[arg(long)]
-    pub sheet: Option<String>,
-    /// Country (ISO alpha-2) of buildings whose state is not a US state or Canadian province.
-    #[arg(long, value_parser = parse_country)]
-    pub country: Option<CountryCode>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     /// Upload the buildings without errors and leave out (and list) those with errors; the
@@ -40,12 +32,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let options = LoadOptions {
-        sheet: args.sheet.clone(),
-        country: args.country,
-        cancel: None,
-    };
-    let loaded = match template::load(&args.file, &options) {
+    let loaded = match template::load(&args.template.file, &args.template.load_options()) {
         Ok(loaded) => loaded,
         Err(e) => {
             eprintln!("spacebridge: {e}");
