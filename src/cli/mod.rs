@@ -3,7 +3,7 @@
 //! place (with `main`) that uses eyre; library modules return their own error types.
 
 pub mod connection;
-mod demo;
+pub mod demo;
 mod extract;
 mod parse;
 mod sim;

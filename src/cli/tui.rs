@@ -6,6 +6,9 @@ use std::process::ExitCode;
 
 use color_eyre::eyre::{Context, Result};
 
+use super::connection::ConnectionArgs;
+use crate::config::Settings;
+use crate::eptura::EpturaClient;
 use crate::tui::{self, Link, Session};
 
 #[derive(Debug, Default, clap::Args)]
@@ -25,19 +28,38 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What the header says about the services: their addresses from `SPACEBRIDGE_EPTURA_URL` and
-/// `SPACEBRIDGE_CONDECO_URL` when set (configured, not yet probed), else "not configured".
+/// What the header says about the services (their addresses when configured, not yet
+/// probed, else "not configured") and the Eptura client the upload uses, from the connection
+/// settings (environment, then the config file) when they are complete.
 fn session_from_env() -> Session {
-    let link = |name: &str| {
-        std::env::var(name)
-            .ok()
-            .filter(|url| !url.trim().is_empty())
-            .map_or(Link::NotConfigured, Link::Configured)
-    };
-    Session {
+    let connection = ConnectionArgs {
+        config: None,
         profile: None,
-        eptura: link("SPACEBRIDGE_EPTURA_URL"),
-        condeco: link("SPACEBRIDGE_CONDECO_URL"),
-        note: None,
+        eptura_url: None,
+        eptura_username: None,
+        condeco_url: None,
+        condeco_client: None,
+        db: None,
+        max_rate: 20.0,
+    };
+    let (settings, note) = match connection.settings() {
+        Ok(settings) => (settings, None),
+        Err(e) => (Settings::default(), Some(e.to_string())),
+    };
+    let link = |url: &Option<String>| url.clone().map_or(Link::NotConfigured, Link::Configured);
+    let eptura_client = settings.eptura().ok().and_then(|s| {
+        let http = connection.http_client().ok()?;
+        EpturaClient::new(&s, http).ok()
+    });
+    Session {
+        profile: settings
+            .profile
+            .clone()
+            .filter(|_| settings.config_file.is_some()),
+        eptura: link(&settings.eptura_url),
+        condeco: link(&settings.condeco_url),
+        note,
+        eptura_client,
+        after_upload: None,
     }
 }

@@ -431,12 +431,17 @@ impl Run<'_> {
             });
         }
         let eptura = self.eptura;
+        // The futures are built before they go into the stream (they do nothing until polled):
+        // a mapping closure in the stream's type would make the upload future not `Send`, and
+        // the TUI runs it in a spawned task.
+        let creates: Vec<_> = (ready.into_iter())
+            .map(|space| {
+                let type_id = type_of(space).unwrap_or_default();
+                async move { (space, create_space(eptura, floor_id, space, type_id).await) }
+            })
+            .collect();
         let outcomes: Vec<(&Space, std::result::Result<EpturaSpace, EpturaError>)> =
-            stream::iter(ready)
-                .map(|space| async move {
-                    let type_id = type_of(space).unwrap_or_default();
-                    (space, create_space(eptura, floor_id, space, type_id).await)
-                })
+            stream::iter(creates)
                 .buffer_unordered(self.options.concurrency.max(1))
                 .collect()
                 .await;

@@ -4,7 +4,9 @@
 //! answer by message, tagged with a generation so that a stale reply (a cancelled or superseded
 //! load) is dropped. Nothing here draws; [`super::ui`] reads this state to draw it.
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -15,6 +17,7 @@ use crossterm::event::{
 };
 use ratatui::layout::Rect;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -23,9 +26,13 @@ use super::event::{Background, Event};
 use super::keymap::{self, Command, Table};
 use super::list::TextFilter;
 use super::portfolio_tree::Prepared;
-use super::screens::{Action, LoadRequest, load, review};
+use super::screens::{Action, LoadRequest, load, review, upload};
 use super::theme::Theme;
 use super::{Step, complete, recent, ui};
+use crate::domain::Portfolio;
+use crate::eptura::EpturaClient;
+use crate::eptura::upload::{UploadOptions, UploadProgress, UploadReport};
+use crate::http::HttpStats;
 use crate::template::{self, LoadOptions, Loaded};
 
 /// How long a status message stays.
@@ -33,7 +40,7 @@ const MESSAGE_TTL: Duration = Duration::from_secs(8);
 /// Rows the mouse wheel scrolls.
 const WHEEL_ROWS: isize = 3;
 
-/// Where the TUI is connected, for the status bar.
+/// Where the TUI is connected, for the status bar, and the clients the work uses.
 #[derive(Debug, Clone, Default)]
 pub struct Session {
     /// The customer profile, or what stands for one ("demo").
@@ -42,6 +49,26 @@ pub struct Session {
     pub condeco: Link,
     /// Said in the status bar when set (e.g. "simulators not available").
     pub note: Option<String>,
+    /// The Eptura Workplace client, when the session has one (the upload needs it).
+    pub eptura_client: Option<EpturaClient>,
+    /// A step run after every successful real upload (the demo's reservation centers).
+    pub after_upload: Option<AfterUpload>,
+}
+
+/// What [`AfterUpload`] returns: a sentence for the operator, or why it failed.
+pub type AfterUploadFuture = Pin<Box<dyn Future<Output = Result<String, String>> + Send>>;
+
+/// A step the session runs after a successful real upload, with the client and what was
+/// uploaded. The demo sets one that stands in for the customer's step in Eptura's admin UI.
+#[derive(Clone)]
+pub struct AfterUpload(
+    pub Arc<dyn Fn(EpturaClient, Arc<Portfolio>) -> AfterUploadFuture + Send + Sync>,
+);
+
+impl std::fmt::Debug for AfterUpload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AfterUpload(..)")
+    }
 }
 
 /// The state of one service connection.
@@ -66,6 +93,8 @@ pub enum Overlay {
     },
     CommandLine(Input),
     Export(Input),
+    /// The Upload panel ([`App::upload`] holds its state).
+    Upload,
     ConfirmQuit,
 }
 
@@ -93,6 +122,15 @@ struct LoadJob {
     _task: JoinHandle<()>,
 }
 
+struct UploadJob {
+    generation: u64,
+    dry_run: bool,
+    progress: watch::Receiver<UploadProgress>,
+    /// The client's counters when the job started.
+    stats_at_start: HttpStats,
+    task: JoinHandle<()>,
+}
+
 struct ExportJob {
     generation: u64,
     out: PathBuf,
@@ -103,6 +141,8 @@ pub struct App {
     pub step: Step,
     pub load: load::State,
     pub review: Option<review::State>,
+    /// The Upload panel's state, kept while an upload runs even when the panel is closed.
+    pub upload: Option<upload::State>,
     pub overlay: Overlay,
     pub session: Session,
     pub message: Option<Message>,
@@ -117,6 +157,7 @@ pub struct App {
     next_generation: u64,
     load_job: Option<LoadJob>,
     export_job: Option<ExportJob>,
+    upload_job: Option<UploadJob>,
     /// The last load that succeeded, for reload and export.
     last_request: Option<LoadRequest>,
     data_dir: Option<PathBuf>,
@@ -137,6 +178,7 @@ impl App {
             step: Step::Load,
             load: load::State::new(recent),
             review: None,
+            upload: None,
             overlay: Overlay::None,
             session,
             message: None,
@@ -150,6 +192,7 @@ impl App {
             next_generation: 0,
             load_job: None,
             export_job: None,
+            upload_job: None,
             last_request: None,
             data_dir,
         };
@@ -161,9 +204,19 @@ impl App {
         self.quit
     }
 
-    /// Whether background work runs (a load or an export).
+    /// Whether background work runs (a load, an export or an upload).
     pub fn is_busy(&self) -> bool {
-        self.load_job.is_some() || self.export_job.is_some()
+        self.load_job.is_some() || self.export_job.is_some() || self.upload_job.is_some()
+    }
+
+    /// Whether an upload (dry run or real) runs.
+    pub fn is_uploading(&self) -> bool {
+        self.upload_job.is_some()
+    }
+
+    /// Whether a real upload runs: the header's mode says ARMED.
+    pub fn is_armed(&self) -> bool {
+        self.upload_job.as_ref().is_some_and(|j| !j.dry_run)
     }
 
     /// Why a step cannot be opened now, if it cannot.
@@ -186,6 +239,7 @@ impl App {
             Overlay::Help { .. } => &[keymap::HELP],
             Overlay::CommandLine(_) | Overlay::Export(_) => &[keymap::PROMPT],
             Overlay::ConfirmQuit => &[keymap::CONFIRM],
+            Overlay::Upload => &[keymap::UPLOAD],
             Overlay::None => self.screen_tables(),
         }
     }
@@ -238,6 +292,7 @@ impl App {
         if self.is_busy() {
             self.dirty = true;
         }
+        self.refresh_upload_progress();
         if self
             .message
             .as_ref()
@@ -306,6 +361,9 @@ impl App {
             Overlay::ConfirmQuit => {
                 match keymap::lookup(&[keymap::CONFIRM], &key) {
                     Some(Command::Accept) => self.quit_now(),
+                    Some(Command::Dismiss) if self.upload_job.is_some() => {
+                        self.overlay = Overlay::Upload
+                    }
                     Some(Command::Dismiss) => self.overlay = Overlay::None,
                     _ => {}
                 }
@@ -313,6 +371,10 @@ impl App {
             }
             Overlay::CommandLine(_) | Overlay::Export(_) => {
                 self.prompt_key(key);
+                None
+            }
+            Overlay::Upload => {
+                self.upload_key(key);
                 None
             }
         };
@@ -373,6 +435,7 @@ impl App {
                 None => self.say("nothing to reload: load a template first"),
             },
             Action::ExportPrompt => self.open_export_prompt(),
+            Action::Upload => self.open_upload(),
             Action::ForgetRecent(path) => {
                 self.save_recent();
                 self.say(format!("forgot {}", path.display()));
@@ -410,6 +473,9 @@ impl App {
     fn quit_now(&mut self) {
         if let Some(job) = &self.load_job {
             job.cancel.store(true, Ordering::Relaxed);
+        }
+        if let Some(job) = &self.upload_job {
+            job.task.abort();
         }
         self.quit = true;
     }
@@ -536,6 +602,11 @@ impl App {
                     (Ok(()), None) => {}
                 }
             }
+            Background::Uploaded {
+                generation,
+                result,
+                after,
+            } => self.uploaded(generation, result, after),
         }
     }
 
@@ -644,6 +715,209 @@ impl App {
         });
     }
 
+    /// `u` in Review: open the Upload panel. A running upload's panel shows again; otherwise
+    /// errors no building owns refuse the template, buildings with errors are left out after
+    /// asking, a session without Eptura says what to set, and else a dry run starts.
+    fn open_upload(&mut self) {
+        if self.upload_job.is_some() && self.upload.is_some() {
+            self.overlay = Overlay::Upload;
+            return;
+        }
+        let Some(review) = &self.review else {
+            self.say("nothing to upload: load a template first");
+            return;
+        };
+        let loaded = review.loaded.clone();
+        let unattributed: Vec<String> = (loaded.unattributed_errors())
+            .map(|d| format!("✗ {} {} {}", d.cell, d.code.as_str(), d.message))
+            .collect();
+        let (portfolio, left_out) = loaded.without_broken_buildings();
+        let stage = if !unattributed.is_empty() {
+            upload::Stage::Blocked {
+                total: unattributed.len(),
+                errors: unattributed
+                    .into_iter()
+                    .take(upload::ERRORS_SHOWN)
+                    .collect(),
+            }
+        } else if !left_out.is_empty() {
+            upload::Stage::LeaveOut
+        } else {
+            self.checking_or_not_configured()
+        };
+        let start = matches!(stage, upload::Stage::Checking);
+        self.upload = Some(upload::State::new(stage, Arc::new(portfolio), left_out));
+        self.overlay = Overlay::Upload;
+        if start {
+            self.start_upload(true);
+        }
+    }
+
+    /// The dry run's stage when the session can reach Eptura, else why it cannot.
+    fn checking_or_not_configured(&self) -> upload::Stage {
+        match self.session.eptura_client {
+            Some(_) => upload::Stage::Checking,
+            None => upload::Stage::NotConfigured,
+        }
+    }
+
+    fn upload_key(&mut self, key: KeyEvent) {
+        match keymap::lookup(&[keymap::UPLOAD], &key) {
+            Some(Command::Accept) => self.upload_go_on(),
+            Some(Command::Dismiss) if self.upload_job.is_some() => self.cancel_upload(),
+            Some(Command::Dismiss) => self.close_upload(),
+            Some(Command::Quit) => self.request_quit(),
+            _ => {}
+        }
+    }
+
+    /// `y` in the panel: leave the broken buildings out and dry-run, or upload after the dry
+    /// run; on a finished panel, close it.
+    fn upload_go_on(&mut self) {
+        let next = match self.upload.as_ref().map(|p| &p.stage) {
+            Some(upload::Stage::LeaveOut) => self.checking_or_not_configured(),
+            Some(upload::Stage::Checked(report)) if report.writes() > 0 => upload::Stage::Running,
+            Some(upload::Stage::Checking | upload::Stage::Running) | None => return,
+            Some(_) => return self.close_upload(),
+        };
+        let start = match next {
+            upload::Stage::Checking => Some(true),
+            upload::Stage::Running => Some(false),
+            _ => None,
+        };
+        if let Some(panel) = &mut self.upload {
+            panel.stage = next;
+        }
+        if let Some(dry_run) = start {
+            self.start_upload(dry_run);
+        }
+    }
+
+    fn close_upload(&mut self) {
+        self.overlay = Overlay::None;
+        if self.upload_job.is_none() {
+            self.upload = None;
+        }
+    }
+
+    /// Run the upload of the panel's portfolio (dry or real) in a background task that reports
+    /// with [`Background::Uploaded`]; its progress comes through a watch channel read on ticks.
+    fn start_upload(&mut self, dry_run: bool) {
+        let (Some(client), Some(panel)) = (self.session.eptura_client.clone(), &mut self.upload)
+        else {
+            return;
+        };
+        self.next_generation += 1;
+        let generation = self.next_generation;
+        let portfolio = panel.portfolio.clone();
+        panel.progress = UploadProgress {
+            totals: portfolio.counts(),
+            ..UploadProgress::default()
+        };
+        panel.stats = HttpStats::default();
+        panel.after = None;
+        let (progress_tx, progress) = watch::channel(panel.progress);
+        let after = if dry_run {
+            None
+        } else {
+            self.session.after_upload.clone()
+        };
+        let stats_at_start = client.http().stats();
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move {
+            let options = UploadOptions {
+                dry_run,
+                progress: Some(progress_tx),
+                ..UploadOptions::default()
+            };
+            let result = crate::eptura::upload::upload(&client, &portfolio, options)
+                .await
+                .map_err(|e| e.to_string());
+            let after = match (&result, after) {
+                (Ok(_), Some(step)) => Some((step.0)(client.clone(), portfolio.clone()).await),
+                _ => None,
+            };
+            let _ = tx.send(Event::Background(Background::Uploaded {
+                generation,
+                result,
+                after,
+            }));
+        });
+        tracing::info!(generation, dry_run, "upload started");
+        self.upload_job = Some(UploadJob {
+            generation,
+            dry_run,
+            progress,
+            stats_at_start,
+            task,
+        });
+    }
+
+    /// Copy the running upload's progress and request counters into the panel.
+    fn refresh_upload_progress(&mut self) {
+        let (Some(job), Some(panel), Some(client)) = (
+            &self.upload_job,
+            &mut self.upload,
+            &self.session.eptura_client,
+        ) else {
+            return;
+        };
+        panel.progress = *job.progress.borrow();
+        panel.stats = upload::stats_since(client.http().stats(), job.stats_at_start);
+    }
+
+    /// Esc while an upload runs: stop it. What was created stays; the next upload (which
+    /// matches what is there) finishes the rest.
+    fn cancel_upload(&mut self) {
+        self.refresh_upload_progress();
+        let Some(job) = self.upload_job.take() else {
+            return;
+        };
+        job.task.abort();
+        if job.dry_run {
+            self.close_upload();
+            self.say("dry run cancelled");
+        } else {
+            if let Some(panel) = &mut self.upload {
+                panel.stage = upload::Stage::Cancelled;
+            }
+            self.say("upload cancelled: what was created stays; the next upload finishes the rest");
+        }
+    }
+
+    fn uploaded(
+        &mut self,
+        generation: u64,
+        result: Result<UploadReport, String>,
+        after: Option<Result<String, String>>,
+    ) {
+        if self.upload_job.as_ref().map(|j| j.generation) != Some(generation) {
+            tracing::debug!(generation, "stale upload reply dropped");
+            return;
+        }
+        self.refresh_upload_progress();
+        let Some(job) = self.upload_job.take() else {
+            return;
+        };
+        let after = after.map(|a| a.unwrap_or_else(|e| format!("✗ {e}")));
+        let message = match &result {
+            Ok(_) if job.dry_run => None,
+            Ok(report) => Some(upload_summary(report, after.as_deref())),
+            Err(message) => Some(format!("✗ {message}: upload again to finish the rest")),
+        };
+        if let Some(panel) = &mut self.upload {
+            panel.after = after;
+            panel.stage = match result {
+                Ok(report) if job.dry_run => upload::Stage::Checked(report),
+                Ok(report) => upload::Stage::Done(report),
+                Err(message) => upload::Stage::Failed(message),
+            };
+        }
+        if let Some(message) = message {
+            self.say(message);
+        }
+    }
+
     fn handle_mouse(&mut self, mouse: MouseEvent) {
         let chrome = ui::Chrome::of(self.size);
         let (column, row) = (mouse.column, mouse.row);
@@ -750,6 +1024,31 @@ fn complete_prompt(input: &mut Input, verbs: bool) {
         _ => complete::common_prefix(&found),
     };
     *input = Input::new(format!("{head}{completed}"));
+}
+
+/// The status line after a real upload: counts, refusals and the after-upload step.
+fn upload_summary(report: &UploadReport, after: Option<&str>) -> String {
+    let present = report.space_types.present
+        + report.buildings.present
+        + report.floors.present
+        + report.spaces.present;
+    let mut text = if report.has_failures() {
+        format!(
+            "✗ upload done with {} refused: {} created, {present} already present",
+            report.failures.len(),
+            report.writes()
+        )
+    } else {
+        format!(
+            "✓ upload done: {} created, {present} already present",
+            report.writes()
+        )
+    };
+    if let Some(after) = after {
+        text.push_str(" · ");
+        text.push_str(after);
+    }
+    text
 }
 
 /// "site.xlsx" → "site-annotated.xlsx" in the same folder.

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::portfolio_tree::Prepared;
+use crate::eptura::upload::UploadReport;
 
 /// Everything the app's loop reacts to.
 #[derive(Debug)]
@@ -35,6 +36,14 @@ pub enum Background {
     Exported {
         generation: u64,
         result: Result<(), String>,
+    },
+    /// An upload (dry or real) ended: its report, or why it stopped.
+    Uploaded {
+        generation: u64,
+        result: Result<UploadReport, String>,
+        /// What the session's after-upload step said (the demo's reservation centers), or
+        /// why it failed; `None` when there is no such step or nothing was uploaded.
+        after: Option<Result<String, String>>,
     },
 }
 

@@ -42,6 +42,8 @@ pub enum Command {
     PrevField,
     EditPath,
     Forget,
+    /// Review: open the Upload panel.
+    Upload,
     /// Enter in a prompt or a confirmation.
     Accept,
     /// Esc in a prompt or a confirmation.
@@ -315,6 +317,13 @@ pub const REVIEW: Table = Table {
             Some("export"),
             Command::Export,
         ),
+        bind(
+            &[(KeyCode::Char('u'), NONE)],
+            "u",
+            "upload to Eptura Workplace (a dry run first, then asks)",
+            Some("upload"),
+            Command::Upload,
+        ),
     ],
 };
 
@@ -459,6 +468,34 @@ pub const CONFIRM: Table = Table {
     ],
 };
 
+/// The Upload panel (Review's `u`).
+pub const UPLOAD: Table = Table {
+    title: "Upload",
+    bindings: &[
+        bind(
+            &[(KeyCode::Char('y'), NONE), (KeyCode::Enter, NONE)],
+            "y",
+            "go on: leave the broken buildings out, or run the upload after the dry run",
+            Some("go on"),
+            Command::Accept,
+        ),
+        bind(
+            &[(KeyCode::Esc, NONE), (KeyCode::Char('n'), NONE)],
+            "Esc",
+            "close; while the upload runs: cancel it (the next upload finishes the rest)",
+            Some("close/cancel"),
+            Command::Dismiss,
+        ),
+        bind(
+            &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
+            "q",
+            "quit (asks first while the upload runs)",
+            Some("quit"),
+            Command::Quit,
+        ),
+    ],
+};
+
 /// The help overlay.
 pub const HELP: Table = Table {
     title: "Help",
@@ -577,6 +614,7 @@ mod tests {
             &[REVIEW, LIST, GLOBAL][..],
             &[LOAD_LIST, LIST, GLOBAL][..],
             &[LOAD_FIELD][..],
+            &[UPLOAD][..],
         ] {
             let mut keys: Vec<_> = tables
                 .iter()

@@ -28,7 +28,7 @@ use ratatui::layout::Rect;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-pub use app::{App, Link, Session};
+pub use app::{AfterUpload, App, Link, Session};
 pub use event::{Background, Event};
 use screens::LoadRequest;
 pub use theme::Theme;

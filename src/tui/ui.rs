@@ -1,6 +1,6 @@
 //! Drawing the whole frame from the app's state: the header (profile, connections, mode), the
 //! steps across the top, the current screen, the status line, the key hints, and any overlay
-//! (help, command line, export prompt, quit confirmation). Reads state only: no awaiting, no
+//! (help, command line, export prompt, upload panel, quit confirmation). Reads state only: no awaiting, no
 //! locks, no I/O. [`Chrome`] and [`step_at`] are shared with mouse handling so clicks land
 //! where things are drawn.
 
@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::app::{App, Link, Overlay};
 use super::keymap::{self, Table};
 use super::list::TextFilter;
-use super::screens::{load, review};
+use super::screens::{load, review, upload};
 use super::{Ctx, Step};
 
 /// The fixed parts of the frame.
@@ -98,7 +98,10 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
     let mut spans = vec![
         Span::styled(" spacebridge", ctx.theme.title()),
         sep(),
-        Span::styled("DRY-RUN", ctx.theme.title()),
+        Span::styled(
+            if app.is_armed() { "ARMED" } else { "DRY-RUN" },
+            ctx.theme.title(),
+        ),
         sep(),
         Span::raw(profile.to_string()),
         sep(),
@@ -197,6 +200,7 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
                     .saturating_duration_since(loading.started)
                     .as_secs_f64()
             ),
+            None if app.is_uploading() => " uploading … Esc in the panel cancels ".to_string(),
             None => " exporting … ".to_string(),
         };
         spans.push(Span::styled(symbol, ctx.theme.key()));
@@ -214,7 +218,7 @@ const KEPT_HINTS: [&str; 2] = ["help", "quit"];
 
 /// The key hints of `tables` that fit in `width`: in table order, dropping hints from the end
 /// (never help or quit) until the rest fits.
-fn hint_line<'a>(tables: &[Table], width: u16, ctx: &Ctx) -> Line<'a> {
+pub fn hint_line<'a>(tables: &[Table], width: u16, ctx: &Ctx) -> Line<'a> {
     let mut hints: Vec<(String, &str)> = keymap::hints(tables)
         .into_iter()
         .map(|(label, hint)| {
@@ -296,9 +300,14 @@ fn render_overlay(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
             ];
             popup(frame, chrome.main, " Export annotated XLSX ", lines, 7);
         }
+        Overlay::Upload => {
+            if let Some(panel) = &app.upload {
+                upload::render(frame, chrome.main, panel, ctx);
+            }
+        }
         Overlay::ConfirmQuit => {
             let lines = vec![
-                Line::raw("A load or an export is still running."),
+                Line::raw("A load, an export or an upload is still running."),
                 Line::raw("Quit anyway? It will be cancelled."),
                 Line::raw(""),
                 hint_line(&[keymap::CONFIRM], chrome.main.width, ctx),

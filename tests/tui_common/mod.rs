@@ -32,7 +32,24 @@ pub fn app(width: u16, height: u16) -> (App, UnboundedReceiver<Event>) {
 
 /// An app with `file` already loaded (synchronously), showing Review.
 pub fn app_with(file: &str, width: u16, height: u16) -> (App, UnboundedReceiver<Event>) {
-    let (mut app, rx) = app(width, height);
+    app_in(Session::default(), file, width, height)
+}
+
+/// Like [`app_with`], in the given session (e.g. with an Eptura client).
+pub fn app_in(
+    session: Session,
+    file: &str,
+    width: u16,
+    height: u16,
+) -> (App, UnboundedReceiver<Event>) {
+    let (tx, rx) = unbounded_channel();
+    let mut app = App::new(
+        tx,
+        session,
+        None,
+        Theme { color: false },
+        Rect::new(0, 0, width, height),
+    );
     let loaded = template::load(Path::new(file), &LoadOptions::default()).expect("loads");
     app.loaded(
         LoadRequest {
@@ -109,6 +126,12 @@ pub async fn next_reply(
                     result.as_ref().map(|_| ()).map_err(Clone::clone),
                 ),
                 Background::Exported { generation, result } => (*generation, result.clone()),
+                Background::Uploaded {
+                    generation, result, ..
+                } => (
+                    *generation,
+                    result.as_ref().map(|_| ()).map_err(Clone::clone),
+                ),
             };
             app.handle_event(Event::Background(reply));
             return summary;

@@ -4,6 +4,7 @@
 
 pub mod load;
 pub mod review;
+pub mod upload;
 
 use std::path::PathBuf;
 
@@ -22,6 +23,8 @@ pub enum Action {
     Reload,
     /// Ask where to write the annotated copy.
     ExportPrompt,
+    /// Open the Upload panel.
+    Upload,
     /// Drop a file from the recent list.
     ForgetRecent(PathBuf),
     /// Tell the operator something in the status line.

@@ -478,6 +478,7 @@ pub fn handle_command(state: &mut State, command: Command) -> Option<Action> {
         Command::Back => return back(state),
         Command::Reload => return Some(Action::Reload),
         Command::Export => return Some(Action::ExportPrompt),
+        Command::Upload => return Some(Action::Upload),
         other => return Some(Action::Global(other)),
     }
     None
