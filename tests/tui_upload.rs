@@ -257,3 +257,20 @@ async fn quit_while_uploading_asks_first() {
     assert!(app.should_quit());
     sims.shutdown().await;
 }
+
+#[test]
+fn errors_of_no_building_refuse_the_upload_and_say_why() {
+    let (mut app, _rx) = app_with("tests/fixtures/broken/missing-columns.xlsx", 100, 30);
+    press(&mut app, KeyCode::Char('u'));
+    let Stage::Blocked { errors, total } = stage(&app) else {
+        panic!("the template is refused: {:?}", stage(&app));
+    };
+    assert_eq!(*total, 2);
+    assert!(errors.iter().any(|e| e.contains("\"Floor\"")), "{errors:?}");
+    assert!(!app.is_busy());
+    let shown = screen(&app);
+    assert!(shown.contains("cannot be uploaded"), "{shown}");
+    assert!(shown.contains("missing-column"), "{shown}");
+    press(&mut app, KeyCode::Char('y'));
+    assert!(app.upload.is_none(), "y only closes it");
+}

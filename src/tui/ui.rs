@@ -200,7 +200,8 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
                     .saturating_duration_since(loading.started)
                     .as_secs_f64()
             ),
-            None if app.is_uploading() => " uploading … Esc in the panel cancels ".to_string(),
+            None if app.is_armed() => " uploading … Esc in the panel cancels ".to_string(),
+            None if app.is_uploading() => " dry run … ".to_string(),
             None => " exporting … ".to_string(),
         };
         spans.push(Span::styled(symbol, ctx.theme.key()));

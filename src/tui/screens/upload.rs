@@ -171,17 +171,23 @@ fn gauge_line<'a>(kind: &str, count: KindCount, total: usize, width: usize) -> L
     ))
 }
 
-fn gauges<'a>(progress: &UploadProgress) -> Vec<Line<'a>> {
+/// Columns of a gauge line besides its bar.
+const GAUGE_TEXT: usize = 62;
+
+/// One gauge per kind; the bars take what the panel's `width` leaves (6 to 30 columns).
+fn gauges<'a>(progress: &UploadProgress, width: usize) -> Vec<Line<'a>> {
     let t = progress.totals;
+    let bar = width.saturating_sub(GAUGE_TEXT).clamp(6, 30);
     vec![
-        gauge_line("space types", progress.space_types, t.space_types, 20),
-        gauge_line("buildings", progress.buildings, t.buildings, 20),
-        gauge_line("floors", progress.floors, t.floors, 20),
-        gauge_line("spaces", progress.spaces, t.spaces, 20),
+        gauge_line("space types", progress.space_types, t.space_types, bar),
+        gauge_line("buildings", progress.buildings, t.buildings, bar),
+        gauge_line("floors", progress.floors, t.floors, bar),
+        gauge_line("spaces", progress.spaces, t.spaces, bar),
     ]
 }
 
-fn body<'a>(state: &State, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
+/// The panel's title and lines; `width` is the room inside its border.
+fn body<'a>(state: &State, width: usize, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
     let bold = ctx.theme.title();
     match &state.stage {
         Stage::Blocked { errors, total } => {
@@ -258,7 +264,7 @@ fn body<'a>(state: &State, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
                 "Uploading to Eptura Workplace … Esc cancels",
                 bold,
             )];
-            lines.extend(gauges(&state.progress));
+            lines.extend(gauges(&state.progress, width));
             lines.extend(left_out_lines(state, ctx));
             lines.push(requests_line(state.stats, ctx));
             ("Upload: ARMED".into(), lines)
@@ -285,7 +291,7 @@ fn body<'a>(state: &State, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
                 "Upload cancelled. What was created stays; the next upload finishes the rest.",
                 bold,
             )];
-            lines.extend(gauges(&state.progress));
+            lines.extend(gauges(&state.progress, width));
             ("Upload: cancelled".into(), lines)
         }
         Stage::Failed(message) => (
@@ -300,15 +306,15 @@ fn body<'a>(state: &State, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
 
 /// Draw the panel centred over `area`, sized to its content.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
-    let (title, mut lines) = body(state, ctx);
+    let width = area.width.saturating_sub(4).min(96);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let (title, mut lines) = body(state, inner, ctx);
     lines.push(Line::raw(""));
     lines.push(super::super::ui::hint_line(
         &[keymap::UPLOAD],
         area.width,
         ctx,
     ));
-    let width = area.width.saturating_sub(4).min(96);
-    let inner = usize::from(width.saturating_sub(2)).max(1);
     let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
     let height = (rows as u16 + 2).min(area.height);
     let rect = area.centered(Constraint::Length(width), Constraint::Length(height));
