@@ -238,6 +238,10 @@ fn without_eptura_the_panel_says_what_to_set() {
     assert!(shown.contains("SPACEBRIDGE_EPTURA_URL"), "{shown}");
     press(&mut app, KeyCode::Esc);
     assert!(app.upload.is_none());
+    // The command line opens it too.
+    type_text(&mut app, ":upload");
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(stage(&app), Stage::NotConfigured));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -498,11 +498,12 @@ impl App {
             "export" | "w" if !rest.is_empty() => self.start_export(complete::expand_home(rest)),
             "export" | "w" => self.open_export_prompt(),
             "reload" | "r" => self.apply(Action::Reload),
+            "upload" | "u" => self.open_upload(),
             _ => match Step::parse(verb) {
                 Some(step) => self.switch_step(step),
                 None => self.say(format!(
                     "unknown command \":{text}\": try :load PATH, :export PATH, :reload, \
-                     :review, :help or :q"
+                     :upload, :review, :help or :q"
                 )),
             },
         }
@@ -1000,7 +1001,9 @@ impl App {
 
 /// Tab in a prompt: complete the path after the verb (`:load sam` → `:load samples/`).
 /// The command line's verbs, for Tab completion.
-const VERBS: [&str; 6] = ["load ", "export ", "reload", "review", "help", "quit"];
+const VERBS: [&str; 7] = [
+    "load ", "export ", "reload", "upload", "review", "help", "quit",
+];
 
 /// Tab in a prompt: the verb when none is typed yet (command line only), else the path after
 /// it (`:load sam` → `:load samples/`).

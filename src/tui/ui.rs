@@ -276,7 +276,7 @@ fn render_overlay(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
                 Line::from(
                     [
                         vec![Span::styled(
-                            " :load PATH  :export PATH  :reload  :review  :help  :q ",
+                            " :load PATH  :export PATH  :reload  :upload  :review  :help  :q ",
                             ctx.theme.dim(),
                         )],
                         hint.spans,
