@@ -278,3 +278,35 @@ fn errors_of_no_building_refuse_the_upload_and_say_why() {
     press(&mut app, KeyCode::Char('y'));
     assert!(app.upload.is_none(), "y only closes it");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_upload_counts_429s_and_still_finishes() {
+    let sims = simulator().await;
+    let faults = reqwest::Client::new()
+        .post(format!("{}/__sim/faults", sims.eptura_url))
+        .json(&serde_json::json!({ "rate_limit": 0.03 }))
+        .send()
+        .await
+        .expect("faults answer");
+    assert!(faults.status().is_success());
+    let (mut app, mut rx) = app_in(session(&sims), SAMPLE, 110, 32);
+    press(&mut app, KeyCode::Char('u'));
+    finish(&mut app, &mut rx).await;
+    press(&mut app, KeyCode::Char('y'));
+    finish(&mut app, &mut rx).await;
+    let panel = app.upload.as_ref().expect("panel");
+    assert!(matches!(&panel.stage, Stage::Done(r) if !r.has_failures()));
+    assert!(panel.stats.throttled > 0, "{:?}", panel.stats);
+    assert!(
+        panel.stats.retries >= panel.stats.throttled,
+        "{:?}",
+        panel.stats
+    );
+    let expected = format!(
+        "{} retries · {} × 429",
+        panel.stats.retries, panel.stats.throttled
+    );
+    assert!(screen(&app).contains(&expected), "{expected}");
+    assert_eq!(count(&sim_state(&sims).await, "rooms"), 422);
+    sims.shutdown().await;
+}

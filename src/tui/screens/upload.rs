@@ -172,7 +172,7 @@ fn gauge_line<'a>(kind: &str, count: KindCount, total: usize, width: usize) -> L
 }
 
 /// Columns of a gauge line besides its bar.
-const GAUGE_TEXT: usize = 62;
+const GAUGE_TEXT: usize = 66;
 
 /// One gauge per kind; the bars take what the panel's `width` leaves (6 to 30 columns).
 fn gauges<'a>(progress: &UploadProgress, width: usize) -> Vec<Line<'a>> {
@@ -325,4 +325,106 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
             .wrap(Wrap { trim: false }),
         rect,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::eptura::upload::UploadFailure;
+    use crate::tui::Theme;
+
+    fn drawn(state: &State, width: u16) -> String {
+        let ctx = Ctx {
+            theme: Theme { color: false },
+            now: Instant::now(),
+            tick: 0,
+        };
+        let mut terminal = Terminal::new(TestBackend::new(width, 30)).expect("test backend");
+        terminal
+            .draw(|frame| render(frame, frame.area(), state, &ctx))
+            .expect("drawing never fails on a test backend");
+        terminal.backend().to_string()
+    }
+
+    #[test]
+    fn refused_records_are_listed_with_eptura_s_message_then_counted() {
+        let failures = (1..=8)
+            .map(|i| UploadFailure {
+                kind: "space",
+                name: format!("HOU1 / Level 2 / 2{i:02}"),
+                message: format!("Eptura answered 400: name {i} is reserved"),
+            })
+            .collect();
+        let report = UploadReport {
+            spaces: KindCount {
+                created: 10,
+                present: 0,
+                failed: 8,
+            },
+            failures,
+            ..UploadReport::default()
+        };
+        let state = State::new(
+            Stage::Done(report),
+            Arc::new(Portfolio::default()),
+            vec!["Boston Seaport (BOS1)".into()],
+        );
+        let text = drawn(&state, 110);
+        assert!(text.contains("done with 8 record(s) refused"), "{text}");
+        assert!(
+            text.contains("✗ space HOU1 / Level 2 / 201: Eptura answered 400: name 1 is reserved"),
+            "{text}"
+        );
+        assert!(text.contains("… and 2 more refused"), "{text}");
+        assert!(!text.contains("name 7 is reserved"), "{text}");
+        assert!(text.contains("left out (they have errors): Boston Seaport (BOS1)"));
+    }
+
+    #[test]
+    fn gauges_fill_by_what_is_settled_and_fit_80_columns() {
+        let mut state = State::new(Stage::Running, Arc::new(Portfolio::default()), vec![]);
+        state.progress.totals.spaces = 400;
+        state.progress.spaces = KindCount {
+            created: 150,
+            present: 40,
+            failed: 10,
+        };
+        state.stats.throttled = 3;
+        state.stats.retries = 4;
+        let text = drawn(&state, 80);
+        let line = (text.lines())
+            .find(|l| l.contains("spaces"))
+            .expect("a spaces gauge");
+        assert!(line.contains("200/400"), "{line}");
+        assert!(
+            line.contains("150 created · 40 present · 10 refused"),
+            "{line}"
+        );
+        let bar: String = line.chars().filter(|c| *c == '█' || *c == '░').collect();
+        let filled = bar.chars().filter(|c| *c == '█').count();
+        assert_eq!(filled * 2, bar.chars().count(), "half full: {line}");
+        assert!(text.contains("4 retries · 3 × 429"), "{text}");
+    }
+
+    #[test]
+    fn stats_since_subtracts_counter_by_counter() {
+        let start = HttpStats {
+            requests: 10,
+            retries: 1,
+            ..HttpStats::default()
+        };
+        let now = HttpStats {
+            requests: 25,
+            retries: 3,
+            throttled: 2,
+            ..HttpStats::default()
+        };
+        let d = stats_since(now, start);
+        assert_eq!((d.requests, d.retries, d.throttled), (15, 2, 2));
+    }
 }
