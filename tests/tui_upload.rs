@@ -236,6 +236,18 @@ fn without_eptura_the_panel_says_what_to_set() {
     assert!(!app.is_busy());
     let shown = screen(&app);
     assert!(shown.contains("SPACEBRIDGE_EPTURA_URL"), "{shown}");
+    // `?` lists the panel's keys and goes back to the panel.
+    press(&mut app, KeyCode::Char('?'));
+    let help = screen(&app);
+    assert!(
+        help.contains("Help") && help.contains("close; while the upload runs"),
+        "{help}"
+    );
+    press(&mut app, KeyCode::Esc);
+    assert!(
+        screen(&app).contains("SPACEBRIDGE_EPTURA_URL"),
+        "back to the panel"
+    );
     press(&mut app, KeyCode::Esc);
     assert!(app.upload.is_none());
     // The command line opens it too.

@@ -246,6 +246,9 @@ impl App {
 
     /// Every key table of the current screen, whatever has the focus (what `?` lists).
     pub fn help_tables(&self) -> &'static [Table] {
+        if self.upload.is_some() {
+            return &[keymap::UPLOAD];
+        }
         match self.step {
             Step::Load => load::HELP_TABLES,
             _ => self.screen_tables(),
@@ -350,6 +353,10 @@ impl App {
                 }
                 match keymap::lookup(&[keymap::HELP], &key) {
                     Some(Command::Dismiss) if filter.is_active() => *filter = TextFilter::default(),
+                    // Help opened from the Upload panel goes back to it.
+                    Some(Command::Dismiss) if self.upload.is_some() => {
+                        self.overlay = Overlay::Upload
+                    }
                     Some(Command::Dismiss) => self.overlay = Overlay::None,
                     Some(Command::Up) => *scroll = scroll.saturating_sub(1),
                     Some(Command::Down) => *scroll = scroll.saturating_add(1),
@@ -768,6 +775,7 @@ impl App {
             Some(Command::Dismiss) if self.upload_job.is_some() => self.cancel_upload(),
             Some(Command::Dismiss) => self.close_upload(),
             Some(Command::Quit) => self.request_quit(),
+            Some(Command::Help) => self.overlay = Overlay::help(),
             _ => {}
         }
     }

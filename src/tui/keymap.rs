@@ -493,6 +493,13 @@ pub const UPLOAD: Table = Table {
             Some("quit"),
             Command::Quit,
         ),
+        bind(
+            &[(KeyCode::Char('?'), NONE), (KeyCode::F(1), NONE)],
+            "?",
+            "help: the keys of this panel",
+            Some("help"),
+            Command::Help,
+        ),
     ],
 };
 
