@@ -151,6 +151,14 @@ async fn dry_run_then_upload_then_everything_present() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelled_upload_is_finished_by_the_next() {
     let sims = simulator().await;
+    // Some latency, so the upload is surely still running when the test cancels it.
+    let faults = reqwest::Client::new()
+        .post(format!("{}/__sim/faults", sims.eptura_url))
+        .json(&serde_json::json!({ "latency_ms": [5, 10] }))
+        .send()
+        .await
+        .expect("faults answer");
+    assert!(faults.status().is_success());
     let (mut app, mut rx) = app_in(session(&sims), SAMPLE, 110, 32);
     press(&mut app, KeyCode::Char('u'));
     finish(&mut app, &mut rx).await;
