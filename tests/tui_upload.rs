@@ -238,12 +238,17 @@ async fn template_with_errors_leaves_broken_buildings_out() {
 
 #[test]
 fn without_eptura_the_panel_says_what_to_set() {
-    let (mut app, _rx) = app_with(SAMPLE, 100, 30);
+    let session = Session {
+        eptura_problem: Some("the Eptura user is not set: set SPACEBRIDGE_EPTURA_USERNAME".into()),
+        ..Session::default()
+    };
+    let (mut app, _rx) = app_in(session, SAMPLE, 100, 30);
     press(&mut app, KeyCode::Char('u'));
-    assert!(matches!(stage(&app), Stage::NotConfigured));
+    assert!(matches!(stage(&app), Stage::NotConfigured(_)));
     assert!(!app.is_busy());
     let shown = screen(&app);
     assert!(shown.contains("SPACEBRIDGE_EPTURA_URL"), "{shown}");
+    assert!(shown.contains("the Eptura user is not set"), "{shown}");
     // `?` lists the panel's keys and goes back to the panel.
     press(&mut app, KeyCode::Char('?'));
     let help = screen(&app);
@@ -261,7 +266,7 @@ fn without_eptura_the_panel_says_what_to_set() {
     // The command line opens it too.
     type_text(&mut app, ":upload");
     press(&mut app, KeyCode::Enter);
-    assert!(matches!(stage(&app), Stage::NotConfigured));
+    assert!(matches!(stage(&app), Stage::NotConfigured(_)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -98,6 +98,7 @@ async fn start_simulators(scenario: Scenario, _dir: &Path) -> Simulators {
                 condeco: Link::Simulator(sims.condeco_url.clone()),
                 note: None,
                 eptura_client: simulator_client(&sims.eptura_url),
+                eptura_problem: None,
                 after_upload: Some(assign_reservation_centers(sims.eptura_url.clone())),
             },
             sims: Some(sims),

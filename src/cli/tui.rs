@@ -47,10 +47,14 @@ fn session_from_env() -> Session {
         Err(e) => (Settings::default(), Some(e.to_string())),
     };
     let link = |url: &Option<String>| url.clone().map_or(Link::NotConfigured, Link::Configured);
-    let eptura_client = settings.eptura().ok().and_then(|s| {
-        let http = connection.http_client().ok()?;
-        EpturaClient::new(&s, http).ok()
+    let eptura = settings.eptura().map_err(|e| e.to_string()).and_then(|s| {
+        let http = connection.http_client().map_err(|e| e.to_string())?;
+        EpturaClient::new(&s, http).map_err(|e| e.to_string())
     });
+    let (eptura_client, eptura_problem) = match eptura {
+        Ok(client) => (Some(client), None),
+        Err(problem) => (None, Some(problem)),
+    };
     Session {
         profile: settings
             .profile
@@ -60,6 +64,7 @@ fn session_from_env() -> Session {
         condeco: link(&settings.condeco_url),
         note,
         eptura_client,
+        eptura_problem,
         after_upload: None,
     }
 }

@@ -51,6 +51,8 @@ pub struct Session {
     pub note: Option<String>,
     /// The Eptura Workplace client, when the session has one (the upload needs it).
     pub eptura_client: Option<EpturaClient>,
+    /// Why there is no client, when the settings said (e.g. "the Eptura user is not set: ...").
+    pub eptura_problem: Option<String>,
     /// A step run after every successful real upload (the demo's reservation centers).
     pub after_upload: Option<AfterUpload>,
 }
@@ -765,7 +767,7 @@ impl App {
     fn checking_or_not_configured(&self) -> upload::Stage {
         match self.session.eptura_client {
             Some(_) => upload::Stage::Checking,
-            None => upload::Stage::NotConfigured,
+            None => upload::Stage::NotConfigured(self.session.eptura_problem.clone()),
         }
     }
 

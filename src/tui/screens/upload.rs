@@ -30,8 +30,8 @@ pub enum Stage {
     Blocked { errors: Vec<String>, total: usize },
     /// Errors in some buildings only: `y` goes on without them.
     LeaveOut,
-    /// No Eptura connection in this session.
-    NotConfigured,
+    /// No Eptura connection in this session, and why when the settings said.
+    NotConfigured(Option<String>),
     /// The dry run is running.
     Checking,
     /// What the dry run found.
@@ -216,17 +216,19 @@ fn body<'a>(state: &State, width: usize, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
             )));
             ("Upload: leave broken buildings out?".into(), lines)
         }
-        Stage::NotConfigured => (
-            "Upload: Eptura is not configured".into(),
-            vec![
-                Line::styled("Eptura Workplace is not configured in this session.", bold),
-                Line::raw(format!(
-                    "Set {ENV_EPTURA_URL}, {ENV_EPTURA_USERNAME} and {ENV_EPTURA_PASSWORD} \
-                     (or eptura_url, eptura_username, eptura_password in a config profile), \
-                     then start spacebridge again. spacebridge demo runs against a simulator."
-                )),
-            ],
-        ),
+        Stage::NotConfigured(problem) => {
+            let mut lines = vec![Line::styled(
+                "Eptura Workplace is not configured in this session.",
+                bold,
+            )];
+            lines.extend(problem.iter().map(|p| Line::raw(format!("✗ {p}"))));
+            lines.push(Line::raw(format!(
+                "Set {ENV_EPTURA_URL}, {ENV_EPTURA_USERNAME} and {ENV_EPTURA_PASSWORD} \
+                 (or eptura_url, eptura_username, eptura_password in a config profile), \
+                 then start spacebridge again. spacebridge demo runs against a simulator."
+            )));
+            ("Upload: Eptura is not configured".into(), lines)
+        }
         Stage::Checking => {
             let mut lines = vec![Line::raw(
                 "Dry run: reading what Eptura Workplace already has (nothing is written) …",
