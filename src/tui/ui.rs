@@ -98,10 +98,17 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
     let mut spans = vec![
         Span::styled(" spacebridge", ctx.theme.title()),
         sep(),
-        Span::styled(
-            if app.is_armed() { "ARMED" } else { "DRY-RUN" },
-            ctx.theme.title(),
-        ),
+        if app.is_armed() {
+            // Writes are going out: the error style, and the word says it without colour.
+            Span::styled(
+                "ARMED",
+                ctx.theme
+                    .severity(Some(crate::template::Severity::Error))
+                    .add_modifier(ratatui::style::Modifier::BOLD),
+            )
+        } else {
+            Span::styled("DRY-RUN", ctx.theme.title())
+        },
         sep(),
         Span::raw(profile.to_string()),
         sep(),
