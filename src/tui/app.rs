@@ -1,7 +1,7 @@
 //! The one owner of the TUI's state. [`App::handle_event`] is the only way state changes: keys,
 //! mouse, resizes, ticks and background replies all arrive as [`Event`]s on one channel.
-//! Background work (loading a template, writing the annotated copy) runs in tokio tasks that
-//! answer by message, tagged with a generation so that a stale reply (a cancelled or superseded
+//! Background work (loading a template, writing the annotated copy, the upload to Eptura with
+//! its dry run) runs in tokio tasks that answer by message, tagged with a generation so that a stale reply (a cancelled or superseded
 //! load) is dropped. Nothing here draws; [`super::ui`] reads this state to draw it.
 
 use std::future::Future;

@@ -2,7 +2,7 @@
 //!
 //! One owner of the state and the loop ([`App`]); one [`Event`] enum (key, mouse, resize, tick,
 //! background reply) on one tokio channel; terminal input read by a task ([`event`]); work that
-//! takes time (loading a template, writing the annotated copy) in tokio tasks that report by
+//! takes time (loading a template, writing the annotated copy, uploading) in tokio tasks that report by
 //! message. Drawing ([`ui`]) reads the state only and happens when something changed, at most
 //! once per frame interval. Terminal setup and restore live in [`terminal`]; logs go to a file
 //! ([`logging`]), never to the screen. Keys are tables in [`keymap`], the source of both the
