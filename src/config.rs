@@ -131,28 +131,20 @@ pub fn resolve(
     };
     let p = profile.unwrap_or_default();
     let secret = |key: &str, from_file: Option<Secret>| env(key).map(Secret::new).or(from_file);
+    // Flag, else environment, else the config file.
+    let layered = |flag: &Option<String>, key: &str, from_file: Option<String>| {
+        flag.clone().or_else(|| env(key)).or(from_file)
+    };
     Ok(Settings {
-        eptura_url: flags
-            .eptura_url
-            .clone()
-            .or_else(|| env(ENV_EPTURA_URL))
-            .or(p.eptura_url),
-        eptura_username: flags
-            .eptura_username
-            .clone()
-            .or_else(|| env(ENV_EPTURA_USERNAME))
-            .or(p.eptura_username),
+        eptura_url: layered(&flags.eptura_url, ENV_EPTURA_URL, p.eptura_url),
+        eptura_username: layered(
+            &flags.eptura_username,
+            ENV_EPTURA_USERNAME,
+            p.eptura_username,
+        ),
         eptura_password: secret(ENV_EPTURA_PASSWORD, p.eptura_password),
-        condeco_url: flags
-            .condeco_url
-            .clone()
-            .or_else(|| env(ENV_CONDECO_URL))
-            .or(p.condeco_url),
-        condeco_client: flags
-            .condeco_client
-            .clone()
-            .or_else(|| env(ENV_CONDECO_CLIENT))
-            .or(p.condeco_client),
+        condeco_url: layered(&flags.condeco_url, ENV_CONDECO_URL, p.condeco_url),
+        condeco_client: layered(&flags.condeco_client, ENV_CONDECO_CLIENT, p.condeco_client),
         condeco_subscription_key: secret(ENV_CONDECO_SUBSCRIPTION_KEY, p.condeco_subscription_key),
         condeco_client_id: secret(ENV_CONDECO_CLIENT_ID, p.condeco_client_id),
         condeco_client_secret: secret(ENV_CONDECO_CLIENT_SECRET, p.condeco_client_secret),
