@@ -28,6 +28,7 @@ use crate::domain::{CountryCode, Portfolio, PortfolioCounts};
 pub use columns::Column;
 pub use diagnostic::{Code, Diagnostic, Severity, Tally};
 pub use format::Format;
+pub use workbook::SheetInfo;
 
 /// What the operator chose when loading.
 #[derive(Clone, Default)]
@@ -192,11 +193,32 @@ pub enum LoadError {
 
 /// Read and check a template file.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+    load_bytes(path, read_file(path)?, options)
+}
+
+/// The sheets of a template file and which of them hold a header row, without reading the
+/// rows (the Load screen's sheet choice). A CSV file has one sheet named after the file.
+pub fn sheet_names(path: &Path) -> Result<Vec<SheetInfo>, LoadError> {
+    let bytes = read_file(path)?;
+    let format = detect_nonempty(path, &bytes)?;
+    workbook::sheet_infos(path, format, bytes)
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    load_bytes(path, bytes, options)
+    })
+}
+
+/// The format the content shows; an empty file is an error.
+fn detect_nonempty(path: &Path, bytes: &[u8]) -> Result<Format, LoadError> {
+    if bytes.is_empty() {
+        return Err(LoadError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(format::detect(bytes))
 }
 
 /// Read and check a template already in memory; `path` names it in messages.
@@ -210,12 +232,7 @@ fn load_sheet(
     bytes: Vec<u8>,
     options: &LoadOptions,
 ) -> Result<(Loaded, workbook::DataSheet), LoadError> {
-    if bytes.is_empty() {
-        return Err(LoadError::Empty {
-            path: path.to_path_buf(),
-        });
-    }
-    let format = format::detect(&bytes);
+    let format = detect_nonempty(path, &bytes)?;
     let mut sheet = workbook::find_data_sheet(path, format, bytes, options)?;
     if format == Format::Csv {
         // A CSV export has its headers on row 1 by nature: that is no drift.

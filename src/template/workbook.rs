@@ -41,10 +41,7 @@ pub fn find_data_sheet(
     let mut book = match open(path, format, bytes)? {
         Book::Workbook(book) => book,
         Book::Csv(range) => {
-            let name = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "csv".into());
+            let name = csv_sheet_name(path);
             return describe(&name, range).ok_or_else(|| LoadError::NoHeaderRow {
                 path: path.to_path_buf(),
                 sheets: name.clone(),
@@ -92,6 +89,53 @@ pub fn find_data_sheet(
         path: path.to_path_buf(),
         sheets: names.join(", "),
     })
+}
+
+/// The name a CSV file's only (pseudo-)sheet goes by: the file's name without extension.
+fn csv_sheet_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "csv".into())
+}
+
+/// A sheet of a template file, as the Load screen offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetInfo {
+    pub name: String,
+    /// Whether one of its first [`HEADER_SEARCH_ROWS`] rows looks like the header row.
+    pub has_header: bool,
+}
+
+/// Every sheet of the file, in workbook order, with whether it holds a header row. Opens the
+/// file like [`find_data_sheet`] does; rows are not read or checked.
+pub fn sheet_infos(
+    path: &Path,
+    format: Format,
+    bytes: Vec<u8>,
+) -> Result<Vec<SheetInfo>, LoadError> {
+    let mut book = match open(path, format, bytes)? {
+        Book::Workbook(book) => book,
+        Book::Csv(range) => {
+            return Ok(vec![SheetInfo {
+                name: csv_sheet_name(path),
+                has_header: header_offset(&range).is_some(),
+            }]);
+        }
+    };
+    let names = book.sheet_names();
+    let mut sheets = Vec::with_capacity(names.len());
+    for name in names {
+        let range = read_range(&mut book, &name).map_err(|e| LoadError::Corrupt {
+            path: path.to_path_buf(),
+            format,
+            detail: format!("sheet \"{name}\": {e}"),
+        })?;
+        sheets.push(SheetInfo {
+            has_header: header_offset(&range).is_some(),
+            name,
+        });
+    }
+    Ok(sheets)
 }
 
 /// The cells of a sheet. In .xlsb files calamine 0.38 drops formula cells whose cached result
@@ -188,14 +232,7 @@ fn not_a_spreadsheet_hint(found: Format) -> &'static str {
 /// when no row looks like a header row.
 fn describe(name: &str, range: Range<Data>) -> Option<DataSheet> {
     let (start_row, start_col) = range.start()?;
-    let (relative, _) = range
-        .rows()
-        .take(HEADER_SEARCH_ROWS)
-        .enumerate()
-        .map(|(i, row)| (i, columns::header_score(row.iter().map(header_text))))
-        .filter(|(_, score)| score.is_header())
-        // Highest rank wins; the earliest row among equals.
-        .max_by(|a, b| a.1.rank().cmp(&b.1.rank()).then(b.0.cmp(&a.0)))?;
+    let relative = header_offset(&range)?;
     let header_row = start_row + relative as u32 + 1;
     let headers = range.rows().nth(relative)?;
     let captions = relative
@@ -241,6 +278,20 @@ fn describe(name: &str, range: Range<Data>) -> Option<DataSheet> {
     }
     sheet.range = range;
     Some(sheet)
+}
+
+/// The 0-based offset, from the range's first row, of the header row among the first
+/// [`HEADER_SEARCH_ROWS`] rows; `None` when no row looks like one.
+fn header_offset(range: &Range<Data>) -> Option<usize> {
+    range
+        .rows()
+        .take(HEADER_SEARCH_ROWS)
+        .enumerate()
+        .map(|(i, row)| (i, columns::header_score(row.iter().map(header_text))))
+        .filter(|(_, score)| score.is_header())
+        // Highest rank wins; the earliest row among equals.
+        .max_by(|a, b| a.1.rank().cmp(&b.1.rank()).then(b.0.cmp(&a.0)))
+        .map(|(i, _)| i)
 }
 
 /// The text of a header cell; numbers and other types never name a column.
