@@ -410,11 +410,14 @@ async fn esc_cancels_a_reload_from_review_and_keeps_the_view() {
 
 #[test]
 fn load_help_lists_the_field_keys_and_the_list_keys() {
-    let (mut app, _rx) = app(100, 40);
+    // Tall enough for every table, the sheet and country choices included.
+    let (mut app, _rx) = app(100, 60);
     press(&mut app, KeyCode::F(1));
     let text = screen(&app);
     assert!(text.contains("complete the path"), "{text}");
     assert!(text.contains("forget the selected recent file"), "{text}");
+    assert!(text.contains("next sheet"), "{text}");
+    assert!(text.contains("next country"), "{text}");
     assert!(text.contains("Everywhere"), "{text}");
 }
 

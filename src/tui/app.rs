@@ -272,11 +272,13 @@ impl App {
             Event::Key(key) => {
                 if key.kind == KeyEventKind::Press {
                     self.handle_key(key);
+                    self.read_sheets_if_wanted();
                     self.dirty = true;
                 }
             }
             Event::Mouse(mouse) => {
                 self.handle_mouse(mouse);
+                self.read_sheets_if_wanted();
                 self.dirty = true;
             }
             Event::Resize(width, height) => {
@@ -558,6 +560,43 @@ impl App {
         });
     }
 
+    /// When the Load screen's path field names a file whose sheets are not known yet, read
+    /// them in the background; the reply carries the path and generation.
+    fn read_sheets_if_wanted(&mut self) {
+        if self.step != Step::Load {
+            return;
+        }
+        self.load.drop_stale_sheets();
+        let Some(path) = self.load.sheets_wanted() else {
+            return;
+        };
+        // Without a runtime (a synchronous test) there is nowhere to read them.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        self.next_generation += 1;
+        let generation = self.next_generation;
+        self.load.sheets_asked = Some((path.clone(), generation));
+        self.load.sheets = None;
+        let tx = self.tx.clone();
+        runtime.spawn(async move {
+            let for_reader = path.clone();
+            let read =
+                tokio::task::spawn_blocking(move || template::sheet_names(&for_reader)).await;
+            let result = match read {
+                Ok(Ok(sheets)) => Ok(sheets),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(e) => Err(format!("the sheet reader stopped unexpectedly: {e}")),
+            };
+            let _ = tx.send(Event::Background(Background::Sheets {
+                generation,
+                path,
+                result,
+            }));
+        });
+        tracing::debug!(generation, "sheet names asked");
+    }
+
     fn cancel_load_quietly(&mut self) -> bool {
         match self.load_job.take() {
             Some(job) => {
@@ -596,6 +635,18 @@ impl App {
                         self.step = Step::Load;
                         self.say(format!("✗ {message}"));
                     }
+                }
+            }
+            Background::Sheets {
+                generation,
+                path,
+                result,
+            } => {
+                let sheets = result
+                    .map_err(|message| tracing::info!("sheets not read: {message}"))
+                    .ok();
+                if !self.load.sheets_read(&path, generation, sheets) {
+                    tracing::debug!(generation, "stale sheets reply dropped");
                 }
             }
             Background::Exported { generation, result } => {
@@ -965,11 +1016,16 @@ impl App {
             Step::Load => {
                 let parts = load::Parts::of(main);
                 if parts.form.contains((column, row).into()) {
-                    self.load.focus = match row.saturating_sub(parts.form.y) {
+                    let field = match row.saturating_sub(parts.form.y) {
                         0 | 1 => load::Field::Path,
                         2 => load::Field::Sheet,
                         _ => load::Field::Country,
                     };
+                    // A click on the focused choice picks the next entry.
+                    if field == self.load.focus {
+                        self.load.pick(1);
+                    }
+                    self.load.focus = field;
                 } else if parts.recent.contains((column, row).into()) && row > parts.recent.y {
                     let line = usize::from(row.saturating_sub(parts.recent.y + 1));
                     let target = self.load.recent_cursor.offset + line;

@@ -1,6 +1,7 @@
 //! The one event type of the TUI and the task that feeds terminal input into it. Keys, mouse,
 //! resizes, ticks and background replies all travel on one tokio channel to the app's loop.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crossterm::event::{Event as CrosstermEvent, EventStream, KeyEvent, MouseEvent};
@@ -11,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::portfolio_tree::Prepared;
 use crate::eptura::upload::UploadReport;
+use crate::template::SheetInfo;
 
 /// Everything the app's loop reacts to.
 #[derive(Debug)]
@@ -36,6 +38,12 @@ pub enum Background {
     Exported {
         generation: u64,
         result: Result<(), String>,
+    },
+    /// The sheets of a file named in the Load screen's path field, or why it cannot be read.
+    Sheets {
+        generation: u64,
+        path: PathBuf,
+        result: Result<Vec<SheetInfo>, String>,
     },
     /// An upload (dry or real) ended: its report, or why it stopped.
     Uploaded {

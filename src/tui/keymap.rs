@@ -42,6 +42,9 @@ pub enum Command {
     PrevField,
     EditPath,
     Forget,
+    /// Load screen: the previous / next sheet or country in the choice.
+    ChoicePrev,
+    ChoiceNext,
     /// Review: open the Upload panel.
     Upload,
     /// Enter in a prompt or a confirmation.
@@ -346,15 +349,8 @@ pub const LOAD_FIELD: Table = Table {
             Command::Complete,
         ),
         bind(
-            &[(KeyCode::Down, NONE)],
-            "↓",
-            "next field",
-            None,
-            Command::NextField,
-        ),
-        bind(
-            &[(KeyCode::Up, NONE), (KeyCode::BackTab, NONE)],
-            "↑",
+            &[(KeyCode::BackTab, NONE)],
+            "S-Tab",
             "previous field",
             None,
             Command::PrevField,
@@ -379,6 +375,70 @@ pub const LOAD_FIELD: Table = Table {
             "quit",
             Some("quit"),
             Command::Quit,
+        ),
+    ],
+};
+
+/// The Load screen's Path field (and a Sheet field with no choice to offer), with
+/// [`LOAD_FIELD`]: the arrows move between fields.
+pub const LOAD_FIELD_MOVE: Table = Table {
+    title: "Path field",
+    bindings: &[
+        bind(
+            &[(KeyCode::Down, NONE)],
+            "↓",
+            "next field",
+            None,
+            Command::NextField,
+        ),
+        bind(
+            &[(KeyCode::Up, NONE)],
+            "↑",
+            "previous field",
+            None,
+            Command::PrevField,
+        ),
+    ],
+};
+
+/// The Load screen's Sheet field once the file's sheets are known, with [`LOAD_FIELD`].
+pub const LOAD_SHEET_CHOICE: Table = Table {
+    title: "Sheet choice",
+    bindings: &[
+        bind(
+            &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
+            "↑/k",
+            "previous sheet (✓ = has a header row)",
+            Some("sheet"),
+            Command::ChoicePrev,
+        ),
+        bind(
+            &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)],
+            "↓/j",
+            "next sheet",
+            None,
+            Command::ChoiceNext,
+        ),
+    ],
+};
+
+/// The Load screen's Country field, with [`LOAD_FIELD`]; letters still type a code.
+pub const LOAD_COUNTRY_CHOICE: Table = Table {
+    title: "Country choice (letters type any code)",
+    bindings: &[
+        bind(
+            &[(KeyCode::Up, NONE)],
+            "↑",
+            "previous country",
+            Some("country"),
+            Command::ChoicePrev,
+        ),
+        bind(
+            &[(KeyCode::Down, NONE)],
+            "↓",
+            "next country",
+            None,
+            Command::ChoiceNext,
         ),
     ],
 };
@@ -620,7 +680,9 @@ mod tests {
         for tables in [
             &[REVIEW, LIST, GLOBAL][..],
             &[LOAD_LIST, LIST, GLOBAL][..],
-            &[LOAD_FIELD][..],
+            &[LOAD_FIELD, LOAD_FIELD_MOVE][..],
+            &[LOAD_SHEET_CHOICE, LOAD_FIELD][..],
+            &[LOAD_COUNTRY_CHOICE, LOAD_FIELD][..],
             &[UPLOAD][..],
         ] {
             let mut keys: Vec<_> = tables

@@ -121,6 +121,11 @@ pub async fn next_reply(
             .expect("the channel stays open");
         if let Event::Background(reply) = event {
             let summary = match &reply {
+                // The Load screen's sheet lists are not what the caller waits for.
+                Background::Sheets { .. } => {
+                    app.handle_event(Event::Background(reply));
+                    continue;
+                }
                 Background::Loaded { generation, result } => (
                     *generation,
                     result.as_ref().map(|_| ()).map_err(Clone::clone),
@@ -135,6 +140,32 @@ pub async fn next_reply(
             };
             app.handle_event(Event::Background(reply));
             return summary;
+        }
+    }
+}
+
+/// Wait for the next reply with a file's sheets, hand it to the app and return its generation
+/// and path; other replies are handed over on the way.
+pub async fn next_sheets(
+    app: &mut App,
+    rx: &mut UnboundedReceiver<Event>,
+) -> (u64, std::path::PathBuf) {
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .expect("a background reply within a minute")
+            .expect("the channel stays open");
+        if let Event::Background(reply) = event {
+            let tag = match &reply {
+                Background::Sheets {
+                    generation, path, ..
+                } => Some((*generation, path.clone())),
+                _ => None,
+            };
+            app.handle_event(Event::Background(reply));
+            if let Some(tag) = tag {
+                return tag;
+            }
         }
     }
 }

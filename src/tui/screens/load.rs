@@ -20,12 +20,46 @@ use super::super::keymap::{self, Command, Table};
 use super::super::list::{Cursor, TextFilter};
 use super::{Action, LoadRequest};
 use crate::domain::CountryCode;
+use crate::template::SheetInfo;
 
-/// The key tables while a text field has the focus.
-pub const FIELD_TABLES: &[Table] = &[keymap::LOAD_FIELD];
+/// The Sheet choice's first entry: no sheet named, the loader picks.
+pub const SHEET_AUTO: &str = "(auto: first sheet with a header row)";
+/// The Country choice's first entry: no country given.
+pub const COUNTRY_NONE: &str = "(none: US and Canada from the state code)";
+/// The countries the Country choice offers after [`COUNTRY_NONE`]; any other two-letter code
+/// can be typed.
+pub const COUNTRIES: [(&str, &str); 17] = [
+    ("GB", "United Kingdom"),
+    ("IE", "Ireland"),
+    ("DE", "Germany"),
+    ("FR", "France"),
+    ("NL", "Netherlands"),
+    ("ES", "Spain"),
+    ("IT", "Italy"),
+    ("CH", "Switzerland"),
+    ("AU", "Australia"),
+    ("NZ", "New Zealand"),
+    ("SG", "Singapore"),
+    ("IN", "India"),
+    ("JP", "Japan"),
+    ("MX", "Mexico"),
+    ("BR", "Brazil"),
+    ("AE", "United Arab Emirates"),
+    ("ZA", "South Africa"),
+];
+
+/// The key tables while the Path field (or a Sheet field with no choice) has the focus.
+pub const FIELD_TABLES: &[Table] = &[keymap::LOAD_FIELD, keymap::LOAD_FIELD_MOVE];
+/// The key tables while the Sheet field offers the file's sheets.
+pub const SHEET_TABLES: &[Table] = &[keymap::LOAD_SHEET_CHOICE, keymap::LOAD_FIELD];
+/// The key tables while the Country field has the focus.
+pub const COUNTRY_TABLES: &[Table] = &[keymap::LOAD_COUNTRY_CHOICE, keymap::LOAD_FIELD];
 /// Every key of the screen, for the help overlay.
 pub const HELP_TABLES: &[Table] = &[
     keymap::LOAD_FIELD,
+    keymap::LOAD_FIELD_MOVE,
+    keymap::LOAD_SHEET_CHOICE,
+    keymap::LOAD_COUNTRY_CHOICE,
     keymap::LOAD_LIST,
     keymap::LIST,
     keymap::GLOBAL,
@@ -91,6 +125,10 @@ pub struct State {
     pub error: Option<String>,
     /// What is loaded now ("FILE: 7 buildings · … · 10 ✗ errors"), shown when idle.
     pub current: Option<String>,
+    /// The file whose sheets were last asked for, and the generation of that request.
+    pub sheets_asked: Option<(PathBuf, u64)>,
+    /// That file's sheets once read; `None` while unknown or unreadable (then Sheet is typed).
+    pub sheets: Option<Vec<SheetInfo>>,
 }
 
 impl State {
@@ -124,10 +162,99 @@ impl State {
     }
 
     pub fn tables(&self) -> &'static [Table] {
-        if self.focus != Field::Recent {
-            FIELD_TABLES
-        } else {
-            LIST_TABLES
+        match self.focus {
+            Field::Recent => LIST_TABLES,
+            Field::Sheet if self.sheets.is_some() => SHEET_TABLES,
+            Field::Country => COUNTRY_TABLES,
+            Field::Path | Field::Sheet => FIELD_TABLES,
+        }
+    }
+
+    /// The existing file the path field names, if it is not the one whose sheets were
+    /// last asked for: the app then reads its sheets in the background.
+    pub fn sheets_wanted(&self) -> Option<PathBuf> {
+        let typed = self.path.value().trim();
+        let path = complete::expand_home(typed);
+        let asked = self.sheets_asked.as_ref().map(|(p, _)| p);
+        (!typed.is_empty() && asked != Some(&path) && path.is_file()).then_some(path)
+    }
+
+    /// Forget the sheets when the path field no longer names the file they belong to.
+    pub fn drop_stale_sheets(&mut self) {
+        let path = complete::expand_home(self.path.value().trim());
+        if self.sheets_asked.as_ref().is_some_and(|(p, _)| *p != path) {
+            self.sheets_asked = None;
+            self.sheets = None;
+        }
+    }
+
+    /// A reply with the sheets of `path` for request `generation`; `false` when it is stale
+    /// (another file or a later request) and was dropped.
+    pub fn sheets_read(
+        &mut self,
+        path: &std::path::Path,
+        generation: u64,
+        sheets: Option<Vec<SheetInfo>>,
+    ) -> bool {
+        let current = self
+            .sheets_asked
+            .as_ref()
+            .is_some_and(|(p, g)| p == path && *g == generation);
+        if current {
+            self.sheets = sheets;
+        }
+        current
+    }
+
+    /// The sheet entries offered: [`SHEET_AUTO`] then each sheet, `None` when not known.
+    fn sheet_index(&self) -> Option<usize> {
+        let sheets = self.sheets.as_ref()?;
+        let typed = self.sheet.value().trim();
+        if typed.is_empty() {
+            return Some(0);
+        }
+        let at = sheets
+            .iter()
+            .position(|s| s.name.eq_ignore_ascii_case(typed))?;
+        Some(at + 1)
+    }
+
+    fn country_index(&self) -> Option<usize> {
+        let typed = self.country.value().trim();
+        if typed.is_empty() {
+            return Some(0);
+        }
+        let at = COUNTRIES
+            .iter()
+            .position(|(code, _)| code.eq_ignore_ascii_case(typed))?;
+        Some(at + 1)
+    }
+
+    /// Move the focused choice by `step` (±1), wrapping.
+    pub fn pick(&mut self, step: isize) {
+        match self.focus {
+            Field::Sheet => {
+                let Some(sheets) = &self.sheets else { return };
+                let len = sheets.len() + 1;
+                let at = self.sheet_index().unwrap_or(0);
+                let next = (at as isize + step).rem_euclid(len as isize) as usize;
+                let value = next
+                    .checked_sub(1)
+                    .map(|i| sheets[i].name.clone())
+                    .unwrap_or_default();
+                self.sheet = Input::new(value);
+            }
+            Field::Country => {
+                let len = COUNTRIES.len() + 1;
+                let at = self.country_index().unwrap_or(0);
+                let next = (at as isize + step).rem_euclid(len as isize) as usize;
+                let value = next
+                    .checked_sub(1)
+                    .map(|i| COUNTRIES[i].0.to_string())
+                    .unwrap_or_default();
+                self.country = Input::new(value);
+            }
+            Field::Path | Field::Recent => {}
         }
     }
 
@@ -270,6 +397,8 @@ pub fn handle_command(state: &mut State, command: Command) -> Option<Action> {
             return action;
         }
         Command::Complete if state.focus == Field::Path => return state.complete(),
+        Command::ChoicePrev => state.pick(-1),
+        Command::ChoiceNext => state.pick(1),
         Command::Complete | Command::NextField | Command::NextPane => {
             state.focus = state.focus.next()
         }
@@ -342,7 +471,68 @@ fn input_line<'a>(label: &str, input: &Input, focused: bool, hint: &str, ctx: &C
     Line::from(spans)
 }
 
+/// A choice field: `◂ entry ▸` and where it is in the list, or the typed text when it is
+/// not one of the entries.
+fn choice_line<'a>(
+    label: &str,
+    entry: Option<(String, usize, usize)>,
+    input: &Input,
+    focused: bool,
+    ctx: &Ctx,
+) -> Line<'a> {
+    let Some((text, at, len)) = entry else {
+        return input_line(label, input, focused, "", ctx);
+    };
+    let marker = if focused { "▸ " } else { "  " };
+    let mut spans = vec![
+        Span::styled(format!("{marker}{label:<8}"), ctx.theme.border(focused)),
+        Span::styled("◂ ", ctx.theme.key()),
+        Span::raw(text),
+        Span::styled(" ▸", ctx.theme.key()),
+    ];
+    if focused {
+        spans.push(Span::styled(format!("  {}/{len}", at + 1), ctx.theme.dim()));
+    }
+    Line::from(spans)
+}
+
+fn sheet_entry(state: &State) -> Option<(String, usize, usize)> {
+    let sheets = state.sheets.as_ref()?;
+    let at = state.sheet_index()?;
+    let text = match at.checked_sub(1) {
+        None => SHEET_AUTO.to_string(),
+        Some(i) if sheets[i].has_header => format!("{} ✓", sheets[i].name),
+        Some(i) => sheets[i].name.clone(),
+    };
+    Some((text, at, sheets.len() + 1))
+}
+
+fn country_entry(state: &State) -> Option<(String, usize, usize)> {
+    let at = state.country_index()?;
+    let text = match at.checked_sub(1) {
+        None => COUNTRY_NONE.to_string(),
+        Some(i) => format!("{} {}", COUNTRIES[i].0, COUNTRIES[i].1),
+    };
+    Some((text, at, COUNTRIES.len() + 1))
+}
+
 fn render_form(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
+    let sheet = match sheet_entry(state) {
+        Some(entry) => choice_line(
+            "Sheet",
+            Some(entry),
+            &state.sheet,
+            state.focus == Field::Sheet,
+            ctx,
+        ),
+        None => input_line(
+            "Sheet",
+            &state.sheet,
+            state.focus == Field::Sheet,
+            "automatic: the first sheet with a header row",
+            ctx,
+        ),
+    };
     let lines = vec![
         input_line(
             "Path",
@@ -351,18 +541,12 @@ fn render_form(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
             "the customer's template (Tab completes)",
             ctx,
         ),
-        input_line(
-            "Sheet",
-            &state.sheet,
-            state.focus == Field::Sheet,
-            "automatic: the first sheet with a header row",
-            ctx,
-        ),
-        input_line(
+        sheet,
+        choice_line(
             "Country",
+            country_entry(state),
             &state.country,
             state.focus == Field::Country,
-            "for buildings outside the US and Canada (e.g. GB)",
             ctx,
         ),
     ];
