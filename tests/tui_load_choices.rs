@@ -115,3 +115,40 @@ async fn a_reply_for_a_file_no_longer_in_the_path_field_is_dropped() {
     assert!(path.ends_with(SAMPLE));
     assert!(app.load.sheets.is_some());
 }
+
+#[tokio::test]
+async fn the_sheet_choice_at_80_by_24() {
+    let (mut app, mut rx) = app(80, 24);
+    type_text(&mut app, INSTRUCTIONS_FIRST);
+    next_sheets(&mut app, &mut rx).await;
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('j'));
+    insta::assert_snapshot!("load_sheet_choice_80x24", screen(&app));
+}
+
+#[tokio::test]
+async fn a_click_on_the_focused_choice_picks_the_next_entry() {
+    let (mut app, _rx) = app(80, 24);
+    let form =
+        spacebridge::tui::screens::load::Parts::of(spacebridge::tui::ui::Chrome::of(app.size).main)
+            .form;
+    let country_row = form.y + 3;
+    click(&mut app, form.x + 12, country_row);
+    assert_eq!(app.load.focus, Field::Country);
+    assert_eq!(app.load.country.value(), "", "the first click only focuses");
+    click(&mut app, form.x + 12, country_row);
+    assert_eq!(app.load.country.value(), "GB");
+}
+
+#[tokio::test]
+async fn the_sheet_is_typed_when_the_file_cannot_be_read() {
+    let (mut app, mut rx) = app(80, 24);
+    type_text(&mut app, "tests/fixtures/broken/truncated.xlsx");
+    next_sheets(&mut app, &mut rx).await;
+    assert!(app.load.sheets.is_none());
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.load.focus, Field::Sheet);
+    type_text(&mut app, "jk Data");
+    assert_eq!(app.load.sheet.value(), "jk Data");
+}

@@ -579,6 +579,23 @@ fn render_status(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
             format!("✗ {error}"),
             ctx.theme.severity(Some(crate::template::Severity::Error)),
         ));
+    } else if state.focus == Field::Sheet
+        && let Some(sheets) = &state.sheets
+    {
+        let at = state.sheet_index();
+        let names = std::iter::once("(auto)".to_string()).chain(sheets.iter().map(|s| {
+            let mark = if s.has_header { " ✓" } else { "" };
+            format!("{}{mark}", s.name)
+        }));
+        let shown: Vec<String> = names
+            .enumerate()
+            .map(|(i, n)| if Some(i) == at { format!("[{n}]") } else { n })
+            .collect();
+        lines.push(Line::raw(format!("sheets: {}", shown.join(" · "))));
+        lines.push(Line::styled(
+            "↑↓ or j/k pick; ✓ = a header row in its first 20 rows.",
+            ctx.theme.dim(),
+        ));
     } else if state.completions.is_empty()
         && let Some(current) = &state.current
     {
