@@ -152,3 +152,23 @@ async fn the_sheet_is_typed_when_the_file_cannot_be_read() {
     type_text(&mut app, "jk Data");
     assert_eq!(app.load.sheet.value(), "jk Data");
 }
+
+#[tokio::test]
+async fn a_recent_file_that_fails_to_load_offers_its_sheets() {
+    let (mut app, mut rx) = app(80, 24);
+    app.load.recent = vec![INSTRUCTIONS_FIRST.into()];
+    app.load.refresh_recent();
+    app.load.sheet = tui_input::Input::new("Instructions".into());
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.load.focus, Field::Recent);
+    press(&mut app, KeyCode::Enter);
+    let (_, result) = next_reply(&mut app, &mut rx).await;
+    assert!(result.is_err(), "the Instructions sheet has no header row");
+    // The sheets reply may have come before the load's (next_reply hands it over).
+    if app.load.sheets.is_none() {
+        let (_, path) = next_sheets(&mut app, &mut rx).await;
+        assert!(path.ends_with("instructions-first.xlsx"));
+    }
+    assert_eq!(app.load.focus, Field::Path);
+    assert_eq!(app.load.sheets.as_ref().map(Vec::len), Some(2));
+}

@@ -289,6 +289,8 @@ impl App {
             Event::Tick => self.on_tick(),
             Event::Background(reply) => {
                 self.handle_background(reply);
+                // A failed load leaves its path in the field: offer that file's sheets.
+                self.read_sheets_if_wanted();
                 self.dirty = true;
             }
         }
