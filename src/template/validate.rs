@@ -24,6 +24,43 @@ pub const LONG_TEXT: usize = 1000;
 /// How often (in rows) a load checks whether it was cancelled.
 const CANCEL_CHECK_ROWS: usize = 4096;
 
+/// What a column expects of its cells: the finding code when a cell is not that, the words
+/// that describe it, and the value the customer probably meant, when one can be guessed.
+struct Expected {
+    code: Code,
+    what: &'static str,
+    suggest: fn(&str) -> Option<String>,
+}
+
+const TEXT: Expected = Expected {
+    code: Code::WrongType,
+    what: "text",
+    suggest: |_| None,
+};
+const YES_NO: Expected = Expected {
+    code: Code::BadBoolean,
+    what: "yes or no (yes/no, y/n, true/false, 1/0, x)",
+    suggest: |_| None,
+};
+/// 2.5 people probably meant 3 (rounded).
+const CAPACITY: Expected = Expected {
+    code: Code::BadCapacity,
+    what: "a whole number of people (0 or more)",
+    suggest: |shown| {
+        let value = shown.parse::<f64>().ok().filter(|v| *v >= 0.0)?;
+        Some(format!("{}", value.round() as u64))
+    },
+};
+/// -20 square feet probably meant 20.
+const AREA: Expected = Expected {
+    code: Code::BadNumber,
+    what: "a number of square feet (0 or more)",
+    suggest: |shown| {
+        let value = shown.trim().trim_start_matches('-').parse::<f64>().ok()?;
+        Some(cells::format_number(value))
+    },
+};
+
 /// The outcome of checking a sheet.
 pub struct Checked {
     pub portfolio: Portfolio,
@@ -275,15 +312,19 @@ impl<'a> Checker<'a> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// Report a cell that could not be read as its type; `what` says what was wanted.
+    /// Report a cell that could not be read as the type `expected` describes.
     fn report_problem(
         &mut self,
         row: &Row,
         column: Column,
         problem: CellProblem,
-        code: Code,
-        what: &str,
+        expected: &Expected,
     ) {
+        let Expected {
+            code,
+            what,
+            suggest,
+        } = *expected;
         let header = column.header();
         let d = match problem {
             CellProblem::FormulaError(e) if e == UNKNOWN_FORMULA_ERROR.to_string() => self.finding(
@@ -313,13 +354,19 @@ impl<'a> Checker<'a> {
                      and type the value"
                 ),
             ),
-            CellProblem::NotA { shown } => self.finding(
-                row,
-                column,
-                code,
-                &shown,
-                format!("{header} \"{}\" is not {what}", shorten(&shown)),
-            ),
+            CellProblem::NotA { shown } => {
+                let d = self.finding(
+                    row,
+                    column,
+                    code,
+                    &shown,
+                    format!("{header} \"{}\" is not {what}", shorten(&shown)),
+                );
+                Diagnostic {
+                    suggestion: suggest(&shown),
+                    ..d
+                }
+            }
         };
         self.report(d);
     }
@@ -333,7 +380,7 @@ impl<'a> Checker<'a> {
             }
             Ok(None) => Ok(None),
             Err(problem) => {
-                self.report_problem(row, column, problem, Code::WrongType, "text");
+                self.report_problem(row, column, problem, &TEXT);
                 Err(())
             }
         }
@@ -576,13 +623,7 @@ impl<'a> Checker<'a> {
         match cells::yes_no(self.cell(row, column)) {
             Ok(value) => value,
             Err(problem) => {
-                self.report_problem(
-                    row,
-                    column,
-                    problem,
-                    Code::BadBoolean,
-                    "yes or no (yes/no, y/n, true/false, 1/0, x)",
-                );
+                self.report_problem(row, column, problem, &YES_NO);
                 None
             }
         }
@@ -592,25 +633,7 @@ impl<'a> Checker<'a> {
         match cells::whole(self.cell(row, Column::Capacity)) {
             Ok(value) => value.unwrap_or(1),
             Err(problem) => {
-                let suggestion = match &problem {
-                    CellProblem::NotA { shown } => shown
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|v| *v >= 0.0)
-                        .map(|v| format!("{}", v.round() as u64)),
-                    _ => None,
-                };
-                let first = self.diagnostics.len();
-                self.report_problem(
-                    row,
-                    Column::Capacity,
-                    problem,
-                    Code::BadCapacity,
-                    "a whole number of people (0 or more)",
-                );
-                if let (Some(s), Some(d)) = (suggestion, self.diagnostics.get_mut(first)) {
-                    d.suggestion = Some(s);
-                }
+                self.report_problem(row, Column::Capacity, problem, &CAPACITY);
                 1
             }
         }
@@ -620,26 +643,7 @@ impl<'a> Checker<'a> {
         match cells::non_negative(self.cell(row, column)) {
             Ok(value) => value,
             Err(problem) => {
-                let suggestion = match &problem {
-                    CellProblem::NotA { shown } => shown
-                        .trim()
-                        .trim_start_matches('-')
-                        .parse::<f64>()
-                        .ok()
-                        .map(cells::format_number),
-                    _ => None,
-                };
-                let first = self.diagnostics.len();
-                self.report_problem(
-                    row,
-                    column,
-                    problem,
-                    Code::BadNumber,
-                    "a number of square feet (0 or more)",
-                );
-                if let (Some(s), Some(d)) = (suggestion, self.diagnostics.get_mut(first)) {
-                    d.suggestion = Some(s);
-                }
+                self.report_problem(row, column, problem, &AREA);
                 None
             }
         }
