@@ -265,6 +265,7 @@ fn broken_buildings_can_be_left_out_of_an_upload() {
     assert_eq!(loaded.unattributed_errors().count(), 0);
     let (portfolio, left_out) = loaded.without_broken_buildings();
     assert_eq!(left_out, vec!["Houston HQ (HOU1)".to_string()]);
+    assert_eq!(loaded.broken_buildings(), left_out);
     assert_eq!(portfolio.buildings.len(), 1);
     assert_eq!(portfolio.buildings[0].code.as_deref(), Some("TOR1"));
     // Only the types the kept buildings use.

@@ -99,15 +99,30 @@ impl Loaded {
             .filter(|d| d.severity == Severity::Error && d.building.is_none())
     }
 
-    /// The portfolio without the buildings that have errors, and the labels of those left out:
-    /// what an upload may take when the operator chooses to leave broken buildings out.
-    pub fn without_broken_buildings(&self) -> (Portfolio, Vec<String>) {
-        let broken: std::collections::BTreeSet<&str> = self
-            .diagnostics
+    /// Labels of the buildings that have errors, in portfolio order. Cheap (no copy of the
+    /// portfolio): what a screen shows before the upload takes [`Self::without_broken_buildings`].
+    pub fn broken_buildings(&self) -> Vec<String> {
+        let broken = self.broken_labels();
+        self.portfolio
+            .buildings
+            .iter()
+            .map(|b| b.label())
+            .filter(|label| broken.contains(label.as_str()))
+            .collect()
+    }
+
+    fn broken_labels(&self) -> std::collections::BTreeSet<&str> {
+        self.diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Error)
             .filter_map(|d| d.building.as_deref())
-            .collect();
+            .collect()
+    }
+
+    /// The portfolio without the buildings that have errors, and the labels of those left out:
+    /// what an upload may take when the operator chooses to leave broken buildings out.
+    pub fn without_broken_buildings(&self) -> (Portfolio, Vec<String>) {
+        let broken = self.broken_labels();
         let (kept, left_out): (Vec<_>, Vec<_>) = self
             .portfolio
             .buildings

@@ -794,7 +794,7 @@ impl App {
         let unattributed: Vec<String> = (loaded.unattributed_errors())
             .map(|d| format!("✗ {} {} {}", d.cell, d.code.as_str(), d.message))
             .collect();
-        let (portfolio, left_out) = loaded.without_broken_buildings();
+        let left_out = loaded.broken_buildings();
         let stage = if !unattributed.is_empty() {
             upload::Stage::Blocked {
                 total: unattributed.len(),
@@ -809,7 +809,7 @@ impl App {
             self.checking_or_not_configured()
         };
         let start = matches!(stage, upload::Stage::Checking);
-        self.upload = Some(upload::State::new(stage, Arc::new(portfolio), left_out));
+        self.upload = Some(upload::State::new(stage, loaded, left_out));
         self.overlay = Overlay::Upload;
         if start {
             self.start_upload(true);
@@ -873,11 +873,8 @@ impl App {
         };
         self.next_generation += 1;
         let generation = self.next_generation;
-        let portfolio = panel.portfolio.clone();
-        panel.progress = UploadProgress {
-            totals: portfolio.counts(),
-            ..UploadProgress::default()
-        };
+        let loaded = panel.loaded.clone();
+        panel.progress = UploadProgress::default();
         panel.stats = HttpStats::default();
         panel.after = None;
         let (progress_tx, progress) = watch::channel(panel.progress);
@@ -889,6 +886,7 @@ impl App {
         let stats_at_start = client.http().stats();
         let tx = self.tx.clone();
         let task = tokio::spawn(async move {
+            let portfolio = Arc::new(loaded.without_broken_buildings().0);
             let options = UploadOptions {
                 dry_run,
                 progress: Some(progress_tx),

@@ -14,9 +14,9 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::super::Ctx;
 use super::super::keymap;
 use crate::config::{ENV_EPTURA_PASSWORD, ENV_EPTURA_URL, ENV_EPTURA_USERNAME};
-use crate::domain::Portfolio;
 use crate::eptura::upload::{KindCount, UploadProgress, UploadReport};
 use crate::http::HttpStats;
+use crate::template::Loaded;
 
 /// Refused records listed in the panel; the rest are counted.
 const FAILURES_SHOWN: usize = 6;
@@ -50,8 +50,11 @@ pub enum Stage {
 #[derive(Debug, Clone)]
 pub struct State {
     pub stage: Stage,
-    /// What goes: the template's portfolio without the buildings that have errors.
-    pub portfolio: Arc<Portfolio>,
+    /// The loaded template; the upload task takes its portfolio without the broken buildings
+    /// (the copy is made there, not on the UI thread).
+    pub loaded: Arc<Loaded>,
+    /// How many buildings go.
+    pub going: usize,
     /// Labels of the buildings left out because of their errors.
     pub left_out: Vec<String>,
     /// The running upload's counts, copied in on every tick.
@@ -63,14 +66,13 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(stage: Stage, portfolio: Arc<Portfolio>, left_out: Vec<String>) -> State {
+    pub fn new(stage: Stage, loaded: Arc<Loaded>, left_out: Vec<String>) -> State {
         State {
             stage,
-            progress: UploadProgress {
-                totals: portfolio.counts(),
-                ..UploadProgress::default()
-            },
-            portfolio,
+            // The totals arrive with the upload's first progress.
+            progress: UploadProgress::default(),
+            going: loaded.counts.buildings.saturating_sub(left_out.len()),
+            loaded,
             left_out,
             stats: HttpStats::default(),
             after: None,
@@ -212,7 +214,7 @@ fn body<'a>(state: &State, width: usize, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
             lines.extend(state.left_out.iter().map(|l| Line::raw(format!("  ✗ {l}"))));
             lines.push(Line::raw(format!(
                 "y goes on with the other {} building(s) (a dry run first); Esc closes.",
-                state.portfolio.buildings.len()
+                state.going
             )));
             ("Upload: leave broken buildings out?".into(), lines)
         }
@@ -340,6 +342,18 @@ mod tests {
     use crate::eptura::upload::UploadFailure;
     use crate::tui::Theme;
 
+    /// A loaded template with one building, enough for drawing the panel.
+    fn empty_template() -> Arc<Loaded> {
+        let csv = "Building Name,State Code,Floor,Room,Space Type\nHQ,TX,1,101,Office\n";
+        let loaded = crate::template::load_bytes(
+            std::path::Path::new("t.csv"),
+            csv.as_bytes().to_vec(),
+            &crate::template::LoadOptions::default(),
+        )
+        .expect("a one-row CSV template loads");
+        Arc::new(loaded)
+    }
+
     fn drawn(state: &State, width: u16) -> String {
         let ctx = Ctx {
             theme: Theme { color: false },
@@ -373,7 +387,7 @@ mod tests {
         };
         let state = State::new(
             Stage::Done(report),
-            Arc::new(Portfolio::default()),
+            empty_template(),
             vec!["Boston Seaport (BOS1)".into()],
         );
         let text = drawn(&state, 110);
@@ -389,7 +403,7 @@ mod tests {
 
     #[test]
     fn gauges_fill_by_what_is_settled_and_fit_80_columns() {
-        let mut state = State::new(Stage::Running, Arc::new(Portfolio::default()), vec![]);
+        let mut state = State::new(Stage::Running, empty_template(), vec![]);
         state.progress.totals.spaces = 400;
         state.progress.spaces = KindCount {
             created: 150,
