@@ -30,8 +30,9 @@ pub struct ConnectionArgs {
     /// Mapping store (SQLite file).
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// Most requests per second to each service (0: no limit).
-    #[arg(long, value_name = "N", default_value_t = 20.0)]
+    /// Most requests per second to each service, a cap over the pace found from the
+    /// server's 429s (0: no cap).
+    #[arg(long, value_name = "N", default_value_t = 0.0, value_parser = parse_max_rate)]
     pub max_rate: f64,
 }
 
@@ -60,5 +61,38 @@ impl ConnectionArgs {
             burst: rate.map(|r| r.ceil() as u32).unwrap_or(1),
             ..HttpConfig::default()
         })
+    }
+}
+
+/// The slowest cap that still makes progress: one request every ten seconds.
+const MIN_MAX_RATE: f64 = 0.1;
+
+/// `--max-rate`: 0 (no cap) or a finite rate of at least [`MIN_MAX_RATE`].
+fn parse_max_rate(text: &str) -> Result<f64, String> {
+    let rate: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of requests per second"))?;
+    if rate == 0.0 || (rate.is_finite() && rate >= MIN_MAX_RATE) {
+        Ok(rate)
+    } else {
+        Err(format!(
+            "`{text}`: give 0 for no cap, or at least {MIN_MAX_RATE} requests per second"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_max_rate;
+
+    #[test]
+    fn max_rate_is_zero_or_a_usable_rate() {
+        assert_eq!(parse_max_rate("0"), Ok(0.0));
+        assert_eq!(parse_max_rate("250"), Ok(250.0));
+        for bad in ["1e-300", "-5", "inf", "NaN", "fast"] {
+            let error = parse_max_rate(bad).expect_err(bad);
+            assert!(error.contains(bad), "{error}");
+        }
     }
 }

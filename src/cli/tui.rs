@@ -40,7 +40,7 @@ fn session_from_env() -> Session {
         condeco_url: None,
         condeco_client: None,
         db: None,
-        max_rate: 20.0,
+        max_rate: 0.0,
     };
     let (settings, note) = match connection.settings() {
         Ok(settings) => (settings, None),

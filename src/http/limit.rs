@@ -1,47 +1,169 @@
-//! Two limiters both clients share: a token bucket for the request rate, and an AIMD
-//! concurrency limit that halves on every 429 and grows back by one after a window of
-//! successes (one success per permit of the current limit). Neither knows about HTTP.
+//! The limiters both clients share, none of which knows about HTTP:
+//! - [`Pacer`]: when the next request may start. A hard cap (`--max-rate`, a token bucket),
+//!   a learned rate found from the server's 429s (cut to the rate that was getting through,
+//!   then grown by about 2 % a second), and a gate that holds every request while a
+//!   `Retry-After` runs, so one throttled answer does not turn into a herd of them.
+//! - [`Aimd`]: an additive-increase / multiplicative-decrease concurrency limit. It halves
+//!   once per window (a burst of 429s to requests sent before the cut counts once, not once
+//!   per answer) and grows back by one after a window of successes.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
-/// A token bucket: `rate` tokens per second, holding at most `burst`.
+/// How far back the pacer counts successes to learn the rate that gets through.
+const RATE_WINDOW: Duration = Duration::from_secs(1);
+/// Share of the measured rate kept after a throttled burst.
+const RATE_BACKOFF: f64 = 0.95;
+/// Growth of the learned rate per success, as a share of one request per second: at any rate
+/// this is about 2 % a second.
+const RATE_GROWTH_PER_SUCCESS: f64 = 0.02;
+/// Below this the learned rate does not go (requests per second).
+const MIN_RATE: f64 = 0.5;
+
+/// Decides when a request may start.
 #[derive(Debug)]
-pub struct TokenBucket {
-    rate: f64,
+pub struct Pacer {
+    cap: Option<f64>,
     burst: f64,
-    state: Mutex<(f64, Instant)>,
+    adaptive: bool,
+    state: Mutex<PacerState>,
 }
 
-impl TokenBucket {
-    pub fn new(rate_per_second: f64, burst: u32) -> Self {
+#[derive(Debug)]
+struct PacerState {
+    /// The learned rate; `None` until the server first throttles.
+    learned: Option<f64>,
+    tokens: f64,
+    refilled: Instant,
+    /// No request starts before this (a `Retry-After` running).
+    gate: Option<Instant>,
+    /// When the successes in the last [`RATE_WINDOW`] were counted.
+    successes: VecDeque<Instant>,
+    first_success: Option<Instant>,
+}
+
+impl Pacer {
+    /// `cap`: most requests per second whatever the server allows (`None`: no cap); `burst`:
+    /// how many may start at once under the cap; `adaptive`: learn the rate from 429s.
+    pub fn new(cap: Option<f64>, burst: u32, adaptive: bool) -> Self {
         let burst = f64::from(burst.max(1));
-        TokenBucket {
-            rate: rate_per_second.max(0.001),
+        Pacer {
+            cap: cap
+                .filter(|r| r.is_finite() && *r > 0.0)
+                .map(|r| r.max(0.001)),
             burst,
-            state: Mutex::new((burst, Instant::now())),
+            adaptive,
+            state: Mutex::new(PacerState {
+                learned: None,
+                tokens: burst,
+                refilled: Instant::now(),
+                gate: None,
+                successes: VecDeque::new(),
+                first_success: None,
+            }),
         }
     }
 
-    /// Wait until a token is available and take it.
+    /// The rate requests are paced at now, if any.
+    pub fn rate(&self) -> Option<f64> {
+        self.effective_rate(&lock(&self.state))
+    }
+
+    fn effective_rate(&self, state: &PacerState) -> Option<f64> {
+        match (self.cap, state.learned) {
+            (Some(cap), Some(learned)) => Some(cap.min(learned)),
+            (cap, learned) => cap.or(learned),
+        }
+    }
+
+    /// Wait until a request may start, and count it.
     pub async fn acquire(&self) {
         loop {
-            let wait = {
-                let mut state = lock(&self.state);
-                let now = Instant::now();
-                let refill = now.duration_since(state.1).as_secs_f64() * self.rate;
-                state.0 = (state.0 + refill).min(self.burst);
-                state.1 = now;
-                if state.0 >= 1.0 {
-                    state.0 -= 1.0;
-                    return;
-                }
-                Duration::from_secs_f64((1.0 - state.0) / self.rate)
-            };
-            tokio::time::sleep(wait).await;
+            let wait = self.try_take(Instant::now());
+            match wait {
+                None => return,
+                Some(wait) => tokio::time::sleep(wait).await,
+            }
         }
+    }
+
+    /// Take a slot now (`None`) or say how long to wait.
+    fn try_take(&self, now: Instant) -> Option<Duration> {
+        let mut state = lock(&self.state);
+        if let Some(gate) = state.gate {
+            if gate > now {
+                return Some(gate - now);
+            }
+            state.gate = None;
+        }
+        let Some(rate) = self.effective_rate(&state) else {
+            return None;
+        };
+        let burst = self.burst.min((rate / 20.0).max(1.0));
+        let refill = now.duration_since(state.refilled).as_secs_f64() * rate;
+        state.tokens = (state.tokens + refill).min(burst);
+        state.refilled = now;
+        if state.tokens >= 1.0 {
+            state.tokens -= 1.0;
+            return None;
+        }
+        Some(Duration::from_secs_f64((1.0 - state.tokens) / rate))
+    }
+
+    /// A request got through: remember it, and let the learned rate grow.
+    pub fn on_success(&self) {
+        let now = Instant::now();
+        let mut state = lock(&self.state);
+        state.first_success.get_or_insert(now);
+        state.successes.push_back(now);
+        while state
+            .successes
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > RATE_WINDOW)
+        {
+            state.successes.pop_front();
+        }
+        if let Some(learned) = state.learned.as_mut() {
+            *learned += RATE_GROWTH_PER_SUCCESS;
+        }
+    }
+
+    /// The server asked to wait `retry_after`: hold every request until then.
+    pub fn hold(&self, retry_after: Duration) {
+        let until = Instant::now() + retry_after;
+        let mut state = lock(&self.state);
+        if state.gate.is_none_or(|gate| gate < until) {
+            state.gate = Some(until);
+        }
+    }
+
+    /// A new burst of 429s (once per window, see [`Aimd::on_throttled`]): pace at a little
+    /// under the rate that was getting through.
+    pub fn on_throttled(&self) {
+        if !self.adaptive {
+            return;
+        }
+        let now = Instant::now();
+        let mut state = lock(&self.state);
+        let recent = state
+            .successes
+            .iter()
+            .filter(|t| now.duration_since(**t) <= RATE_WINDOW)
+            .count() as f64;
+        // Over the last window, or since the first success when that is more recent.
+        let span = state
+            .first_success
+            .map_or(RATE_WINDOW, |first| {
+                now.duration_since(first).min(RATE_WINDOW)
+            })
+            .max(Duration::from_millis(50));
+        let measured = recent / span.as_secs_f64();
+        let previous = state.learned.unwrap_or(f64::INFINITY);
+        state.learned = Some((measured * RATE_BACKOFF).min(previous).max(MIN_RATE));
+        state.tokens = state.tokens.min(1.0);
     }
 }
 
@@ -58,12 +180,34 @@ struct AimdState {
     limit: usize,
     in_flight: usize,
     successes: usize,
+    /// Counts the cuts: a permit remembers the window it was taken in.
+    window: u64,
+    last_cut: Option<Instant>,
 }
 
 /// Held while a request is in flight; dropping it frees the slot.
 #[derive(Debug)]
 pub struct AimdPermit {
     owner: Arc<Aimd>,
+    window: u64,
+}
+
+impl AimdPermit {
+    /// The window (number of cuts so far) this permit was taken in.
+    pub fn window(&self) -> u64 {
+        self.window
+    }
+}
+
+/// What a throttled answer did to the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// The request was sent before the last cut: that cut already answered this burst.
+    SameBurst,
+    /// A new burst: the limit was halved.
+    Halved,
+    /// A new burst soon after the previous cut: halving alone is not enough, hold on too.
+    HalvedAgain,
 }
 
 impl Aimd {
@@ -76,6 +220,8 @@ impl Aimd {
                 limit: max,
                 in_flight: 0,
                 successes: 0,
+                window: 0,
+                last_cut: None,
             }),
             notify: Notify::new(),
         })
@@ -101,6 +247,7 @@ impl Aimd {
                     state.in_flight += 1;
                     return AimdPermit {
                         owner: Arc::clone(self),
+                        window: state.window,
                     };
                 }
             }
@@ -108,14 +255,25 @@ impl Aimd {
         }
     }
 
-    /// The server said "too many": halve the limit (never below one).
-    pub fn on_throttled(&self) {
+    /// The server said "too many" to a request sent in `window`: halve the limit (never below
+    /// one), once per window.
+    pub fn on_throttled(&self, window: u64) -> Cut {
+        let now = Instant::now();
         let mut state = lock(&self.state);
+        if window < state.window {
+            return Cut::SameBurst;
+        }
+        let again = state
+            .last_cut
+            .is_some_and(|last| now.duration_since(last) < RATE_WINDOW);
         state.limit = (state.limit / 2).max(1);
         state.successes = 0;
+        state.window += 1;
+        state.last_cut = Some(now);
+        if again { Cut::HalvedAgain } else { Cut::Halved }
     }
 
-    /// A request succeeded: after `limit` successes in a row the limit grows by one.
+    /// A request succeeded: after `limit` successes the limit grows by one.
     pub fn on_success(&self) {
         let mut state = lock(&self.state);
         if state.limit >= self.max {
@@ -150,15 +308,19 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn aimd_halves_on_throttle_and_grows_back_by_one_per_window() {
+    async fn aimd_halves_once_per_burst_and_grows_back_by_one_per_window() {
         let aimd = Aimd::new(8);
-        aimd.on_throttled();
+        let permits: Vec<_> = futures_util::future::join_all((0..8).map(|_| aimd.acquire())).await;
+        let windows: Vec<u64> = permits.iter().map(AimdPermit::window).collect();
+        drop(permits);
+        // Eight throttled answers to requests sent together: one cut, not three.
+        let cuts: Vec<Cut> = windows.iter().map(|w| aimd.on_throttled(*w)).collect();
+        assert_eq!(cuts[0], Cut::Halved);
+        assert!(cuts[1..].iter().all(|c| *c == Cut::SameBurst), "{cuts:?}");
         assert_eq!(aimd.limit(), 4);
-        aimd.on_throttled();
-        aimd.on_throttled();
-        aimd.on_throttled();
-        assert_eq!(aimd.limit(), 1);
-        aimd.on_success();
+        // A request sent after the cut and throttled again cuts again, soon after: hold on.
+        let later = aimd.acquire().await.window();
+        assert_eq!(aimd.on_throttled(later), Cut::HalvedAgain);
         assert_eq!(aimd.limit(), 2);
         aimd.on_success();
         assert_eq!(aimd.limit(), 2);
@@ -184,17 +346,58 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn token_bucket_paces_requests() {
-        let bucket = TokenBucket::new(50.0, 1);
+    async fn a_capped_pacer_paces_requests() {
+        let pacer = Pacer::new(Some(50.0), 1, true);
         let start = Instant::now();
         for _ in 0..6 {
-            bucket.acquire().await;
+            pacer.acquire().await;
         }
-        // One token at once, then five at 20 ms each.
+        // One at once, then five at 20 ms each.
         assert!(
             start.elapsed() >= Duration::from_millis(90),
             "{:?}",
             start.elapsed()
+        );
+    }
+
+    #[test]
+    fn an_uncapped_pacer_learns_the_rate_that_got_through_and_grows_it() {
+        let pacer = Pacer::new(None, 1, true);
+        assert_eq!(pacer.rate(), None, "no pacing before the server throttles");
+        for _ in 0..100 {
+            pacer.on_success();
+        }
+        pacer.on_throttled();
+        let learned = pacer.rate().unwrap_or(0.0);
+        // 100 successes within (at most) 50 ms of the first: at least 100 requests/s got
+        // through; the learned rate is a little under what was measured.
+        assert!(learned >= 100.0 * RATE_BACKOFF, "{learned}");
+        for _ in 0..50 {
+            pacer.on_success();
+        }
+        let grown = pacer.rate().unwrap_or(0.0);
+        assert!((grown - learned - 50.0 * RATE_GROWTH_PER_SUCCESS).abs() < 1e-9);
+        // The cap wins over what was learned.
+        let capped = Pacer::new(Some(10.0), 1, true);
+        for _ in 0..100 {
+            capped.on_success();
+        }
+        capped.on_throttled();
+        assert_eq!(capped.rate(), Some(10.0));
+    }
+
+    #[test]
+    fn a_held_pacer_lets_nothing_start_until_the_gate_opens() {
+        let pacer = Pacer::new(None, 1, true);
+        pacer.hold(Duration::from_millis(300));
+        let wait = pacer.try_take(Instant::now());
+        assert!(
+            wait.is_some_and(|w| w > Duration::from_millis(200)),
+            "{wait:?}"
+        );
+        assert_eq!(
+            pacer.try_take(Instant::now() + Duration::from_millis(400)),
+            None
         );
     }
 }

@@ -1,7 +1,12 @@
 //! What both API clients share: one configured reqwest client (rustls, timeouts), retry with
 //! exponential backoff and full jitter for transport errors, dropped connections, 429 and 5xx,
-//! `Retry-After` in seconds or as an HTTP date, a request rate limit (token bucket), an AIMD
-//! concurrency limit, a cap on attempts, and counters for progress displays.
+//! `Retry-After` in seconds or as an HTTP date, pacing that finds the server's limit (a rate
+//! learned from 429s, under an optional cap), an AIMD concurrency limit, a cap on attempts,
+//! and counters for progress displays.
+//!
+//! A write that is not idempotent (POST, PATCH) and whose answer was lost or was a 5xx may
+//! have happened: it is never sent again here. The caller gets [`HttpError::OutcomeUnknown`]
+//! and looks the record up before deciding.
 //!
 //! It knows nothing of either API: callers build a `reqwest::Request`, [`HttpClient::send`]
 //! returns the final [`Reply`] (any status the retry policy does not handle) or an
@@ -20,7 +25,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, Request, StatusCode};
 use serde::Serialize;
 
-pub use limit::{Aimd, TokenBucket};
+pub use limit::{Aimd, Cut, Pacer};
 pub use reqwest::Url;
 pub use secret::Secret;
 
@@ -37,9 +42,13 @@ pub struct HttpConfig {
     /// A `Retry-After` longer than this is not waited for: the request fails with
     /// [`HttpError::Throttled`] so the caller can decide.
     pub max_retry_after: Duration,
-    /// Requests per second (token bucket); `None` for no limit.
+    /// The most requests per second whatever the server allows (`--max-rate`); `None` for no
+    /// cap: the pace is then found from the server's 429s.
     pub rate_per_second: Option<f64>,
+    /// How many requests may start at once under the cap.
     pub burst: u32,
+    /// Learn the rate the server allows from its 429s (see [`Pacer`]).
+    pub adaptive_rate: bool,
     /// The most requests in flight at once; AIMD moves between 1 and this.
     pub max_concurrency: usize,
 }
@@ -53,9 +62,10 @@ impl Default for HttpConfig {
             backoff_base: Duration::from_millis(200),
             backoff_cap: Duration::from_secs(20),
             max_retry_after: Duration::from_secs(120),
-            rate_per_second: Some(20.0),
+            rate_per_second: None,
             burst: 20,
-            max_concurrency: 8,
+            adaptive_rate: true,
+            max_concurrency: 16,
         }
     }
 }
@@ -72,6 +82,7 @@ impl HttpConfig {
             max_retry_after: Duration::from_secs(5),
             rate_per_second: None,
             burst: 1,
+            adaptive_rate: true,
             max_concurrency: 8,
         }
     }
@@ -142,8 +153,8 @@ pub enum HttpError {
         detail: String,
     },
     #[error(
-        "{method} {path}: the connection was lost after the request was sent ({detail}); it \
-         may or may not have been applied: look the record up before sending it again"
+        "{method} {path}: no answer that says whether the request was applied ({detail}); it \
+         may or may not have been: look the record up before sending it again"
     )]
     OutcomeUnknown {
         method: Method,
@@ -210,8 +221,18 @@ pub struct HttpClient {
     client: reqwest::Client,
     config: Arc<HttpConfig>,
     concurrency: Arc<Aimd>,
-    bucket: Option<Arc<TokenBucket>>,
+    pacer: Arc<Pacer>,
     counters: Arc<Counters>,
+}
+
+/// What was sent, for judging its answer.
+struct Sent {
+    method: Method,
+    path: String,
+    attempt: u32,
+    /// The AIMD window the request was sent in.
+    window: u64,
+    idempotence: Idempotence,
 }
 
 /// What one attempt came to.
@@ -236,9 +257,11 @@ impl HttpClient {
         Ok(HttpClient {
             client,
             concurrency: Aimd::new(config.max_concurrency),
-            bucket: config
-                .rate_per_second
-                .map(|rate| Arc::new(TokenBucket::new(rate, config.burst))),
+            pacer: Arc::new(Pacer::new(
+                config.rate_per_second,
+                config.burst,
+                config.adaptive_rate,
+            )),
             config: Arc::new(config),
             counters: Arc::default(),
         })
@@ -267,6 +290,11 @@ impl HttpClient {
     /// The AIMD limit right now.
     pub fn concurrency_limit(&self) -> usize {
         self.concurrency.limit()
+    }
+
+    /// The requests per second paced at right now (`None`: not paced).
+    pub fn paced_rate(&self) -> Option<f64> {
+        self.pacer.rate()
     }
 
     /// Send with retry; the reply is whatever status ended the retries (2xx, 4xx but 429, or
@@ -314,17 +342,25 @@ impl HttpClient {
     }
 
     async fn attempt(&self, request: Request, idempotence: Idempotence, attempt: u32) -> Attempt {
-        if let Some(bucket) = &self.bucket {
-            bucket.acquire().await;
-        }
+        let permit = self.concurrency.acquire().await;
+        self.pacer.acquire().await;
         let method = request.method().clone();
         let path = request.url().path().to_string();
-        let permit = self.concurrency.acquire().await;
+        let window = permit.window();
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let outcome = self.exchange(request).await;
         drop(permit);
         match outcome {
-            Ok(reply) => self.judge(reply, method, path, attempt),
+            Ok(reply) => self.judge(
+                reply,
+                Sent {
+                    method,
+                    path,
+                    attempt,
+                    window,
+                    idempotence,
+                },
+            ),
             Err(error) => {
                 self.counters
                     .transport_errors
@@ -358,18 +394,33 @@ impl HttpClient {
         })
     }
 
-    fn judge(&self, reply: Reply, method: Method, path: String, attempt: u32) -> Attempt {
+    fn judge(&self, reply: Reply, sent: Sent) -> Attempt {
+        let Sent {
+            method,
+            path,
+            attempt,
+            window,
+            idempotence,
+        } = sent;
         let status = reply.status;
         if status == StatusCode::TOO_MANY_REQUESTS {
             self.counters.throttled.fetch_add(1, Ordering::Relaxed);
-            self.concurrency.on_throttled();
         } else if status.is_server_error() {
             self.counters.server_errors.fetch_add(1, Ordering::Relaxed);
+            // A gateway may answer 5xx for a write the server behind it applied.
+            if idempotence == Idempotence::NotIdempotent {
+                return Attempt::Fail(HttpError::OutcomeUnknown {
+                    method,
+                    path,
+                    detail: format!("answered {status}"),
+                });
+            }
         } else {
             self.concurrency.on_success();
+            self.pacer.on_success();
             return Attempt::Done(reply);
         }
-        // 429 and 5xx: the server answered and did not do the work, so any method may retry.
+        // 429, and 5xx to an idempotent request: retry, waiting as the server asks.
         let delay = match reply.retry_after() {
             Some(wait) if wait > self.config.max_retry_after => {
                 return Attempt::Fail(HttpError::Throttled {
@@ -382,6 +433,9 @@ impl HttpClient {
             Some(wait) => wait,
             None => self.backoff(attempt),
         };
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            self.on_throttled(window, delay);
+        }
         if attempt >= self.config.max_attempts {
             return Attempt::Fail(HttpError::GaveUp {
                 method,
@@ -393,6 +447,19 @@ impl HttpClient {
         Attempt::Retry {
             delay,
             reason: format!("answered {status}"),
+        }
+    }
+
+    /// One cut of concurrency and pace per burst of 429s; a second burst soon after the first
+    /// also holds every request for the server's wait.
+    fn on_throttled(&self, window: u64, wait: Duration) {
+        match self.concurrency.on_throttled(window) {
+            Cut::SameBurst => {}
+            Cut::Halved => self.pacer.on_throttled(),
+            Cut::HalvedAgain => {
+                self.pacer.on_throttled();
+                self.pacer.hold(wait);
+            }
         }
     }
 
