@@ -99,9 +99,8 @@ impl Pacer {
             }
             state.gate = None;
         }
-        let Some(rate) = self.effective_rate(&state) else {
-            return None;
-        };
+        // Not paced (no cap, nothing learned yet): start now.
+        let rate = self.effective_rate(&state)?;
         let burst = self.burst.min((rate / 20.0).max(1.0));
         let refill = now.duration_since(state.refilled).as_secs_f64() * rate;
         state.tokens = (state.tokens + refill).min(burst);
