@@ -1,10 +1,11 @@
 //! Plain types of the domain, shared by every other module: the customer's portfolio as read
 //! from a Space Data template ([`Portfolio`], [`Building`], [`Floor`], [`Space`],
-//! [`SpaceType`]), the geography it implies ([`geo`]), the name rules both systems impose
+//! [`SpaceType`]), typed ids of both services and the keys a mapping joins ([`ids`]), the geography it implies ([`geo`]), the name rules both systems impose
 //! ([`names`]) and the records each service holds ([`remote`]). No I/O here, and nothing that
 //! knows about files, HTTP or SQLite.
 
 pub mod geo;
+pub mod ids;
 pub mod names;
 pub mod portfolio;
 pub mod postal;
@@ -12,5 +13,6 @@ pub mod remote;
 pub mod space_type;
 
 pub use geo::{CountryCode, Region};
+pub use ids::{CondecoKey, ExternalId, SyncKind};
 pub use portfolio::{Building, Floor, Portfolio, PortfolioCounts, SourceRow, Space};
 pub use space_type::{SpaceType, Usage, UsageRule};
