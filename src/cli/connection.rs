@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 
+use crate::condeco::CondecoClient;
 use crate::config::{self, ConfigError, Flags, Settings};
+use crate::eptura::EpturaClient;
 use crate::http::{HttpClient, HttpConfig, HttpError};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -53,6 +55,39 @@ impl ConnectionArgs {
 }
 
 impl ConnectionArgs {
+    /// The Eptura Workplace client, or what to set.
+    pub fn eptura_client(&self) -> Result<EpturaClient, String> {
+        let settings = self.settings().map_err(|e| e.to_string())?;
+        let eptura = settings.eptura().map_err(|e| e.to_string())?;
+        let http = self.http_client().map_err(|e| e.to_string())?;
+        EpturaClient::new(&eptura, http).map_err(|e| e.to_string())
+    }
+
+    /// The Condeco client, or what to set.
+    pub fn condeco_client(&self) -> Result<CondecoClient, String> {
+        let settings = self.settings().map_err(|e| e.to_string())?;
+        let condeco = settings.condeco().map_err(|e| e.to_string())?;
+        let http = self.http_client().map_err(|e| e.to_string())?;
+        CondecoClient::new(&condeco, http).map_err(|e| e.to_string())
+    }
+
+    /// The mapping store: `--db` > `SPACEBRIDGE_DB` > the profile's `db`, else one file per
+    /// profile in the user's data directory.
+    pub fn store_path(&self) -> Result<PathBuf, String> {
+        let settings = self.settings().map_err(|e| e.to_string())?;
+        if let Some(db) = settings.db {
+            return Ok(db);
+        }
+        let profile = settings.profile.unwrap_or_else(|| "default".into());
+        directories::ProjectDirs::from("", "", "spacebridge")
+            .map(|dirs| dirs.data_dir().join(format!("{profile}.sqlite")))
+            .ok_or_else(|| {
+                "no home directory to keep the mapping store in: give --db PATH or set \
+                 SPACEBRIDGE_DB"
+                    .to_string()
+            })
+    }
+
     /// An HTTP client with the default limits and the chosen request rate.
     pub fn http_client(&self) -> Result<HttpClient, HttpError> {
         let rate = (self.max_rate > 0.0).then_some(self.max_rate);

@@ -6,7 +6,9 @@ pub mod connection;
 pub mod demo;
 mod extract;
 mod parse;
+mod plan;
 mod sim;
+mod sync;
 mod tui;
 mod upload;
 
@@ -32,6 +34,10 @@ pub enum Command {
     Upload(upload::Args),
     /// Write the existing Condeco hierarchy as a Space Data template.
     Extract(extract::Args),
+    /// The sync plan: what a sync would create, update, link and delete; nothing written.
+    Plan(plan::Args),
+    /// Run or resume a sync to Condeco (exit 0 succeeded, 3 partial, 4 failed: resumable).
+    Sync(sync::Args),
     /// Run both simulators (Eptura Workplace and Condeco) on 127.0.0.1 until Ctrl-C.
     Sim(sim::Args),
     /// The interactive TUI (also what `spacebridge` alone runs).
@@ -61,6 +67,8 @@ pub fn main() -> ExitCode {
         Some(Command::Parse(args)) => parse::run(args),
         Some(Command::Upload(args)) => upload::run(args),
         Some(Command::Extract(args)) => extract::run(args),
+        Some(Command::Plan(args)) => plan::run(args),
+        Some(Command::Sync(args)) => sync::run(args),
         Some(Command::Sim(args)) => sim::run(args),
         Some(Command::Tui(args)) => tui::run(args),
         Some(Command::Demo(args)) => demo::run(args),

@@ -1,2 +1,16 @@
-//! Sync planning (a pure diff) and applying (the executor), resume and schedule, with progress
-//! events for the TUI and CLI. Not yet built.
+//! The sync from Eptura Workplace to Condeco (`spec/sync-rules.md`): read both sides
+//! ([`snapshot`]), apply the mapping rules ([`desired`]), diff against Condeco and the mapping
+//! store into a [`plan::Plan`] (pure), run it ([`apply`]) with intents, mappings and resume,
+//! and drive a whole run through [`engine`], which the CLI and the TUI share, with progress
+//! [`events`]. Nothing here prints or draws.
+
+pub mod apply;
+pub mod desired;
+pub mod engine;
+pub mod events;
+pub mod plan;
+pub mod snapshot;
+
+pub use engine::{EngineHandle, SyncError, SyncReport, SyncSettings, preview, run};
+pub use events::{Event, EventSink};
+pub use plan::{Plan, PlanOptions};

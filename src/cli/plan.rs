@@ -1,0 +1,35 @@
+//! `spacebridge plan [--format json]`: the sync plan (creates, updates, links, deletes and
+//! unchanged per level, destructive ops held with their bookings), nothing written.
+
+use std::process::ExitCode;
+
+use color_eyre::eyre::Result;
+
+use super::EXIT_UNREADABLE;
+use super::sync::{SyncArgs, print_report};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub sync: SyncArgs,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let settings = match args.sync.settings() {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("spacebridge: {message}");
+            return Ok(ExitCode::from(EXIT_UNREADABLE));
+        }
+    };
+    match super::runtime()?.block_on(crate::sync::preview(&settings)) {
+        Ok((_, report)) => {
+            print_report(&report, args.sync.format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("spacebridge: {e}");
+            Ok(ExitCode::from(EXIT_UNREADABLE))
+        }
+    }
+}

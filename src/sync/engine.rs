@@ -1,0 +1,409 @@
+//! One sync run from start to end, and the handle the CLI and the TUI drive it by: take the
+//! store's run lock, decide the run's kind (initial, daily, or resumed after a failed or killed
+//! run), read both sides, plan, apply, record the run. Commands in (pause, resume, cancel;
+//! approvals go in with the start), typed [`Event`]s out. Anything that goes wrong after the
+//! run started ends it `failed` in the store and in the report, resumable by running again:
+//! only a store that cannot be opened or is locked by another sync is an error.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::condeco::CondecoClient;
+use crate::domain::SyncKind;
+use crate::eptura::EpturaClient;
+use crate::http::HttpStats;
+use crate::store::{
+    LockHolder, Mapping, OpCounts, RequestCounts, RunEnd, RunId, RunKind, RunStatus, Store,
+    StoreError,
+};
+
+use super::apply::{self, ApplyOptions, Control, Ending, Rejected};
+use super::desired::{Skipped, desired_state};
+use super::events::{Event, EventSink};
+use super::plan::{Hold, Plan, PlanOptions, plan};
+use super::snapshot::{CondecoSnapshot, EpturaSnapshot};
+
+/// Everything a run needs.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    pub eptura: EpturaClient,
+    pub condeco: CondecoClient,
+    pub store: PathBuf,
+    pub plan: PlanOptions,
+    pub apply: ApplyOptions,
+}
+
+/// A destructive op as the report shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldOp {
+    pub kind: SyncKind,
+    pub action: super::plan::Action,
+    pub eptura_id: String,
+    pub condeco_id: Option<String>,
+    #[serde(flatten)]
+    pub hold: Hold,
+}
+
+/// What `plan` and `sync` print (`spec/cli.md`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncReport {
+    /// `None` for a plan (no run is recorded).
+    pub run_id: Option<RunId>,
+    /// `initial`, `daily` or `resumed`; `None` for a plan.
+    pub kind: Option<RunKind>,
+    /// `planned`, `succeeded`, `partial`, `failed` or `cancelled`.
+    pub status: String,
+    /// Why the run failed or stopped early.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub ops: OpCounts,
+    pub held_destructive: Vec<HeldOp>,
+    pub rejected: Vec<Rejected>,
+    pub skipped: Vec<Skipped>,
+    pub requests: RequestCounts,
+    pub drift: Vec<serde_json::Value>,
+    pub bookings_deleted: u64,
+}
+
+impl SyncReport {
+    /// 0 succeeded (or planned), 3 partial, 4 failed or cancelled (resumable).
+    pub fn exit_code(&self) -> i32 {
+        match self.status.as_str() {
+            "succeeded" | "planned" => 0,
+            "partial" => 3,
+            _ => 4,
+        }
+    }
+}
+
+/// Why no run could start.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("reading Eptura Workplace: {0}")]
+    Eptura(#[from] crate::eptura::EpturaError),
+    #[error("reading Condeco: {0}")]
+    Condeco(#[from] crate::condeco::CondecoError),
+    #[error(transparent)]
+    Plan(#[from] super::plan::PlanError),
+    #[error("the sync task stopped unexpectedly: {0}")]
+    Task(String),
+}
+
+/// The plan a sync would run now, nothing written (the store is only read).
+pub async fn preview(settings: &SyncSettings) -> Result<(Plan, SyncReport), SyncError> {
+    let store = Mutex::new(Store::open(&settings.store)?);
+    let before = traffic(settings);
+    let plan = read_and_plan(settings, &store, &EventSink::none()).await?;
+    let mut report = report_of(&plan, None, None, "planned");
+    report.requests = requests_since(settings, before);
+    Ok((plan, report))
+}
+
+/// Run a sync to its end (see the module doc).
+pub async fn run(
+    settings: &SyncSettings,
+    events: &EventSink,
+    control: &Control,
+) -> Result<SyncReport, SyncError> {
+    let mut store = Store::open(&settings.store)?;
+    let lock = store.acquire_lock(&LockHolder::this_process())?;
+    let (kind, resumed_from) = run_kind(&mut store)?;
+    let run = store.start_run(kind)?;
+    events.send(Event::Started {
+        run,
+        kind,
+        resumed_from,
+    });
+    let before = traffic(settings);
+    let store = Mutex::new(store);
+    let ticker = spawn_traffic(settings, events);
+    let mut report = run_started(settings, &store, run, events, control).await;
+    ticker.abort();
+    report.run_id = Some(run);
+    report.kind = Some(kind);
+    report.requests = requests_since(settings, before);
+    let mut store = store.into_inner().unwrap_or_else(|p| p.into_inner());
+    store.finish_run(
+        run,
+        &RunEnd {
+            status: status_of(&report.status),
+            ops: report.ops.clone(),
+            requests: report.requests,
+            drift: report.drift.len() as u64,
+        },
+    )?;
+    lock.release()?;
+    events.send(Event::Finished {
+        run,
+        status: status_of(&report.status),
+        counts: report.ops.clone(),
+    });
+    Ok(report)
+}
+
+/// Initial (no run ever succeeded), resumed (the last run failed, or was left running by a
+/// crash: marked failed now), or daily.
+fn run_kind(store: &mut Store) -> Result<(RunKind, Option<RunId>), StoreError> {
+    if let Some(dead) = store.last_unfinished_run()? {
+        store.fail_unfinished_run(dead.run_id)?;
+        return Ok((RunKind::Resumed, Some(dead.run_id)));
+    }
+    let last = store.runs()?.into_iter().next();
+    if let Some(last) = last
+        && matches!(last.status, RunStatus::Failed | RunStatus::Cancelled)
+    {
+        return Ok((RunKind::Resumed, Some(last.run_id)));
+    }
+    Ok(match store.last_succeeded_run()? {
+        Some(_) => (RunKind::Daily, None),
+        None => (RunKind::Initial, None),
+    })
+}
+
+/// Everything after the run is recorded: any failure ends it `failed`, with the reason.
+async fn run_started(
+    settings: &SyncSettings,
+    store: &Mutex<Store>,
+    run: RunId,
+    events: &EventSink,
+    control: &Control,
+) -> SyncReport {
+    let planned = read_and_plan(settings, store, events).await;
+    let plan = match planned {
+        Ok(plan) => plan,
+        Err(error) => return failed(error.to_string()),
+    };
+    let mut report = report_of(&plan, Some(run), None, "running");
+    let applied = apply::apply(
+        &plan,
+        &settings.condeco,
+        store,
+        run,
+        events,
+        control,
+        &settings.apply,
+    )
+    .await;
+    match applied {
+        Err(error) => {
+            report.status = "failed".into();
+            report.reason = Some(error.to_string());
+        }
+        Ok(applied) => {
+            report.ops = applied.counts;
+            report.rejected = applied.rejected;
+            report.bookings_deleted = applied.bookings_deleted;
+            report.reason = applied.reason;
+            report.status = match applied.ending {
+                Ending::Cancelled => "cancelled",
+                Ending::Interrupted => "failed",
+                Ending::Finished if report.rejected.is_empty() => "succeeded",
+                Ending::Finished => "partial",
+            }
+            .into();
+        }
+    }
+    if let Err(error) = close_open_intents(store) {
+        report.status = "failed".into();
+        report.reason = Some(error.to_string());
+    }
+    report
+}
+
+/// Close the intents left open (by a crash of an earlier run, or lost answers this run gave up
+/// on): the plan of this run adopted whatever they created.
+fn close_open_intents(store: &Mutex<Store>) -> Result<(), StoreError> {
+    let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
+    for intent in store.open_intents()? {
+        store.abandon_intent(intent.id)?;
+    }
+    Ok(())
+}
+
+/// Read both sides and plan. Open intents of dead runs need no look-up of their own: the plan
+/// adopts every Condeco entity carrying one of our external ids.
+async fn read_and_plan(
+    settings: &SyncSettings,
+    store: &Mutex<Store>,
+    events: &EventSink,
+) -> Result<Plan, SyncError> {
+    let eptura = read_eptura(settings, events).await?;
+    let condeco = read_condeco(settings, events).await?;
+    let mappings = {
+        let guard = store.lock().unwrap_or_else(|p| p.into_inner());
+        all_mappings(&guard)?
+    };
+    let plan = plan(&desired_state(&eptura), &condeco, &mappings, &settings.plan)?;
+    events.send(Event::Planned {
+        counts: plan.counts(),
+        held: plan.ops.iter().filter(|op| op.is_held()).count(),
+    });
+    Ok(plan)
+}
+
+async fn read_eptura(
+    settings: &SyncSettings,
+    events: &EventSink,
+) -> Result<EpturaSnapshot, SyncError> {
+    events.send(Event::Reading {
+        what: "Eptura Workplace",
+    });
+    Ok(EpturaSnapshot::read(&settings.eptura).await?)
+}
+
+async fn read_condeco(
+    settings: &SyncSettings,
+    events: &EventSink,
+) -> Result<CondecoSnapshot, SyncError> {
+    events.send(Event::Reading { what: "Condeco" });
+    Ok(CondecoSnapshot::read(&settings.condeco).await?)
+}
+
+fn all_mappings(store: &Store) -> Result<Vec<Mapping>, StoreError> {
+    let mut all = Vec::new();
+    for kind in SyncKind::ALL {
+        all.extend(store.mappings(kind)?.into_iter().map(|m| m.mapping));
+    }
+    Ok(all)
+}
+
+fn failed(reason: String) -> SyncReport {
+    SyncReport {
+        run_id: None,
+        kind: None,
+        status: "failed".into(),
+        reason: Some(reason),
+        ops: OpCounts::default(),
+        held_destructive: Vec::new(),
+        rejected: Vec::new(),
+        skipped: Vec::new(),
+        requests: RequestCounts::default(),
+        drift: Vec::new(),
+        bookings_deleted: 0,
+    }
+}
+
+fn report_of(plan: &Plan, run: Option<RunId>, kind: Option<RunKind>, status: &str) -> SyncReport {
+    SyncReport {
+        run_id: run,
+        kind,
+        status: status.into(),
+        reason: None,
+        ops: plan.counts(),
+        held_destructive: plan
+            .destructive()
+            .filter_map(|op| {
+                Some(HeldOp {
+                    kind: op.kind,
+                    action: op.action,
+                    eptura_id: op.key.to_string(),
+                    condeco_id: op.condeco.map(|c| c.to_string()),
+                    hold: op.hold.clone()?,
+                })
+            })
+            .collect(),
+        rejected: Vec::new(),
+        skipped: plan.skipped.clone(),
+        requests: RequestCounts::default(),
+        drift: Vec::new(),
+        bookings_deleted: 0,
+    }
+}
+
+fn status_of(status: &str) -> RunStatus {
+    match status {
+        "succeeded" => RunStatus::Succeeded,
+        "partial" => RunStatus::Partial,
+        "cancelled" => RunStatus::Cancelled,
+        _ => RunStatus::Failed,
+    }
+}
+
+fn traffic(settings: &SyncSettings) -> (HttpStats, HttpStats) {
+    (
+        settings.eptura.http().stats(),
+        settings.condeco.http().stats(),
+    )
+}
+
+fn requests_since(settings: &SyncSettings, before: (HttpStats, HttpStats)) -> RequestCounts {
+    let (eptura, condeco) = traffic(settings);
+    RequestCounts {
+        eptura: eptura.requests - before.0.requests,
+        condeco: condeco.requests - before.1.requests,
+    }
+}
+
+/// Every quarter second, the traffic so far (for progress lines and sparklines).
+fn spawn_traffic(settings: &SyncSettings, events: &EventSink) -> JoinHandle<()> {
+    let (eptura, condeco, events) = (
+        settings.eptura.clone(),
+        settings.condeco.clone(),
+        events.clone(),
+    );
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        loop {
+            tick.tick().await;
+            events.send(Event::Traffic {
+                condeco: condeco.http().stats(),
+                eptura: eptura.http().stats(),
+                concurrency: condeco.http().concurrency_limit(),
+                paced_rate: condeco.http().paced_rate(),
+            });
+        }
+    })
+}
+
+/// A sync running in the background: pause, resume, cancel; events arrive on `events`.
+pub struct EngineHandle {
+    pub events: mpsc::UnboundedReceiver<Event>,
+    cancel: CancellationToken,
+    pause: watch::Sender<bool>,
+    task: JoinHandle<Result<SyncReport, SyncError>>,
+}
+
+impl EngineHandle {
+    /// Start a run on the tokio runtime.
+    pub fn start(settings: SyncSettings) -> EngineHandle {
+        let (sink, events) = EventSink::channel();
+        let (control, pause) = Control::detached();
+        let cancel = control.cancel.clone();
+        let task = tokio::spawn(async move { run(&settings, &sink, &control).await });
+        EngineHandle {
+            events,
+            cancel,
+            pause,
+            task,
+        }
+    }
+
+    /// Finish the ops in flight, start no new one until resumed.
+    pub fn pause(&self) {
+        let _ = self.pause.send(true);
+    }
+
+    pub fn resume(&self) {
+        let _ = self.pause.send(false);
+    }
+
+    /// Stop at the next op boundary; the run ends `cancelled` and resumes next time.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// Wait for the run's report.
+    pub async fn finish(self) -> Result<SyncReport, SyncError> {
+        self.task
+            .await
+            .map_err(|e| SyncError::Task(e.to_string()))?
+    }
+}
