@@ -6,10 +6,11 @@ mod common;
 
 use std::collections::HashSet;
 
-use spacebridge::condeco::extract::{fetch, write_template};
+use spacebridge::condeco::extract::{caption, extract, fetch};
 use spacebridge::condeco::{CondecoClient, CondecoSettings};
 use spacebridge::http::{HttpClient, HttpConfig, Secret};
 use spacebridge::sim::{self, Scenario, SimOptions};
+use spacebridge::template::writer::{self, Layout};
 use spacebridge::template::{self, LoadOptions, Severity};
 
 fn client(base: &str) -> CondecoClient {
@@ -43,7 +44,12 @@ async fn the_existing_customer_hierarchy_round_trips_through_a_template() {
     );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("extract.xlsx");
-    let summary = write_template(&hierarchy, &path, "Extract").unwrap();
+    let summary = extract(&hierarchy);
+    let layout = Layout {
+        title: "Extract",
+        captions: Some(caption),
+    };
+    writer::write(&summary.portfolio, &layout, &path).unwrap();
     assert_eq!(summary.skipped_resources, 0);
 
     let loaded = template::load(&path, &LoadOptions::default()).unwrap();

@@ -1,25 +1,27 @@
 //! A generated portfolio for the Review benchmarks (`benches/review_render.rs` and
 //! `examples/review_bench.rs`): 50 buildings × 10 floors × 200 spaces with a finding on about
-//! one space in a hundred, in memory as the loader returns it, or written as a template file.
+//! one space in a hundred, in memory as the loader returns it, or written as a template file
+//! by the template writer (so the rows in memory are the rows of the file).
 #![allow(dead_code)]
 
 use std::path::Path;
 
-use rust_xlsxwriter::Workbook;
 use spacebridge::domain::space_type::UsageRules;
 use spacebridge::domain::{Building, CountryCode, Floor, Portfolio, SourceRow, Space};
-use spacebridge::template::{Code, Diagnostic, Loaded, Severity, columns::Column};
+use spacebridge::template::columns::{Column, OFFICIAL_HEADER_ROW};
+use spacebridge::template::diagnostic::column_letter;
+use spacebridge::template::writer::{self, FIRST_DATA_ROW, Layout, SHEET};
+use spacebridge::template::{Code, Diagnostic, Loaded, Severity};
 
 pub const BUILDINGS: usize = 50;
 pub const FLOORS: usize = 10;
 pub const SPACES: usize = 200;
-const SHEET: &str = "Space Data";
 
 /// The portfolio in memory, as the loader would return it.
 pub fn generated(file: &Path) -> Loaded {
-    let rules = UsageRules::default();
     let us = CountryCode::parse("US");
-    let mut row = 2;
+    let capacity = column_letter(u32::from(Column::Capacity.index()));
+    let mut row = FIRST_DATA_ROW;
     let mut diagnostics = Vec::new();
     let mut buildings = Vec::new();
     for b in 0..BUILDINGS {
@@ -42,9 +44,9 @@ pub fn generated(file: &Path) -> Loaded {
                         severity: Severity::Error,
                         code: Code::BadCapacity,
                         sheet: SHEET.into(),
-                        cell: format!("L{row}"),
+                        cell: format!("{capacity}{row}"),
                         row,
-                        column: "Capacity".into(),
+                        column: Column::Capacity.header().into(),
                         value: "2.5".into(),
                         message: "Capacity \"2.5\" is not a whole number of people".into(),
                         suggestion: Some("3".into()),
@@ -73,7 +75,7 @@ pub fn generated(file: &Path) -> Loaded {
             });
         }
         buildings.push(Building {
-            key: code.to_lowercase(),
+            key: Building::key_for(Some(&code), None).unwrap_or_default(),
             name: Some(name),
             code: Some(code),
             state_code: "TX".into(),
@@ -88,18 +90,12 @@ pub fn generated(file: &Path) -> Loaded {
             },
         });
     }
-    let portfolio = Portfolio {
-        buildings,
-        space_types: vec![
-            rules.classify("Workstation", 1),
-            rules.classify("Conference Room", 8),
-        ],
-    };
+    let portfolio = Portfolio::new(buildings, &UsageRules::default());
     Loaded {
         file: file.to_path_buf(),
         format: "xlsx",
         sheet: SHEET.into(),
-        header_row: 1,
+        header_row: OFFICIAL_HEADER_ROW,
         columns: Vec::new(),
         counts: portfolio.counts(),
         portfolio,
@@ -107,40 +103,11 @@ pub fn generated(file: &Path) -> Loaded {
     }
 }
 
-/// The same portfolio as a template file: headers on row 1, one row per space.
+/// The same portfolio as a template file, written by the template writer.
 pub fn write_xlsx(loaded: &Loaded, path: &Path) {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(SHEET).expect("sheet name");
-    for (c, column) in Column::ALL.iter().enumerate() {
-        sheet
-            .write_string(0, c as u16, column.header())
-            .expect("header");
-    }
-    for (r, (building, floor, space)) in (1..).zip(loaded.portfolio.spaces()) {
-        let text = [
-            building.name.clone().unwrap_or_default(),
-            building.code.clone().unwrap_or_default(),
-            building.state_code.clone(),
-            building.address.clone().unwrap_or_default(),
-            String::new(),
-            building.city.clone().unwrap_or_default(),
-            building.zip.clone().unwrap_or_default(),
-            floor.name.clone(),
-            space.name.clone(),
-            space.space_type.clone(),
-            "Yes".into(),
-            space.capacity.to_string(),
-            String::new(),
-            "48".into(),
-            "Yes".into(),
-            String::new(),
-        ];
-        for (c, value) in text.iter().enumerate() {
-            if !value.is_empty() {
-                sheet.write_string(r, c as u16, value).expect("cell");
-            }
-        }
-    }
-    book.save(path).expect("save the generated template");
+    let layout = Layout {
+        title: "Review benchmark portfolio (generated)",
+        captions: None,
+    };
+    writer::write(&loaded.portfolio, &layout, path).expect("write the generated template");
 }

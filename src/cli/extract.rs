@@ -1,5 +1,6 @@
-//! `spacebridge extract --out FILE.xlsx`: read the existing Condeco hierarchy and write it as a
-//! Space Data template (see [`crate::condeco::extract`] for how each column is filled).
+//! `spacebridge extract --out FILE.xlsx`: read the existing Condeco hierarchy, turn it into a
+//! portfolio (see [`crate::condeco::extract`] for how each column is filled) and write it with
+//! the template writer ([`crate::template::writer`]).
 //! Exit 0 written, 2 cannot connect or write.
 
 use std::path::PathBuf;
@@ -10,7 +11,8 @@ use color_eyre::eyre::Result;
 use super::EXIT_UNREADABLE;
 use super::connection::ConnectionArgs;
 use crate::condeco::CondecoClient;
-use crate::condeco::extract::{fetch, write_template};
+use crate::condeco::extract::{caption, extract, fetch};
+use crate::template::writer::{self, Layout};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -48,37 +50,40 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     };
     let title = format!("Space Data extracted from Condeco ({client_name}) by spacebridge");
-    let summary = match write_template(&hierarchy, &args.out, &title) {
-        Ok(summary) => summary,
-        Err(e) => {
-            eprintln!("spacebridge: {e}");
-            return Ok(ExitCode::from(EXIT_UNREADABLE));
-        }
+    let extracted = extract(&hierarchy);
+    let layout = Layout {
+        title: &title,
+        captions: Some(caption),
     };
+    if let Err(e) = writer::write(&extracted.portfolio, &layout, &args.out) {
+        eprintln!("spacebridge: {e}");
+        return Ok(ExitCode::from(EXIT_UNREADABLE));
+    }
+    let counts = extracted.portfolio.counts();
     println!(
         "wrote {}: {} buildings, {} spaces ({} requests to Condeco)",
-        summary.file.display(),
-        summary.buildings,
-        summary.rows,
+        args.out.display(),
+        counts.buildings,
+        counts.spaces,
         condeco.http().stats().requests
     );
-    if summary.empty_locations > 0 {
+    if extracted.empty_locations > 0 {
         println!(
             "  {} location(s) without resources are not in the file (a template row is a space)",
-            summary.empty_locations
+            extracted.empty_locations
         );
     }
-    if summary.skipped_resources > 0 {
+    if extracted.skipped_resources > 0 {
         println!(
             "  {} resource(s) without a known location were left out",
-            summary.skipped_resources
+            extracted.skipped_resources
         );
     }
-    if !summary.states_kept.is_empty() {
+    if !extracted.states_kept.is_empty() {
         println!(
             "  ⚠ no US state or Canadian province found for: {}; the region name was kept as \
              State Code: load the file with --country CC",
-            summary.states_kept.join(", ")
+            extracted.states_kept.join(", ")
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! Extract: read the whole Condeco hierarchy (countries, regions, locations with their floors,
-//! workspace types, resources) and write it as a Space Data template that `parse` reads back
-//! without errors, for existing Condeco customers who have no template (sync-rules.md, path 2).
+//! workspace types, resources) and turn it into the portfolio of a Space Data template that
+//! `parse` reads back without errors once written, for existing Condeco customers who have no
+//! template (sync-rules.md, path 2).
 //!
 //! One row per resource: Building Name = location name, Building Code = the Condeco location
 //! id, City = location city (else the region name), Floor = the floor's name (else its
@@ -12,12 +13,12 @@
 //! US and Canada, loaded with `--country`). Locations without resources have no row: a template
 //! row is a space.
 //!
-//! Row building is pure ([`rows`]); [`fetch`] reads, [`write_template`] writes.
+//! Row building is pure ([`rows`], [`extract`] groups them into a [`Portfolio`]); [`fetch`]
+//! reads. Writing the file is the template writer's ([`crate::template::writer`]), with
+//! [`caption`] for the caption row.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::collections::{HashMap, HashSet};
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Serialize;
 
 use super::{CondecoClient, CondecoError, Filter};
@@ -27,10 +28,10 @@ use crate::domain::remote::{
     CondecoCountry, CondecoLocation, CondecoRegion, CondecoResource, CondecoWorkspaceType,
     ResourceType,
 };
+use crate::domain::space_type::UsageRules;
+use crate::domain::{Building, Floor, Portfolio, SourceRow, Space};
 use crate::template::Column;
-
-/// The data sheet's name.
-pub const SHEET: &str = "Space Data";
+use crate::template::writer::FIRST_DATA_ROW;
 
 /// Everything an extract reads.
 #[derive(Debug, Clone, Default)]
@@ -81,24 +82,16 @@ pub struct TemplateRow {
     pub capacity: u32,
 }
 
-/// What was written.
+/// The hierarchy as a template's portfolio, and what could not be put in it.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct ExtractSummary {
-    pub file: PathBuf,
-    pub rows: usize,
-    pub buildings: usize,
+pub struct Extract {
+    pub portfolio: Portfolio,
     /// Resources without a known location, left out.
     pub skipped_resources: usize,
     /// Locations without resources (no row can hold them).
     pub empty_locations: usize,
     /// Buildings whose state code is the region's name kept as is: load with `--country`.
     pub states_kept: Vec<String>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ExtractError {
-    #[error("cannot write the template {path}: {source}; check the folder exists and is writable")]
-    Write { path: PathBuf, source: XlsxError },
 }
 
 /// The rows of the template, in location, floor, resource order.
@@ -238,9 +231,9 @@ fn region_in_address(address: &str) -> Option<&'static geo::Region> {
     })
 }
 
-/// Captions for row 3: for people, deliberately unlike any header or alias so that the
-/// header row stays row 4.
-fn caption(column: Column) -> &'static str {
+/// Captions for the row above the headers: for people, deliberately unlike any header or
+/// alias so that the header row stays where the template writer puts it.
+pub fn caption(column: Column) -> &'static str {
     match column {
         Column::BuildingName => "Condeco location",
         Column::BuildingCode => "Condeco location id",
@@ -261,77 +254,19 @@ fn caption(column: Column) -> &'static str {
     }
 }
 
-/// Write the hierarchy as a Space Data template.
-pub fn write_template(
-    h: &Hierarchy,
-    path: &Path,
-    title: &str,
-) -> Result<ExtractSummary, ExtractError> {
+/// The portfolio of the hierarchy, one space per resource, numbered as the rows of the
+/// template it is written as; with what could not be put in it.
+pub fn extract(h: &Hierarchy) -> Extract {
     let (rows, skipped) = rows(h);
-    let fail = |source| ExtractError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(SHEET).map_err(fail)?;
-    let bold = Format::new().set_bold();
-    sheet
-        .write_string_with_format(0, 0, title, &bold)
-        .map_err(fail)?;
-    for (col, column) in Column::ALL.into_iter().enumerate() {
-        let col = col as u16;
-        sheet.write_string(2, col, caption(column)).map_err(fail)?;
-        sheet
-            .write_string_with_format(3, col, column.header(), &bold)
-            .map_err(fail)?;
-        sheet.set_column_width(col, 18).map_err(fail)?;
-    }
-    let index = |wanted: Column| Column::ALL.iter().position(|c| *c == wanted).unwrap_or(0) as u16;
-    for (i, row) in rows.iter().enumerate() {
-        let r = 4 + i as u32;
-        let text = [
-            (Column::BuildingName, Some(&row.building_name)),
-            (Column::BuildingCode, Some(&row.building_code)),
-            (Column::StateCode, Some(&row.state_code)),
-            (Column::Address, row.address.as_ref()),
-            (Column::City, row.city.as_ref()),
-            (Column::Zip, row.zip.as_ref()),
-            (Column::Floor, Some(&row.floor)),
-            (Column::Room, Some(&row.room)),
-            (Column::SpaceType, Some(&row.space_type)),
-        ];
-        for (column, value) in text {
-            if let Some(value) = value {
-                sheet.write_string(r, index(column), value).map_err(fail)?;
-            }
-        }
-        sheet
-            .write_number(r, index(Column::Capacity), f64::from(row.capacity))
-            .map_err(fail)?;
-        sheet
-            .write_string(r, index(Column::Occupiable), "yes")
-            .map_err(fail)?;
-        sheet
-            .write_string(r, index(Column::Reservable), "yes")
-            .map_err(fail)?;
-    }
-    book.save(path).map_err(fail)?;
-    let mut buildings: Vec<&str> = rows.iter().map(|r| r.building_code.as_str()).collect();
-    buildings.sort_unstable();
-    buildings.dedup();
     let mut states_kept: Vec<String> = rows
         .iter()
         .filter(|r| r.state_source == StateSource::RegionKept)
         .map(|r| format!("{} ({})", r.building_name, r.state_code))
         .collect();
     states_kept.dedup();
-    let with_resources: std::collections::HashSet<i64> =
-        h.resources.iter().filter_map(|r| r.location_id).collect();
-    Ok(ExtractSummary {
-        file: path.to_path_buf(),
-        rows: rows.len(),
-        buildings: buildings.len(),
+    let with_resources: HashSet<i64> = h.resources.iter().filter_map(|r| r.location_id).collect();
+    Extract {
+        portfolio: portfolio(rows),
         skipped_resources: skipped,
         empty_locations: h
             .locations
@@ -339,13 +274,64 @@ pub fn write_template(
             .filter(|l| !with_resources.contains(&l.id))
             .count(),
         states_kept,
-    })
+    }
+}
+
+/// Rows in location, floor order grouped into buildings and floors.
+fn portfolio(rows: Vec<TemplateRow>) -> Portfolio {
+    let mut buildings: Vec<Building> = Vec::new();
+    for (row, source) in rows.into_iter().zip(FIRST_DATA_ROW..) {
+        let source = SourceRow { row: source };
+        if buildings.last().and_then(|b| b.code.as_deref()) != Some(row.building_code.as_str()) {
+            buildings.push(Building {
+                key: Building::key_for(Some(&row.building_code), None).unwrap_or_default(),
+                name: Some(row.building_name),
+                code: Some(row.building_code),
+                country: geo::region(&row.state_code).map(|r| r.country),
+                state_code: row.state_code,
+                address: row.address,
+                address2: None,
+                city: row.city,
+                zip: row.zip,
+                floors: Vec::new(),
+                source,
+            });
+        }
+        let Some(building) = buildings.last_mut() else {
+            continue;
+        };
+        let floor = match building.floors.iter().position(|f| f.name == row.floor) {
+            Some(index) => index,
+            None => {
+                building.floors.push(Floor {
+                    name: row.floor,
+                    spaces: Vec::new(),
+                    source,
+                });
+                building.floors.len() - 1
+            }
+        };
+        building.floors[floor].spaces.push(Space {
+            name: row.room,
+            space_type: row.space_type,
+            occupiable: true,
+            capacity: row.capacity,
+            description: None,
+            square_feet: None,
+            reservable: true,
+            rentable_square_feet: None,
+            extra: Vec::new(),
+            source,
+        });
+    }
+    Portfolio::new(buildings, &UsageRules::default())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::remote::CondecoFloor;
+    use crate::template::writer::{self, Layout};
     use crate::template::{LoadOptions, load};
 
     fn location(
@@ -492,11 +478,17 @@ mod tests {
     fn the_written_template_parses_back_without_errors() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("extract.xlsx");
-        let summary = write_template(&hierarchy(), &path, "Extract").unwrap();
+        let extract = extract(&hierarchy());
+        let counts = extract.portfolio.counts();
         assert_eq!(
-            (summary.rows, summary.buildings, summary.empty_locations),
+            (counts.spaces, counts.buildings, extract.empty_locations),
             (4, 3, 1)
         );
+        let layout = Layout {
+            title: "Extract",
+            captions: Some(caption),
+        };
+        writer::write(&extract.portfolio, &layout, &path).unwrap();
         let loaded = load(&path, &LoadOptions::default()).unwrap();
         let errors: Vec<_> = loaded
             .diagnostics

@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use super::geo::CountryCode;
-use super::space_type::SpaceType;
+use super::names::normalise;
+use super::space_type::{SpaceType, UsageRules};
 
 /// Where a record came from in the customer's file: its 1-based row on the data sheet (the
 /// sheet is the portfolio's, see `template::Loaded::sheet`), as the customer sees it.
@@ -32,6 +33,30 @@ pub struct PortfolioCounts {
 }
 
 impl Portfolio {
+    /// A portfolio of `buildings` with their space types classified by `rules`, in order of
+    /// first use, each by the largest capacity among its spaces (for portfolios built in
+    /// memory, not read from a file).
+    pub fn new(buildings: Vec<Building>, rules: &UsageRules) -> Portfolio {
+        let mut used: Vec<(&str, u32)> = Vec::new();
+        for space in buildings
+            .iter()
+            .flat_map(|b| b.floors.iter().flat_map(|f| f.spaces.iter()))
+        {
+            match used.iter_mut().find(|(name, _)| *name == space.space_type) {
+                Some((_, max)) => *max = (*max).max(space.capacity),
+                None => used.push((&space.space_type, space.capacity)),
+            }
+        }
+        let space_types = used
+            .into_iter()
+            .map(|(name, max)| rules.classify(name, max))
+            .collect();
+        Portfolio {
+            buildings,
+            space_types,
+        }
+    }
+
     pub fn counts(&self) -> PortfolioCounts {
         PortfolioCounts {
             buildings: self.buildings.len(),
@@ -74,6 +99,16 @@ pub struct Building {
 }
 
 impl Building {
+    /// The identity key of a building with this code and name: the code (upper case), else
+    /// the normalised name; `None` when it has neither.
+    pub fn key_for(code: Option<&str>, name: Option<&str>) -> Option<String> {
+        match (code, name) {
+            (Some(code), _) => Some(code.trim().to_uppercase()),
+            (None, Some(name)) => Some(normalise(name)),
+            (None, None) => None,
+        }
+    }
+
     /// The name shown to people: the name, else the code.
     pub fn display_name(&self) -> &str {
         self.name.as_deref().or(self.code.as_deref()).unwrap_or("")

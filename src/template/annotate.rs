@@ -1,16 +1,19 @@
 //! The annotated copy sent back to the customer: the data sheet's values as read, every cell
 //! with a finding highlighted (red for errors, amber for warnings, with the symbol in the note
 //! too so colour is not the only signal) and its messages as a cell note, plus a "Findings"
-//! sheet listing every finding with a link to its cell.
+//! sheet listing every finding with a link to its cell. The cells themselves are written by
+//! [`super::writer::write_cell`], as every template cell is; this module adds only the
+//! highlighting, the notes and the Findings sheet.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use calamine::Data;
-use rust_xlsxwriter::{Color, Format, Formula, Note, Url, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, Format, Note, Url, Workbook, Worksheet, XlsxError};
 
 use super::diagnostic::{Diagnostic, Severity};
 use super::workbook::DataSheet;
+use super::writer::{truncate, write_cell};
 use super::{LoadError, LoadOptions, Loaded};
 
 /// Why the annotated copy could not be written.
@@ -22,13 +25,6 @@ pub enum AnnotateError {
     Write { path: PathBuf, source: XlsxError },
 }
 
-/// Error values Excel writes as literals in a formula ("=#REF!").
-const KNOWN_ERRORS: [&str; 7] = [
-    "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!",
-];
-
-/// Excel's limit on the characters of one cell.
-const CELL_MAX: usize = 32_767;
 const FINDINGS_SHEET: &str = "Findings";
 
 /// Load `source`, write its annotated copy to `out`, and return what was loaded.
@@ -136,53 +132,6 @@ fn write_data_sheet(
     Ok(())
 }
 
-fn write_cell(
-    ws: &mut Worksheet,
-    (row, col): (u32, u16),
-    cell: &Data,
-    format: Option<&Format>,
-) -> Result<(), XlsxError> {
-    let plain = Format::new();
-    let format = format.unwrap_or(&plain);
-    match cell {
-        Data::Empty => {
-            if format != &plain {
-                ws.write_blank(row, col, format)?;
-            }
-        }
-        Data::String(s) => {
-            ws.write_string_with_format(row, col, truncate(s), format)?;
-        }
-        Data::Int(i) => {
-            ws.write_number_with_format(row, col, *i as f64, format)?;
-        }
-        Data::Float(f) => {
-            ws.write_number_with_format(row, col, *f, format)?;
-        }
-        Data::Bool(b) => {
-            ws.write_boolean_with_format(row, col, *b, format)?;
-        }
-        Data::DateTime(d) => {
-            // Kept a date, so the copy loads with the same finding.
-            let date = format.clone().set_num_format("yyyy-mm-dd");
-            ws.write_number_with_format(row, col, d.as_f64(), &date)?;
-        }
-        Data::DateTimeIso(s) | Data::DurationIso(s) => {
-            ws.write_string_with_format(row, col, s, format)?;
-        }
-        Data::Error(e) => {
-            // Written back as an error, so the copy loads with the same finding.
-            let error = match e.to_string() {
-                known if KNOWN_ERRORS.contains(&known.as_str()) => known,
-                _ => "#N/A".to_string(),
-            };
-            let formula = Formula::new(format!("={error}")).set_result(error);
-            ws.write_formula_with_format(row, col, formula, format)?;
-        }
-    }
-    Ok(())
-}
-
 fn write_findings_sheet(
     ws: &mut Worksheet,
     data_sheet: &str,
@@ -251,10 +200,6 @@ fn column_of(cell: &str) -> Option<u32> {
             Some(acc * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1))
         })
         .map(|n| n - 1)
-}
-
-fn truncate(text: &str) -> String {
-    text.chars().take(CELL_MAX).collect()
 }
 
 #[cfg(test)]

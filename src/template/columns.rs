@@ -45,6 +45,11 @@ impl Column {
         Column::RentableSquareFeet,
     ];
 
+    /// The 0-based sheet column of this column in the official layout: its place in [`Self::ALL`].
+    pub fn index(self) -> u16 {
+        self as u16
+    }
+
     /// The machine header, exactly as row 4 of the official template writes it.
     pub fn header(self) -> &'static str {
         match self {
@@ -192,6 +197,13 @@ mod tests {
         );
         assert_eq!(Column::recognise("Cost Center"), None);
         assert_eq!(Column::recognise(""), None);
+    }
+
+    #[test]
+    fn the_index_is_the_place_in_the_official_order() {
+        for (i, column) in Column::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(column.index()), i, "{column:?}");
+        }
     }
 
     #[test]

@@ -1,11 +1,13 @@
-//! Generated Space Data templates of a stated size (buildings × floors × spaces), written as a
-//! real XLSX in the official layout. For benchmarks and load tests; never customer data.
+//! Generated Space Data templates of a stated size (buildings × floors × spaces): the
+//! portfolio in memory, or written as a real XLSX in the official layout by [`super::writer`].
+//! For benchmarks and load tests; never customer data.
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Workbook, XlsxError};
-
-use super::columns::{Column, OFFICIAL_HEADER_ROW};
+use super::writer::{self, FIRST_DATA_ROW, Layout, WriteError};
+use crate::domain::geo;
+use crate::domain::space_type::UsageRules;
+use crate::domain::{Building, Floor, Portfolio, SourceRow, Space};
 
 /// The size of a generated template.
 #[derive(Debug, Clone, Copy)]
@@ -37,48 +39,69 @@ const TYPES: [&str; 5] = [
     "Storage",
 ];
 
-/// Write a valid template of `shape` to `path`.
-pub fn write(path: &Path, shape: Shape) -> Result<(), XlsxError> {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Space Data")?;
-    sheet.write_string(0, 0, "Eptura Workplace Space Data Template (generated)")?;
-    let header_row = OFFICIAL_HEADER_ROW - 1;
-    for (c, column) in Column::ALL.iter().enumerate() {
-        sheet.write_string(header_row, c as u16, column.header())?;
-    }
-    let mut row = header_row + 1;
-    for b in 0..shape.buildings {
-        let (state, city) = STATES[b % STATES.len()];
-        let building = [
-            format!("Building {b:03}"),
-            format!("B{b:03}"),
-            state.to_string(),
-            format!("{} Main St", 100 + b),
-            String::new(),
-            city.to_string(),
-            format!("{:05}", 10_000 + b),
-        ];
-        for f in 0..shape.floors_per_building {
-            for s in 0..shape.spaces_per_floor {
-                for (c, value) in building.iter().enumerate() {
-                    if !value.is_empty() {
-                        sheet.write_string(row, c as u16, value)?;
+/// The portfolio of `shape`, as loading its written template returns it.
+pub fn portfolio(shape: Shape) -> Portfolio {
+    let mut row = FIRST_DATA_ROW;
+    let mut next_row = || {
+        row += 1;
+        SourceRow { row: row - 1 }
+    };
+    let buildings = (0..shape.buildings)
+        .map(|b| {
+            let (state, city) = STATES[b % STATES.len()];
+            let code = format!("B{b:03}");
+            let floors: Vec<Floor> = (1..=shape.floors_per_building)
+                .map(|f| {
+                    let spaces: Vec<Space> = (0..shape.spaces_per_floor)
+                        .map(|s| space(f, s, next_row()))
+                        .collect();
+                    Floor {
+                        name: f.to_string(),
+                        source: spaces.first().map_or(SourceRow { row: 0 }, |s| s.source),
+                        spaces,
                     }
-                }
-                let kind = TYPES[s % TYPES.len()];
-                sheet.write_number(row, 7, (f + 1) as f64)?;
-                sheet.write_string(row, 8, format!("{}-{s:03}", f + 1))?;
-                sheet.write_string(row, 9, kind)?;
-                sheet.write_string(row, 10, "yes")?;
-                sheet.write_number(row, 11, if s % TYPES.len() >= 2 { 8.0 } else { 1.0 })?;
-                sheet.write_string(row, 12, "generated space")?;
-                sheet.write_number(row, 13, 120.0)?;
-                sheet.write_string(row, 14, if s % 7 == 6 { "no" } else { "yes" })?;
-                sheet.write_number(row, 15, 130.0)?;
-                row += 1;
+                })
+                .collect();
+            let name = format!("Building {b:03}");
+            Building {
+                key: Building::key_for(Some(&code), None).unwrap_or_default(),
+                source: floors.first().map_or(SourceRow { row: 0 }, |f| f.source),
+                name: Some(name),
+                code: Some(code),
+                state_code: state.to_string(),
+                country: geo::region(state).map(|r| r.country),
+                address: Some(format!("{} Main St", 100 + b)),
+                address2: None,
+                city: Some(city.to_string()),
+                zip: Some(format!("{:05}", 10_000 + b)),
+                floors,
             }
-        }
+        })
+        .collect();
+    Portfolio::new(buildings, &UsageRules::default())
+}
+
+/// Space `s` of floor `floor`: types in turn, one in seven not reservable.
+fn space(floor: usize, s: usize, source: SourceRow) -> Space {
+    Space {
+        name: format!("{floor}-{s:03}"),
+        space_type: TYPES[s % TYPES.len()].to_string(),
+        occupiable: true,
+        capacity: if s % TYPES.len() >= 2 { 8 } else { 1 },
+        description: Some("generated space".to_string()),
+        square_feet: Some(120.0),
+        reservable: s % 7 != 6,
+        rentable_square_feet: Some(130.0),
+        extra: Vec::new(),
+        source,
     }
-    book.save(path)
+}
+
+/// Write a valid template of `shape` to `path`.
+pub fn write(path: &Path, shape: Shape) -> Result<(), WriteError> {
+    let layout = Layout {
+        title: "Eptura Workplace Space Data Template (generated)",
+        captions: None,
+    };
+    writer::write(&portfolio(shape), &layout, path)
 }

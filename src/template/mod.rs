@@ -4,8 +4,10 @@
 //! (calamine) or the CSV ([`csv_sheet`]), finds the data sheet and its header row
 //! ([`columns`]), then reads and checks every row ([`validate`]). Findings are
 //! [`Diagnostic`]s with stable codes and cells as the customer sees them; [`annotate`] writes
-//! them back into an XLSX copy for the customer. A file that cannot be read at all is a
-//! [`LoadError`]; a file that can be read is never an error, however broken its rows.
+//! them back into an XLSX copy for the customer. [`writer`] is the one writer of the template's
+//! layout (a portfolio as a template file, and every cell of the annotated copy). A file that
+//! cannot be read at all is a [`LoadError`]; a file that can be read is never an error, however
+//! broken its rows.
 //! This module does no network or database work and never prints.
 
 pub mod annotate;
@@ -17,6 +19,7 @@ pub mod format;
 pub mod generate;
 pub mod validate;
 mod workbook;
+pub mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

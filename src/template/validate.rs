@@ -698,11 +698,10 @@ impl<'a> Checker<'a> {
             }
             _ => None,
         };
-        let key = match (&fields.code, &fields.name) {
+        let key = match Building::key_for(fields.code.as_deref(), fields.name.as_deref()) {
             _ if cached.is_some() => String::new(),
-            (Some(code), _) => code.trim().to_uppercase(),
-            (None, Some(name)) => normalise(name),
-            (None, None) => {
+            Some(key) => key,
+            None => {
                 let column = if self.sheet.position(Column::BuildingName).is_some() {
                     Column::BuildingName
                 } else {
