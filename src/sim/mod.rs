@@ -7,6 +7,7 @@
 //! [`start`] binds both servers and returns their addresses; [`Sims::shutdown`] stops them.
 //! Each serves its API plus the test-only `/__sim/*` routes (state, stats, faults, reset).
 
+mod collection;
 mod condeco;
 mod control;
 mod eptura;
