@@ -1,5 +1,6 @@
 //! `spacebridge sim [--eptura-port P] [--condeco-port P] [--scenario NAME] [--state FILE]
-//! [--latency-ms A..B] [--error-rate F] [--rate-limit N] [--max-concurrent N] [--quota N]`:
+//! [--latency-ms A..B] [--error-rate F] [--rate-limit N] [--max-concurrent N] [--drop-rate F]
+//! [--lost-reply-rate F] [--late-error-rate F] [--quota N] [--token-ttl SECS]`:
 //! both simulators, standalone on 127.0.0.1, until Ctrl-C. Prints one `... listening on URL`
 //! line per simulator once both are ready.
 
@@ -29,7 +30,7 @@ pub struct Args {
     #[arg(long, value_name = "A..B", value_parser = parse_range)]
     pub latency_ms: Option<(u64, u64)>,
     /// Share of requests answered 500/503 (0 to 1).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_name = "F", value_parser = parse_share)]
     pub error_rate: f64,
     /// At most 1: the share of requests answered 429. Above 1: requests per second beyond
     /// which 429 is answered.
@@ -39,8 +40,15 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub max_concurrent: Option<usize>,
     /// Share of requests whose connection is closed without an answer (0 to 1).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_name = "F", value_parser = parse_share)]
     pub drop_rate: f64,
+    /// Share of writes (POST/PUT/DELETE) applied, then left without an answer: the connection
+    /// closes (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_name = "F", value_parser = parse_share)]
+    pub lost_reply_rate: f64,
+    /// Share of writes applied, then answered 502 or 504 as by a gateway (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_name = "F", value_parser = parse_share)]
+    pub late_error_rate: f64,
     /// Condeco daily call quota; past it, 403 "Out of call volume quota".
     #[arg(long, value_name = "N")]
     pub quota: Option<u64>,
@@ -60,6 +68,15 @@ fn parse_range(text: &str) -> Result<(u64, u64), String> {
     Ok((low, high))
 }
 
+fn parse_share(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!(
+            "\"{text}\" is not a share between 0 and 1, like 0.05"
+        )),
+    }
+}
+
 impl Args {
     fn faults(&self) -> Faults {
         let (rate_limit, max_per_second) = match self.rate_limit {
@@ -73,6 +90,8 @@ impl Args {
             rate_limit,
             max_concurrent: self.max_concurrent,
             drop_rate: self.drop_rate,
+            lost_reply_rate: self.lost_reply_rate,
+            late_error_rate: self.late_error_rate,
             quota: self.quota,
             max_per_second,
             token_ttl_secs: self.token_ttl,

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::World;
+use super::collection::{Collection, collection};
 use super::control::{Control, Sim, around_api, condeco_error, control_routes, epoch_ms};
 use crate::domain::names::condeco_name_issues;
 
@@ -175,6 +176,11 @@ impl CondecoState {
     }
 
     // Cascading removal; each answers the bookings it deleted.
+
+    /// How many resources `which` picks.
+    fn resources_where(&self, which: impl Fn(&Resource) -> bool) -> usize {
+        self.resources.values().filter(|r| which(r)).count()
+    }
 
     fn remove_resource(&mut self, id: u64) -> u64 {
         self.resources.remove(&id).map_or(0, |r| r.booking_count)
@@ -442,17 +448,37 @@ struct Envelope<'a, T> {
 // ---------------------------------------------------------------------------------------------
 // The entities, each saying how it is stored, filtered, built from a body, and deleted.
 
-trait Entity: Serialize + Clone + Send + Sync + 'static {
-    /// The word used in messages ("location").
-    const KIND: &'static str;
-    fn table(state: &CondecoState) -> &BTreeMap<u64, Self>;
-    fn table_mut(state: &mut CondecoState) -> &mut BTreeMap<u64, Self>;
-    fn id(&self) -> u64;
-    fn set_id(&mut self, id: u64);
-    fn name(&self) -> &str;
+collection!(CondecoState:
+    Country => countries, country_id, "country", "/countries";
+    Group => groups, group_id, "group", "/groups";
+    Region => regions, region_id, "region", "/regions";
+    Location => locations, location_id, "location", "/locations";
+    WorkspaceType => workspace_types, workspace_type_id, "workspace type", "/workspacetypes";
+    Resource => resources, resource_id, "resource", "/resources";
+);
+
+/// The `externalId` every Condeco record carries, for the `externalId` filter.
+trait Tagged {
     fn external_id(&self) -> Option<&str>;
-    /// Records with the same sibling key must have different names.
-    fn siblings(&self) -> String;
+}
+
+macro_rules! tagged {
+    ($($kind:ty),*) => {$(
+        impl Tagged for $kind {
+            fn external_id(&self) -> Option<&str> {
+                self.external_id.as_deref()
+            }
+        }
+    )*};
+}
+tagged!(Country, Group, Region, Location, WorkspaceType, Resource);
+
+/// What a Condeco kind adds to its [`Collection`]: filters, body rules and deletes.
+trait Entity: Collection<CondecoState> + Tagged + Serialize {
+    /// Records with the same sibling key must have different names (default: one namespace).
+    fn siblings(&self) -> String {
+        String::new()
+    }
     fn keeps(&self, state: &CondecoState, filters: &Filters) -> bool;
     /// The record a body describes: a new one (`current` = None) or `current` with the fields
     /// sent changed.
@@ -472,28 +498,6 @@ trait Entity: Serialize + Clone + Send + Sync + 'static {
 }
 
 impl Entity for Country {
-    const KIND: &'static str = "country";
-    fn table(state: &CondecoState) -> &BTreeMap<u64, Self> {
-        &state.countries
-    }
-    fn table_mut(state: &mut CondecoState) -> &mut BTreeMap<u64, Self> {
-        &mut state.countries
-    }
-    fn id(&self) -> u64 {
-        self.country_id
-    }
-    fn set_id(&mut self, id: u64) {
-        self.country_id = id;
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn external_id(&self) -> Option<&str> {
-        self.external_id.as_deref()
-    }
-    fn siblings(&self) -> String {
-        String::new()
-    }
     fn keeps(&self, _: &CondecoState, f: &Filters) -> bool {
         f.text("countryCode", &self.country_code)
     }
@@ -542,25 +546,6 @@ impl Entity for Country {
 }
 
 impl Entity for Group {
-    const KIND: &'static str = "group";
-    fn table(state: &CondecoState) -> &BTreeMap<u64, Self> {
-        &state.groups
-    }
-    fn table_mut(state: &mut CondecoState) -> &mut BTreeMap<u64, Self> {
-        &mut state.groups
-    }
-    fn id(&self) -> u64 {
-        self.group_id
-    }
-    fn set_id(&mut self, id: u64) {
-        self.group_id = id;
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn external_id(&self) -> Option<&str> {
-        self.external_id.as_deref()
-    }
     fn siblings(&self) -> String {
         self.country_id.to_string()
     }
@@ -601,11 +586,7 @@ impl Entity for Group {
         })
     }
     fn children(state: &CondecoState, id: u64) -> usize {
-        state
-            .resources
-            .values()
-            .filter(|r| r.group_id == Some(id))
-            .count()
+        state.resources_where(|r| r.group_id == Some(id))
     }
     fn remove(state: &mut CondecoState, id: u64) -> u64 {
         state.remove_group(id)
@@ -613,25 +594,6 @@ impl Entity for Group {
 }
 
 impl Entity for Region {
-    const KIND: &'static str = "region";
-    fn table(state: &CondecoState) -> &BTreeMap<u64, Self> {
-        &state.regions
-    }
-    fn table_mut(state: &mut CondecoState) -> &mut BTreeMap<u64, Self> {
-        &mut state.regions
-    }
-    fn id(&self) -> u64 {
-        self.region_id
-    }
-    fn set_id(&mut self, id: u64) {
-        self.region_id = id;
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn external_id(&self) -> Option<&str> {
-        self.external_id.as_deref()
-    }
     fn siblings(&self) -> String {
         self.country_id.to_string()
     }
@@ -669,25 +631,6 @@ impl Entity for Region {
 }
 
 impl Entity for Location {
-    const KIND: &'static str = "location";
-    fn table(state: &CondecoState) -> &BTreeMap<u64, Self> {
-        &state.locations
-    }
-    fn table_mut(state: &mut CondecoState) -> &mut BTreeMap<u64, Self> {
-        &mut state.locations
-    }
-    fn id(&self) -> u64 {
-        self.location_id
-    }
-    fn set_id(&mut self, id: u64) {
-        self.location_id = id;
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn external_id(&self) -> Option<&str> {
-        self.external_id.as_deref()
-    }
     fn siblings(&self) -> String {
         self.region_id.to_string()
     }
@@ -740,12 +683,7 @@ impl Entity for Location {
     }
     fn children(state: &CondecoState, id: u64) -> usize {
         let floors = state.locations.get(&id).map_or(0, |l| l.floors.len());
-        floors
-            + state
-                .resources
-                .values()
-                .filter(|r| r.location_id == id)
-                .count()
+        floors + state.resources_where(|r| r.location_id == id)
     }
     fn remove(state: &mut CondecoState, id: u64) -> u64 {
         state.remove_location(id)
@@ -786,28 +724,6 @@ fn new_floors(map: &Map<String, Value>) -> Result<Vec<LocationFloor>, Rejection>
 }
 
 impl Entity for WorkspaceType {
-    const KIND: &'static str = "workspace type";
-    fn table(state: &CondecoState) -> &BTreeMap<u64, Self> {
-        &state.workspace_types
-    }
-    fn table_mut(state: &mut CondecoState) -> &mut BTreeMap<u64, Self> {
-        &mut state.workspace_types
-    }
-    fn id(&self) -> u64 {
-        self.workspace_type_id
-    }
-    fn set_id(&mut self, id: u64) {
-        self.workspace_type_id = id;
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn external_id(&self) -> Option<&str> {
-        self.external_id.as_deref()
-    }
-    fn siblings(&self) -> String {
-        String::new()
-    }
     fn keeps(&self, _: &CondecoState, f: &Filters) -> bool {
         f.text("bookingPeriod", &self.booking_period)
     }
@@ -840,11 +756,7 @@ impl Entity for WorkspaceType {
         })
     }
     fn children(state: &CondecoState, id: u64) -> usize {
-        state
-            .resources
-            .values()
-            .filter(|r| r.workspace_type_id == id)
-            .count()
+        state.resources_where(|r| r.workspace_type_id == id)
     }
     fn undeletable(&self) -> Option<String> {
         self.is_default.then(|| {
@@ -860,25 +772,6 @@ impl Entity for WorkspaceType {
 }
 
 impl Entity for Resource {
-    const KIND: &'static str = "resource";
-    fn table(state: &CondecoState) -> &BTreeMap<u64, Self> {
-        &state.resources
-    }
-    fn table_mut(state: &mut CondecoState) -> &mut BTreeMap<u64, Self> {
-        &mut state.resources
-    }
-    fn id(&self) -> u64 {
-        self.resource_id
-    }
-    fn set_id(&mut self, id: u64) {
-        self.resource_id = id;
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn external_id(&self) -> Option<&str> {
-        self.external_id.as_deref()
-    }
     fn siblings(&self) -> String {
         format!("{}/{}", self.location_id, self.floor_number)
     }
@@ -1017,55 +910,16 @@ type PathParams = Path<HashMap<String, String>>;
 pub(super) fn router(world: std::sync::Arc<World>, control: std::sync::Arc<Control>) -> Router {
     let sim = Sim { world, control };
     let api = Router::new()
-        .route("/countries", get(list::<Country>).post(create::<Country>))
-        .route(
-            "/countries/{id}",
-            get(one::<Country>)
-                .put(update::<Country>)
-                .delete(remove::<Country>),
-        )
-        .route("/groups", get(list::<Group>).post(create::<Group>))
-        .route(
-            "/groups/{id}",
-            get(one::<Group>)
-                .put(update::<Group>)
-                .delete(remove::<Group>),
-        )
-        .route("/regions", get(list::<Region>).post(create::<Region>))
-        .route(
-            "/regions/{id}",
-            get(one::<Region>)
-                .put(update::<Region>)
-                .delete(remove::<Region>),
-        )
-        .route("/locations", get(list::<Location>).post(create::<Location>))
-        .route(
-            "/locations/{id}",
-            get(one::<Location>)
-                .put(update::<Location>)
-                .delete(remove::<Location>),
-        )
+        .merge(routes::<Country>())
+        .merge(routes::<Group>())
+        .merge(routes::<Region>())
+        .merge(routes::<Location>())
+        .merge(routes::<WorkspaceType>())
+        .merge(routes::<Resource>())
         .route("/locations/{id}/floors", get(list_floors))
         .route(
             "/locations/{id}/floors/{floor}",
             get(get_floor).put(put_floor).delete(delete_floor),
-        )
-        .route(
-            "/workspacetypes",
-            get(list::<WorkspaceType>).post(create::<WorkspaceType>),
-        )
-        .route(
-            "/workspacetypes/{id}",
-            get(one::<WorkspaceType>)
-                .put(update::<WorkspaceType>)
-                .delete(remove::<WorkspaceType>),
-        )
-        .route("/resources", get(list::<Resource>).post(create::<Resource>))
-        .route(
-            "/resources/{id}",
-            get(one::<Resource>)
-                .put(update::<Resource>)
-                .delete(remove::<Resource>),
         )
         .route_layer(middleware::from_fn_with_state(sim.clone(), require_auth))
         .route("/token", post(token));
@@ -1076,6 +930,16 @@ pub(super) fn router(world: std::sync::Arc<World>, control: std::sync::Arc<Contr
         .fallback(|| async { condeco_error(StatusCode::NOT_FOUND, "no such resource") })
         .layer(middleware::from_fn_with_state(sim.clone(), around_api))
         .with_state(sim)
+}
+
+/// A kind's collection (list, create) and record (one, update, delete) routes.
+fn routes<T: Entity>() -> Router<Sim> {
+    Router::new()
+        .route(T::PATH, get(list::<T>).post(create::<T>))
+        .route(
+            &format!("{}/{{id}}", T::PATH),
+            get(one::<T>).put(update::<T>).delete(remove::<T>),
+        )
 }
 
 async fn dump(State(sim): State<Sim>) -> Json<Value> {
@@ -1418,7 +1282,7 @@ async fn delete_floor(
         return not_found("floor", format!("{number} of location {id}"));
     }
     let on_floor = |r: &Resource| r.location_id == id && r.floor_number == number;
-    let children = state.resources.values().filter(|r| on_floor(r)).count();
+    let children = state.resources_where(on_floor);
     if children > 0 && !cascading(&query) {
         return conflict(format!(
             "floor {number} of location {id} still has {children} resources: delete them first or add ?cascade=true"

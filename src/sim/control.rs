@@ -1,5 +1,6 @@
 //! What the two simulators share around their APIs: fault injection (latency, errors, 429s,
-//! concurrency and per-second limits, dropped connections, Condeco's daily quota), request
+//! concurrency and per-second limits, dropped connections, Condeco's daily quota, and writes
+//! applied whose answer is then lost or replaced by a gateway error), request
 //! statistics by route template and status, saving the state file after successful writes, and
 //! the test-only `/__sim/stats`, `/__sim/faults` and `/__sim/reset` routes. It knows nothing of
 //! either API's records.
@@ -33,7 +34,12 @@ pub(super) enum Api {
 #[derive(Debug, Clone, Default, Serialize)]
 pub(super) struct Stats {
     requests: u64,
+    /// Writes the API applied, whatever answer the client then got.
     writes: u64,
+    /// Applied writes whose connection was then closed without an answer.
+    lost_replies: u64,
+    /// Applied writes then answered 502 or 504.
+    late_errors: u64,
     by_route: BTreeMap<String, u64>,
     by_status: BTreeMap<String, u64>,
 }
@@ -91,10 +97,12 @@ impl Control {
         *lock(&self.this_second) = (0, 0);
     }
 
-    fn record(&self, route: String, status: String, write: bool) {
+    fn record(&self, route: String, status: String, write: WriteOutcome) {
         let mut stats = lock(&self.stats);
         stats.requests += 1;
-        stats.writes += u64::from(write);
+        stats.writes += u64::from(write != WriteOutcome::None);
+        stats.lost_replies += u64::from(write == WriteOutcome::LostReply);
+        stats.late_errors += u64::from(write == WriteOutcome::LateError);
         *stats.by_route.entry(route).or_default() += 1;
         *stats.by_status.entry(status).or_default() += 1;
     }
@@ -104,10 +112,8 @@ impl Control {
     /// credentials).
     fn fault(&self, faults: &Faults, in_flight: usize) -> Option<Response> {
         let mut rng = rand::rng();
-        if faults.drop_rate > 0.0 && rng.random_bool(faults.drop_rate.min(1.0)) {
-            let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            response.extensions_mut().insert(DropConnection);
-            return Some(response);
+        if chance(&mut rng, faults.drop_rate) {
+            return Some(dropped());
         }
         if self.api == Api::Condeco
             && let Some(quota) = faults.quota
@@ -123,20 +129,40 @@ impl Control {
         {
             return Some(self.too_many("too many requests this second", faults.retry_after_date));
         }
-        if faults.rate_limit > 0.0 && rng.random_bool(faults.rate_limit.min(1.0)) {
+        if chance(&mut rng, faults.rate_limit) {
             return Some(self.too_many("rate limit exceeded", faults.retry_after_date));
         }
-        if faults.error_rate > 0.0 && rng.random_bool(faults.error_rate.min(1.0)) {
-            let status = if rng.random_bool(0.5) {
-                StatusCode::INTERNAL_SERVER_ERROR
-            } else {
-                StatusCode::SERVICE_UNAVAILABLE
-            };
+        if chance(&mut rng, faults.error_rate) {
+            let status = either(
+                &mut rng,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                StatusCode::SERVICE_UNAVAILABLE,
+            );
             return Some(self.error(status, "simulated server error"));
         }
         if faults.deny_credentials {
             let message = "Access denied due to invalid subscription key or credentials.";
             return Some(self.error(StatusCode::UNAUTHORIZED, message));
+        }
+        None
+    }
+
+    /// What a fault makes of a write the API has applied: its answer lost (the connection
+    /// closed) or replaced by a 502/504, as a gateway in front of a slow server answers; `None`
+    /// keeps the API's answer.
+    fn after_write(&self, faults: &Faults) -> Option<(Response, WriteOutcome)> {
+        let mut rng = rand::rng();
+        if chance(&mut rng, faults.lost_reply_rate) {
+            return Some((dropped(), WriteOutcome::LostReply));
+        }
+        if chance(&mut rng, faults.late_error_rate) {
+            let status = either(
+                &mut rng,
+                StatusCode::BAD_GATEWAY,
+                StatusCode::GATEWAY_TIMEOUT,
+            );
+            let message = "simulated gateway error: the write was applied, its answer was lost";
+            return Some((self.error(status, message), WriteOutcome::LateError));
         }
         None
     }
@@ -185,6 +211,40 @@ impl Control {
             Api::Eptura => eptura_error(status, message),
         }
     }
+}
+
+/// What became of a request as a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WriteOutcome {
+    /// Not a write, or one the API refused.
+    None,
+    /// Applied and answered by the API.
+    Answered,
+    /// Applied, then the connection closed without an answer.
+    LostReply,
+    /// Applied, then answered 502 or 504.
+    LateError,
+}
+
+/// True with probability `share` (0 never draws).
+fn chance(rng: &mut impl Rng, share: f64) -> bool {
+    share > 0.0 && rng.random_bool(share.min(1.0))
+}
+
+/// One of two statuses, evenly.
+fn either(rng: &mut impl Rng, one: StatusCode, other: StatusCode) -> StatusCode {
+    if rng.random_bool(0.5) { one } else { other }
+}
+
+/// A response that makes the server close the connection without answering.
+fn dropped() -> Response {
+    let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    response.extensions_mut().insert(DropConnection);
+    response
+}
+
+fn is_dropped(response: &Response) -> bool {
+    response.extensions().get::<DropConnection>().is_some()
 }
 
 /// Condeco's error: status plus `{"message": ...}`.
@@ -261,29 +321,34 @@ pub(super) async fn around_api(State(sim): State<Sim>, request: Request, next: N
     let _guard = InFlight(&control.in_flight);
     let faults = control.faults();
 
-    let response = match control.fault(&faults, in_flight) {
-        Some(response) => response,
+    let write_route = matches!(method, Method::POST | Method::PUT | Method::DELETE)
+        && !route.ends_with(" /token");
+
+    let (response, write) = match control.fault(&faults, in_flight) {
+        Some(response) => (response, WriteOutcome::None),
         None => {
             if let Some((low, high)) = faults.latency_ms {
                 let wait = rand::rng().random_range(low.min(high)..=high.max(low));
                 tokio::time::sleep(Duration::from_millis(wait)).await;
             }
-            next.run(request).await
+            let response = next.run(request).await;
+            if write_route && response.status().is_success() {
+                control
+                    .after_write(&faults)
+                    .unwrap_or((response, WriteOutcome::Answered))
+            } else {
+                (response, WriteOutcome::None)
+            }
         }
     };
 
-    let dropped = response.extensions().get::<DropConnection>().is_some();
-    let status = if dropped {
+    let status = if is_dropped(&response) {
         "dropped".to_string()
     } else {
         response.status().as_u16().to_string()
     };
-    let write = !dropped
-        && response.status().is_success()
-        && matches!(method, Method::POST | Method::PUT | Method::DELETE)
-        && !route.ends_with(" /token");
     control.record(route, status, write);
-    if write {
+    if write != WriteOutcome::None {
         sim.world.save();
     }
     response
@@ -359,16 +424,23 @@ async fn post_faults(State(sim): State<Sim>, body: axum::body::Bytes) -> Respons
         }
         Ok(_) => condeco_error(
             StatusCode::BAD_REQUEST,
-            "error_rate, rate_limit and drop_rate are shares between 0 and 1",
+            "error_rate, rate_limit, drop_rate, lost_reply_rate and late_error_rate are shares \
+             between 0 and 1",
         ),
         Err(e) => condeco_error(StatusCode::BAD_REQUEST, &format!("bad fault settings: {e}")),
     }
 }
 
 fn valid_shares(faults: &Faults) -> bool {
-    [faults.error_rate, faults.rate_limit, faults.drop_rate]
-        .iter()
-        .all(|share| (0.0..=1.0).contains(share))
+    [
+        faults.error_rate,
+        faults.rate_limit,
+        faults.drop_rate,
+        faults.lost_reply_rate,
+        faults.late_error_rate,
+    ]
+    .iter()
+    .all(|share| (0.0..=1.0).contains(share))
 }
 
 /// Back to the scenario's data, the starting faults and zero counts, for this API only.

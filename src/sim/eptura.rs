@@ -15,12 +15,13 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::World;
+use super::collection::{Collection, collection};
 use super::control::{Control, Sim, around_api, control_routes, epoch_ms, eptura_error};
 use crate::domain::geo::{self, REGIONS};
 
@@ -453,12 +454,21 @@ enum SortKey {
     Text(String),
 }
 
-/// What listing needs of a record.
-trait Listed {
-    fn id(&self) -> u64;
-    fn name(&self) -> &str;
+collection!(EpturaState:
+    Country => countries, id, "country", "/countries";
+    Building => buildings, id, "building", "/buildings";
+    Floor => floors, id, "floor", "/floors";
+    Room => rooms, id, "room", "/rooms";
+    RoomType => room_types, id, "room type", "/rooms/types";
+    Center => centers, id, "center", "/centers";
+);
+
+/// What listing needs of a record besides its id and name: its dates.
+trait Listed: Collection<EpturaState> {
     /// The latest of dateCreated and dateUpdated; `None` for kinds without dates.
     fn changed(&self) -> Option<i64>;
+    /// Mark the record changed at `now` (epoch ms).
+    fn touch(&mut self, now: i64);
     fn sort_key(&self, field: &str) -> SortKey {
         match field {
             "id" => SortKey::Int(self.id() as i64),
@@ -472,24 +482,19 @@ trait Listed {
 macro_rules! listed {
     ($($kind:ty),*) => {$(
         impl Listed for $kind {
-            fn id(&self) -> u64 { self.id }
-            fn name(&self) -> &str { &self.name }
             fn changed(&self) -> Option<i64> { Some(self.date_created.max(self.date_updated)) }
+            fn touch(&mut self, now: i64) { self.date_updated = now; }
         }
     )*};
 }
 listed!(Country, Building, Floor, Room, RoomType);
 
+/// Centers have no dates.
 impl Listed for Center {
-    fn id(&self) -> u64 {
-        self.id
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
     fn changed(&self) -> Option<i64> {
         None
     }
+    fn touch(&mut self, _: i64) {}
 }
 
 /// The listing query, parsed.
@@ -606,38 +611,14 @@ fn parse_id(id: &str) -> Result<u64, Response> {
 pub(super) fn router(world: std::sync::Arc<World>, control: std::sync::Arc<Control>) -> Router {
     let sim = Sim { world, control };
     let api = Router::new()
-        .route("/buildings", get(list_buildings).post(create_building))
-        .route("/buildings/count", get(count_buildings))
-        .route(
-            "/buildings/{id}",
-            get(get_building)
-                .put(update_building)
-                .delete(delete_building),
-        )
-        .route("/floors", get(list_floors).post(create_floor))
-        .route("/floors/count", get(count_floors))
-        .route(
-            "/floors/{id}",
-            get(get_floor).put(update_floor).delete(delete_floor),
-        )
-        .route("/rooms", get(list_rooms).post(create_room))
-        .route("/rooms/count", get(count_rooms))
-        .route(
-            "/rooms/{id}",
-            get(get_room).put(update_room).delete(delete_room),
-        )
-        .route("/rooms/types", get(list_types).post(create_type))
-        .route("/rooms/types/count", get(count_types))
-        .route(
-            "/rooms/types/{id}",
-            get(get_type).put(update_type).delete(delete_type),
-        )
-        .route("/countries", get(list_countries).post(read_only))
-        .route("/countries/count", get(count_countries))
-        .route(
-            "/countries/{id}",
-            get(get_country).put(read_only).delete(read_only),
-        )
+        .merge(editable::<Building>())
+        .merge(editable::<Floor>())
+        .merge(editable::<Room>())
+        .merge(editable::<RoomType>())
+        .merge(routes::<Country>(
+            post(read_only),
+            put(read_only).delete(read_only),
+        ))
         .route("/centers", get(list_centers))
         .route("/centers/{id}", get(get_center))
         .route_layer(middleware::from_fn(require_auth));
@@ -648,6 +629,20 @@ pub(super) fn router(world: std::sync::Arc<World>, control: std::sync::Arc<Contr
         .merge(control_routes())
         .layer(middleware::from_fn_with_state(sim.clone(), around_api))
         .with_state(sim)
+}
+
+/// A kind's list, count and one-record routes, with `create` beside the list and `change`
+/// (update, delete) beside the record.
+fn routes<T: Kind>(create: MethodRouter<Sim>, change: MethodRouter<Sim>) -> Router<Sim> {
+    Router::new()
+        .route(T::PATH, get(list::<T>).merge(create))
+        .route(&format!("{}/count", T::PATH), get(count::<T>))
+        .route(&format!("{}/{{id}}", T::PATH), get(one::<T>).merge(change))
+}
+
+/// The routes of a kind clients write.
+fn editable<T: Editable>() -> Router<Sim> {
+    routes::<T>(post(create::<T>), put(update::<T>).delete(remove::<T>))
 }
 
 /// Every API request needs `x-auth-username` and `x-auth-password`; any values are accepted.
@@ -684,144 +679,129 @@ fn answer<T: Serialize>(counting: bool, total: usize, page: Vec<T>) -> Response 
     }
 }
 
-fn buildings(sim: &Sim, params: HashMap<String, String>, counting: bool) -> Response {
-    let query = match ListQuery::parse(params) {
-        Ok(q) => q,
-        Err(e) => return bad(e),
-    };
-    let state = sim.world.eptura();
-    let r = Render(&state);
-    let (total, page) = query.select(state.buildings.values(), counting);
-    answer(
-        counting,
-        total,
-        page.into_iter().map(|b| r.building(b)).collect(),
-    )
+/// The filters of one listing beyond the common ones, parsed only where the kind takes them.
+#[derive(Default)]
+struct Placement {
+    building: Option<u64>,
+    floor: Option<u64>,
+    types: Option<Vec<u64>>,
 }
 
-async fn list_buildings(State(sim): State<Sim>, Query(p): Params) -> Response {
-    buildings(&sim, p, false)
+impl Placement {
+    fn parse(query: &ListQuery, accepted: &[&str]) -> Result<Placement, String> {
+        let id = |name: &str| match accepted.contains(&name) {
+            true => query.id_param(name),
+            false => Ok(None),
+        };
+        let types = accepted
+            .contains(&"type")
+            .then(|| query.params.get("type"))
+            .flatten()
+            .map(|t| t.split(',').filter_map(|x| x.trim().parse().ok()).collect());
+        Ok(Placement {
+            building: id("buildingId")?,
+            floor: id("floorId")?,
+            types,
+        })
+    }
 }
 
-async fn count_buildings(State(sim): State<Sim>, Query(p): Params) -> Response {
-    buildings(&sim, p, true)
+/// What a kind the API lists adds to [`Listed`]: its API shape and its own filters.
+trait Kind: Listed {
+    type Out<'a>: Serialize
+    where
+        Self: 'a;
+    /// The filters it takes besides the common ones: "buildingId", "floorId", "type".
+    const FILTERS: &'static [&'static str] = &[];
+    /// The API shape; `None` when a record it nests is gone.
+    fn render<'a>(r: Render<'a>, record: &'a Self) -> Option<Self::Out<'a>>;
+    fn placed(&self, _state: &EpturaState, _filters: &Placement) -> bool {
+        true
+    }
 }
 
-fn floors(sim: &Sim, params: HashMap<String, String>, counting: bool) -> Response {
-    let query = match ListQuery::parse(params) {
-        Ok(q) => q,
-        Err(e) => return bad(e),
-    };
-    let building = match query.id_param("buildingId") {
-        Ok(b) => b,
-        Err(e) => return bad(e),
-    };
-    let state = sim.world.eptura();
-    let r = Render(&state);
-    let records = state
-        .floors
-        .values()
-        .filter(|f| building.is_none_or(|b| f.building_id == b));
-    let (total, page) = query.select(records, counting);
-    answer(
-        counting,
-        total,
-        page.into_iter().filter_map(|f| r.floor(f)).collect(),
-    )
+impl Kind for Country {
+    type Out<'a> = CountryOut<'a>;
+    fn render<'a>(r: Render<'a>, record: &'a Self) -> Option<CountryOut<'a>> {
+        Some(r.country(record))
+    }
 }
 
-async fn list_floors(State(sim): State<Sim>, Query(p): Params) -> Response {
-    floors(&sim, p, false)
+impl Kind for Building {
+    type Out<'a> = BuildingOut<'a>;
+    fn render<'a>(r: Render<'a>, record: &'a Self) -> Option<BuildingOut<'a>> {
+        Some(r.building(record))
+    }
 }
 
-async fn count_floors(State(sim): State<Sim>, Query(p): Params) -> Response {
-    floors(&sim, p, true)
+impl Kind for Floor {
+    type Out<'a> = FloorOut<'a>;
+    const FILTERS: &'static [&'static str] = &["buildingId"];
+    fn render<'a>(r: Render<'a>, record: &'a Self) -> Option<FloorOut<'a>> {
+        r.floor(record)
+    }
+    fn placed(&self, _: &EpturaState, filters: &Placement) -> bool {
+        filters.building.is_none_or(|b| self.building_id == b)
+    }
 }
 
-fn rooms(sim: &Sim, params: HashMap<String, String>, counting: bool) -> Response {
-    let query = match ListQuery::parse(params) {
-        Ok(q) => q,
-        Err(e) => return bad(e),
-    };
-    let (building, floor) = match (query.id_param("buildingId"), query.id_param("floorId")) {
-        (Ok(b), Ok(f)) => (b, f),
-        (Err(e), _) | (_, Err(e)) => return bad(e),
-    };
-    let types: Option<Vec<u64>> = query
-        .params
-        .get("type")
-        .map(|t| t.split(',').filter_map(|x| x.trim().parse().ok()).collect());
-    let state = sim.world.eptura();
-    let r = Render(&state);
-    // floorId wins over buildingId; a mismatch is not an error.
-    let records = state.rooms.values().filter(|room| {
-        let placed = match (floor, building) {
-            (Some(f), _) => room.floor_id == f,
-            (None, Some(b)) => state.floors.get(&room.floor_id).map(|f| f.building_id) == Some(b),
+impl Kind for Room {
+    type Out<'a> = RoomOut<'a>;
+    const FILTERS: &'static [&'static str] = &["buildingId", "floorId", "type"];
+    fn render<'a>(r: Render<'a>, record: &'a Self) -> Option<RoomOut<'a>> {
+        r.room(record)
+    }
+    /// floorId wins over buildingId; a mismatch is not an error.
+    fn placed(&self, state: &EpturaState, filters: &Placement) -> bool {
+        let placed = match (filters.floor, filters.building) {
+            (Some(f), _) => self.floor_id == f,
+            (None, Some(b)) => state.floors.get(&self.floor_id).map(|f| f.building_id) == Some(b),
             (None, None) => true,
         };
-        placed && types.as_ref().is_none_or(|t| t.contains(&room.type_id))
-    });
+        placed
+            && filters
+                .types
+                .as_ref()
+                .is_none_or(|t| t.contains(&self.type_id))
+    }
+}
+
+impl Kind for RoomType {
+    type Out<'a> = RoomTypeOut<'a>;
+    fn render<'a>(r: Render<'a>, record: &'a Self) -> Option<RoomTypeOut<'a>> {
+        Some(r.room_type(record))
+    }
+}
+
+/// One page (or the count) of a kind's records.
+fn listing<T: Kind>(sim: &Sim, params: HashMap<String, String>, counting: bool) -> Response {
+    let query = match ListQuery::parse(params) {
+        Ok(q) => q,
+        Err(e) => return bad(e),
+    };
+    let filters = match Placement::parse(&query, T::FILTERS) {
+        Ok(f) => f,
+        Err(e) => return bad(e),
+    };
+    let state = sim.world.eptura();
+    let r = Render(&state);
+    let records = T::table(&state)
+        .values()
+        .filter(|x| x.placed(&state, &filters));
     let (total, page) = query.select(records, counting);
     answer(
         counting,
         total,
-        page.into_iter().filter_map(|x| r.room(x)).collect(),
+        page.into_iter().filter_map(|x| T::render(r, x)).collect(),
     )
 }
 
-async fn list_rooms(State(sim): State<Sim>, Query(p): Params) -> Response {
-    rooms(&sim, p, false)
+async fn list<T: Kind>(State(sim): State<Sim>, Query(p): Params) -> Response {
+    listing::<T>(&sim, p, false)
 }
 
-async fn count_rooms(State(sim): State<Sim>, Query(p): Params) -> Response {
-    rooms(&sim, p, true)
-}
-
-fn types(sim: &Sim, params: HashMap<String, String>, counting: bool) -> Response {
-    let query = match ListQuery::parse(params) {
-        Ok(q) => q,
-        Err(e) => return bad(e),
-    };
-    let state = sim.world.eptura();
-    let r = Render(&state);
-    let (total, page) = query.select(state.room_types.values(), counting);
-    answer(
-        counting,
-        total,
-        page.into_iter().map(|t| r.room_type(t)).collect(),
-    )
-}
-
-async fn list_types(State(sim): State<Sim>, Query(p): Params) -> Response {
-    types(&sim, p, false)
-}
-
-async fn count_types(State(sim): State<Sim>, Query(p): Params) -> Response {
-    types(&sim, p, true)
-}
-
-fn countries(sim: &Sim, params: HashMap<String, String>, counting: bool) -> Response {
-    let query = match ListQuery::parse(params) {
-        Ok(q) => q,
-        Err(e) => return bad(e),
-    };
-    let state = sim.world.eptura();
-    let r = Render(&state);
-    let (total, page) = query.select(state.countries.values(), counting);
-    answer(
-        counting,
-        total,
-        page.into_iter().map(|c| r.country(c)).collect(),
-    )
-}
-
-async fn list_countries(State(sim): State<Sim>, Query(p): Params) -> Response {
-    countries(&sim, p, false)
-}
-
-async fn count_countries(State(sim): State<Sim>, Query(p): Params) -> Response {
-    countries(&sim, p, true)
+async fn count<T: Kind>(State(sim): State<Sim>, Query(p): Params) -> Response {
+    listing::<T>(&sim, p, true)
 }
 
 async fn list_centers(State(sim): State<Sim>, Query(p): Params) -> Response {
@@ -858,28 +838,22 @@ async fn get_center(State(sim): State<Sim>, Path(id): Path<String>) -> Response 
     }
 }
 
-macro_rules! get_one {
-    ($name:ident, $field:ident, $render:ident) => {
-        async fn $name(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
-            let id = match parse_id(&id) {
-                Ok(id) => id,
-                Err(r) => return r,
-            };
-            let state = sim.world.eptura();
-            let r = Render(&state);
-            match state.$field.get(&id).map(|x| r.$render(x)) {
-                Some(out) => Json(out).into_response(),
-                None => not_found(),
-            }
-        }
+async fn one<T: Kind>(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
+    let id = match parse_id(&id) {
+        Ok(id) => id,
+        Err(r) => return r,
     };
+    let state = sim.world.eptura();
+    rendered::<T>(&state, id).map_or_else(|r| r, |out| Json(out).into_response())
 }
 
-get_one!(get_building, buildings, building);
-get_one!(get_floor, floors, floor);
-get_one!(get_room, rooms, room);
-get_one!(get_type, room_types, room_type);
-get_one!(get_country, countries, country);
+/// Record `id` in its API shape, or 404.
+fn rendered<T: Kind>(state: &EpturaState, id: u64) -> Result<T::Out<'_>, Response> {
+    T::table(state)
+        .get(&id)
+        .and_then(|x| T::render(Render(state), x))
+        .ok_or_else(not_found)
+}
 
 // ---------------------------------------------------------------------------------------------
 // Writes. Bodies are read loosely: known fields are checked, unknown ones kept.
@@ -947,6 +921,14 @@ fn required_name(map: &Map<String, Value>) -> Result<String, Response> {
     }
 }
 
+/// The name a body changes to, if it sends one: never blank.
+fn new_name(map: &Map<String, Value>) -> Result<Option<String>, Response> {
+    match text(map, "name")? {
+        Some(name) if name.trim().is_empty() => Err(bad("name cannot be empty")),
+        sent => Ok(sent),
+    }
+}
+
 fn extra_of(map: &Map<String, Value>, modelled: &[&str]) -> Map<String, Value> {
     map.iter()
         .filter(|(k, _)| !modelled.contains(&k.as_str()) && !COMPUTED.contains(&k.as_str()))
@@ -970,6 +952,73 @@ fn removed() -> Response {
     Json(json!({ "response": "Successfully removed" })).into_response()
 }
 
+/// What a kind clients write adds to [`Kind`]: how a body changes it and what a delete takes
+/// with it.
+trait Editable: Kind {
+    /// A new record before its body is applied: the name, dated `now`, the rest empty.
+    fn blank(name: String, now: i64) -> Self;
+    /// What a create needs besides a name (the references the spec requires).
+    fn required(_map: &Map<String, Value>) -> Result<(), Response> {
+        Ok(())
+    }
+    /// Apply a body (create or partial update), checking the records it names.
+    fn apply(&mut self, state: &EpturaState, map: &Map<String, Value>) -> Result<(), Response>;
+    /// Delete record `id` (it exists) and whatever goes with it.
+    fn delete(state: &mut EpturaState, id: u64) -> Result<(), Response> {
+        Self::table_mut(state).remove(&id);
+        Ok(())
+    }
+}
+
+async fn create<T: Editable>(State(sim): State<Sim>, body: axum::body::Bytes) -> Response {
+    create_record::<T>(&sim, &body).unwrap_or_else(|r| r)
+}
+
+fn create_record<T: Editable>(sim: &Sim, body: &[u8]) -> Result<Response, Response> {
+    let map = body_object(body)?;
+    let name = required_name(&map)?;
+    T::required(&map)?;
+    let mut state = sim.world.eptura_mut();
+    let mut record = T::blank(name, epoch_ms());
+    record.apply(&state, &map)?;
+    let id = state.new_id();
+    record.set_id(id);
+    T::table_mut(&mut state).insert(id, record);
+    rendered::<T>(&state, id).map(created)
+}
+
+async fn update<T: Editable>(
+    State(sim): State<Sim>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    update_record::<T>(&sim, &id, &body).unwrap_or_else(|r| r)
+}
+
+fn update_record<T: Editable>(sim: &Sim, id: &str, body: &[u8]) -> Result<Response, Response> {
+    let id = parse_id(id)?;
+    let map = body_object(body)?;
+    check_body_id(&map, id)?;
+    let mut state = sim.world.eptura_mut();
+    let mut record = T::table(&state).get(&id).cloned().ok_or_else(not_found)?;
+    record.apply(&state, &map)?;
+    record.touch(epoch_ms());
+    T::table_mut(&mut state).insert(id, record);
+    rendered::<T>(&state, id).map(|out| Json(out).into_response())
+}
+
+async fn remove<T: Editable>(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
+    let id = match parse_id(&id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let mut state = sim.world.eptura_mut();
+    if !T::table(&state).contains_key(&id) {
+        return not_found();
+    }
+    T::delete(&mut state, id).map_or_else(|r| r, |()| removed())
+}
+
 const BUILDING_FIELDS: &[&str] = &[
     "name",
     "code",
@@ -988,10 +1037,7 @@ fn apply_building(
     building: &mut Building,
     map: &Map<String, Value>,
 ) -> Result<(), Response> {
-    if let Some(name) = text(map, "name")? {
-        if name.trim().is_empty() {
-            return Err(bad("name cannot be empty"));
-        }
+    if let Some(name) = new_name(map)? {
         building.name = name;
     }
     if let Some(code) = text(map, "code")? {
@@ -1065,82 +1111,38 @@ fn resolve_state(value: &Value) -> Result<String, Response> {
         .ok_or_else(|| bad(format!("unknown state {value}")))
 }
 
-async fn create_building(State(sim): State<Sim>, body: axum::body::Bytes) -> Response {
-    let map = match body_object(&body) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let name = match required_name(&map) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
-    let mut state = sim.world.eptura_mut();
-    let now = epoch_ms();
-    let mut building = Building {
-        id: 0,
-        name,
-        code: String::new(),
-        address: Address::default(),
-        extra: Map::new(),
-        date_created: now,
-        date_updated: now,
-    };
-    if let Err(r) = apply_building(&state, &mut building, &map) {
-        return r;
+impl Editable for Building {
+    fn blank(name: String, now: i64) -> Building {
+        Building {
+            id: 0,
+            name,
+            code: String::new(),
+            address: Address::default(),
+            extra: Map::new(),
+            date_created: now,
+            date_updated: now,
+        }
     }
-    building.id = state.new_id();
-    let id = building.id;
-    state.buildings.insert(id, building);
-    created(Render(&state).building(&state.buildings[&id]))
-}
-
-async fn update_building(
-    State(sim): State<Sim>,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
-    let (id, map) = match (parse_id(&id), body_object(&body)) {
-        (Ok(id), Ok(map)) => (id, map),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    if let Err(r) = check_body_id(&map, id) {
-        return r;
+    fn apply(&mut self, state: &EpturaState, map: &Map<String, Value>) -> Result<(), Response> {
+        apply_building(state, self, map)
     }
-    let mut state = sim.world.eptura_mut();
-    let Some(mut building) = state.buildings.get(&id).cloned() else {
-        return not_found();
-    };
-    if let Err(r) = apply_building(&state, &mut building, &map) {
-        return r;
+    /// Assumed: deleting a building deletes its floors and their rooms.
+    fn delete(state: &mut EpturaState, id: u64) -> Result<(), Response> {
+        state.buildings.remove(&id);
+        let floors: Vec<u64> = state
+            .floors
+            .values()
+            .filter(|f| f.building_id == id)
+            .map(|f| f.id)
+            .collect();
+        for floor in floors {
+            remove_floor(state, floor);
+        }
+        for center in state.centers.values_mut() {
+            center.building_ids.retain(|b| *b != id);
+        }
+        Ok(())
     }
-    building.date_updated = epoch_ms();
-    state.buildings.insert(id, building);
-    Json(Render(&state).building(&state.buildings[&id])).into_response()
-}
-
-async fn delete_building(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let mut state = sim.world.eptura_mut();
-    if state.buildings.remove(&id).is_none() {
-        return not_found();
-    }
-    // Assumed: deleting a building deletes its floors and their rooms.
-    let floors: Vec<u64> = state
-        .floors
-        .values()
-        .filter(|f| f.building_id == id)
-        .map(|f| f.id)
-        .collect();
-    for floor in floors {
-        remove_floor(&mut state, floor);
-    }
-    for center in state.centers.values_mut() {
-        center.building_ids.retain(|b| *b != id);
-    }
-    removed()
 }
 
 fn remove_floor(state: &mut EpturaState, id: u64) {
@@ -1150,89 +1152,42 @@ fn remove_floor(state: &mut EpturaState, id: u64) {
 
 const FLOOR_FIELDS: &[&str] = &["name", "building", "buildingId"];
 
-async fn create_floor(State(sim): State<Sim>, body: axum::body::Bytes) -> Response {
-    let map = match body_object(&body) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let (name, building) = match (required_name(&map), reference(&map, "building")) {
-        (Ok(n), Ok(Some(b))) => (n, b),
-        (Ok(_), Ok(None)) => return bad("building: {\"id\": n} is required"),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    let mut state = sim.world.eptura_mut();
-    if !state.buildings.contains_key(&building) {
-        return bad(format!("building {building} does not exist"));
+impl Editable for Floor {
+    fn blank(name: String, now: i64) -> Floor {
+        Floor {
+            id: 0,
+            name,
+            building_id: 0,
+            extra: Map::new(),
+            date_created: now,
+            date_updated: now,
+        }
     }
-    let now = epoch_ms();
-    let id = state.new_id();
-    let floor = Floor {
-        id,
-        name,
-        building_id: building,
-        extra: extra_of(&map, FLOOR_FIELDS),
-        date_created: now,
-        date_updated: now,
-    };
-    state.floors.insert(id, floor);
-    let r = Render(&state);
-    match r.floor(&state.floors[&id]) {
-        Some(out) => created(out),
-        None => not_found(),
+    fn required(map: &Map<String, Value>) -> Result<(), Response> {
+        match reference(map, "building")? {
+            Some(_) => Ok(()),
+            None => Err(bad("building: {\"id\": n} is required")),
+        }
     }
-}
-
-async fn update_floor(
-    State(sim): State<Sim>,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
-    let (id, map) = match (parse_id(&id), body_object(&body)) {
-        (Ok(id), Ok(map)) => (id, map),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    if let Err(r) = check_body_id(&map, id) {
-        return r;
+    fn apply(&mut self, state: &EpturaState, map: &Map<String, Value>) -> Result<(), Response> {
+        let name = text(map, "name")?;
+        if let Some(b) = reference(map, "building")? {
+            if !state.buildings.contains_key(&b) {
+                return Err(bad(format!("building {b} does not exist")));
+            }
+            self.building_id = b;
+        }
+        if let Some(name) = name {
+            self.name = name;
+        }
+        self.extra.extend(extra_of(map, FLOOR_FIELDS));
+        Ok(())
     }
-    let (name, building) = match (text(&map, "name"), reference(&map, "building")) {
-        (Ok(n), Ok(b)) => (n, b),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    let mut state = sim.world.eptura_mut();
-    if let Some(b) = building
-        && !state.buildings.contains_key(&b)
-    {
-        return bad(format!("building {b} does not exist"));
+    /// Deleting a floor deletes its rooms.
+    fn delete(state: &mut EpturaState, id: u64) -> Result<(), Response> {
+        remove_floor(state, id);
+        Ok(())
     }
-    let Some(floor) = state.floors.get_mut(&id) else {
-        return not_found();
-    };
-    if let Some(name) = name {
-        floor.name = name;
-    }
-    if let Some(b) = building {
-        floor.building_id = b;
-    }
-    floor.extra.extend(extra_of(&map, FLOOR_FIELDS));
-    floor.date_updated = epoch_ms();
-    let r = Render(&state);
-    match r.floor(&state.floors[&id]) {
-        Some(out) => Json(out).into_response(),
-        None => not_found(),
-    }
-}
-
-async fn delete_floor(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let mut state = sim.world.eptura_mut();
-    if !state.floors.contains_key(&id) {
-        return not_found();
-    }
-    remove_floor(&mut state, id);
-    removed()
 }
 
 const ROOM_FIELDS: &[&str] = &[
@@ -1253,10 +1208,7 @@ fn apply_room(
     room: &mut Room,
     map: &Map<String, Value>,
 ) -> Result<(), Response> {
-    if let Some(name) = text(map, "name")? {
-        if name.trim().is_empty() {
-            return Err(bad("name cannot be empty"));
-        }
+    if let Some(name) = new_name(map)? {
         room.name = name;
     }
     if let Some(description) = text(map, "description")? {
@@ -1287,92 +1239,37 @@ fn apply_room(
     Ok(())
 }
 
-async fn create_room(State(sim): State<Sim>, body: axum::body::Bytes) -> Response {
-    let map = match body_object(&body) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let name = match required_name(&map) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
-    match (reference(&map, "floor"), reference(&map, "type")) {
-        (Ok(Some(_)), Ok(Some(_))) => {}
-        (Err(r), _) | (_, Err(r)) => return r,
-        _ => return bad("floor: {\"id\": n} and type: {\"id\": n} are required"),
+impl Editable for Room {
+    fn blank(name: String, now: i64) -> Room {
+        Room {
+            id: 0,
+            name,
+            description: String::new(),
+            capacity: 0,
+            reservable: false,
+            occupied: false,
+            floor_id: 0,
+            type_id: 0,
+            extra: Map::new(),
+            date_created: now,
+            date_updated: now,
+        }
     }
-    let mut state = sim.world.eptura_mut();
-    let now = epoch_ms();
-    let mut room = Room {
-        id: 0,
-        name,
-        description: String::new(),
-        capacity: 0,
-        reservable: false,
-        occupied: false,
-        floor_id: 0,
-        type_id: 0,
-        extra: Map::new(),
-        date_created: now,
-        date_updated: now,
-    };
-    if let Err(r) = apply_room(&state, &mut room, &map) {
-        return r;
+    fn required(map: &Map<String, Value>) -> Result<(), Response> {
+        match (reference(map, "floor")?, reference(map, "type")?) {
+            (Some(_), Some(_)) => Ok(()),
+            _ => Err(bad("floor: {\"id\": n} and type: {\"id\": n} are required")),
+        }
     }
-    room.id = state.new_id();
-    let id = room.id;
-    state.rooms.insert(id, room);
-    match Render(&state).room(&state.rooms[&id]) {
-        Some(out) => created(out),
-        None => not_found(),
-    }
-}
-
-async fn update_room(
-    State(sim): State<Sim>,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
-    let (id, map) = match (parse_id(&id), body_object(&body)) {
-        (Ok(id), Ok(map)) => (id, map),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    if let Err(r) = check_body_id(&map, id) {
-        return r;
-    }
-    let mut state = sim.world.eptura_mut();
-    let Some(mut room) = state.rooms.get(&id).cloned() else {
-        return not_found();
-    };
-    if let Err(r) = apply_room(&state, &mut room, &map) {
-        return r;
-    }
-    room.date_updated = epoch_ms();
-    state.rooms.insert(id, room);
-    match Render(&state).room(&state.rooms[&id]) {
-        Some(out) => Json(out).into_response(),
-        None => not_found(),
-    }
-}
-
-async fn delete_room(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    match sim.world.eptura_mut().rooms.remove(&id) {
-        Some(_) => removed(),
-        None => not_found(),
+    fn apply(&mut self, state: &EpturaState, map: &Map<String, Value>) -> Result<(), Response> {
+        apply_room(state, self, map)
     }
 }
 
 const TYPE_FIELDS: &[&str] = &["name", "typeCode", "usage", "occupiable", "parkingSpace"];
 
 fn apply_type(kind: &mut RoomType, map: &Map<String, Value>) -> Result<(), Response> {
-    if let Some(name) = text(map, "name")? {
-        if name.trim().is_empty() {
-            return Err(bad("name cannot be empty"));
-        }
+    if let Some(name) = new_name(map)? {
         kind.name = name;
     }
     if let Some(code) = text(map, "typeCode")? {
@@ -1395,74 +1292,31 @@ fn apply_type(kind: &mut RoomType, map: &Map<String, Value>) -> Result<(), Respo
     Ok(())
 }
 
-async fn create_type(State(sim): State<Sim>, body: axum::body::Bytes) -> Response {
-    let map = match body_object(&body) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let name = match required_name(&map) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
-    let now = epoch_ms();
-    let mut kind = RoomType {
-        id: 0,
-        name,
-        type_code: String::new(),
-        usage: None,
-        occupiable: false,
-        parking_space: false,
-        extra: Map::new(),
-        date_created: now,
-        date_updated: now,
-    };
-    if let Err(r) = apply_type(&mut kind, &map) {
-        return r;
+impl Editable for RoomType {
+    fn blank(name: String, now: i64) -> RoomType {
+        RoomType {
+            id: 0,
+            name,
+            type_code: String::new(),
+            usage: None,
+            occupiable: false,
+            parking_space: false,
+            extra: Map::new(),
+            date_created: now,
+            date_updated: now,
+        }
     }
-    let mut state = sim.world.eptura_mut();
-    kind.id = state.new_id();
-    let id = kind.id;
-    state.room_types.insert(id, kind);
-    created(Render(&state).room_type(&state.room_types[&id]))
-}
-
-async fn update_type(
-    State(sim): State<Sim>,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
-    let (id, map) = match (parse_id(&id), body_object(&body)) {
-        (Ok(id), Ok(map)) => (id, map),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    if let Err(r) = check_body_id(&map, id) {
-        return r;
+    fn apply(&mut self, _: &EpturaState, map: &Map<String, Value>) -> Result<(), Response> {
+        apply_type(self, map)
     }
-    let mut state = sim.world.eptura_mut();
-    let Some(kind) = state.room_types.get_mut(&id) else {
-        return not_found();
-    };
-    if let Err(r) = apply_type(kind, &map) {
-        return r;
+    /// A room type still in use cannot be deleted.
+    fn delete(state: &mut EpturaState, id: u64) -> Result<(), Response> {
+        if state.rooms.values().any(|r| r.type_id == id) {
+            return Err(eptura_error(StatusCode::CONFLICT, "room type is in use"));
+        }
+        state.room_types.remove(&id);
+        Ok(())
     }
-    kind.date_updated = epoch_ms();
-    Json(Render(&state).room_type(&state.room_types[&id])).into_response()
-}
-
-async fn delete_type(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let mut state = sim.world.eptura_mut();
-    if !state.room_types.contains_key(&id) {
-        return not_found();
-    }
-    if state.rooms.values().any(|r| r.type_id == id) {
-        return eptura_error(StatusCode::CONFLICT, "room type is in use");
-    }
-    state.room_types.remove(&id);
-    removed()
 }
 
 /// `POST /__sim/centers {"name", "buildingIds"}`: create a reservation center (or reuse the one

@@ -7,6 +7,7 @@
 //! [`start`] binds both servers and returns their addresses; [`Sims::shutdown`] stops them.
 //! Each serves its API plus the test-only `/__sim/*` routes (state, stats, faults, reset).
 
+mod collection;
 mod condeco;
 mod control;
 mod eptura;
@@ -88,6 +89,12 @@ pub struct Faults {
     pub max_concurrent: Option<usize>,
     /// Share of requests whose connection is closed without an answer.
     pub drop_rate: f64,
+    /// Share of writes (POST/PUT/DELETE) that are applied, then lose their answer: the
+    /// connection is closed without one.
+    pub lost_reply_rate: f64,
+    /// Share of writes that are applied, then answered 502 or 504, as by a gateway in front of
+    /// a slow server.
+    pub late_error_rate: f64,
     /// Condeco daily call quota: past it, 403 "Out of call volume quota" with `Retry-After`.
     pub quota: Option<u64>,
     /// Beyond this many requests in one second, 429 with `Retry-After: 1`.
