@@ -1,0 +1,25 @@
+//! The integration tests: one binary, one module per capability, over one harness
+//! ([`support`]) that starts the simulators, builds clients and settings, runs the binary and
+//! drives the TUI headless. One binary links the crate once, where a binary per file linked it
+//! eighteen times.
+
+mod support;
+
+mod annotate;
+mod condeco_client;
+mod eptura_client;
+mod extract;
+mod http;
+mod parse_fixtures;
+mod sim_command;
+mod sim_condeco;
+mod sim_eptura;
+mod sim_faults;
+mod sim_state;
+mod template_rules;
+mod template_sheets;
+mod tui_keys;
+mod tui_load_choices;
+mod tui_snapshots;
+mod tui_upload;
+mod upload;

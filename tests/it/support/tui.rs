@@ -1,0 +1,205 @@
+//! The TUI headless, for the `tui_*` modules: an app of a given size, keys, clicks, drawing on
+//! a `TestBackend`, loading a template the way the app does (or directly), and waiting for the
+//! background replies.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use spacebridge::template::{self, LoadOptions};
+use spacebridge::tui::screens::{LoadRequest, review};
+use spacebridge::tui::{App, Background, Event, Session, Theme, ui};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+pub use super::{MISTAKES, SAMPLE};
+
+/// A headless app of `width`×`height`, with no data directory and no colour.
+pub fn app(width: u16, height: u16) -> (App, UnboundedReceiver<Event>) {
+    new_app(Session::default(), None, width, height)
+}
+
+/// A headless app in `session` that keeps its recent files (and the like) in `data_dir`.
+pub fn new_app(
+    session: Session,
+    data_dir: Option<PathBuf>,
+    width: u16,
+    height: u16,
+) -> (App, UnboundedReceiver<Event>) {
+    let (tx, rx) = unbounded_channel();
+    let app = App::new(
+        tx,
+        session,
+        data_dir,
+        Theme { color: false },
+        Rect::new(0, 0, width, height),
+    );
+    (app, rx)
+}
+
+/// An app with `file` already loaded (synchronously), showing Review.
+pub fn app_with(file: &str, width: u16, height: u16) -> (App, UnboundedReceiver<Event>) {
+    app_in(Session::default(), file, width, height)
+}
+
+/// Like [`app_with`], in the given session (e.g. with an Eptura client).
+pub fn app_in(
+    session: Session,
+    file: &str,
+    width: u16,
+    height: u16,
+) -> (App, UnboundedReceiver<Event>) {
+    let (mut app, rx) = new_app(session, None, width, height);
+    let loaded = template::load(Path::new(file), &LoadOptions::default()).expect("loads");
+    app.loaded(
+        LoadRequest {
+            path: file.into(),
+            sheet: None,
+            country: None,
+        },
+        loaded,
+        false,
+    );
+    app.message = None;
+    (app, rx)
+}
+
+/// The reload story: the customer's file (the template with mistakes) loaded through the Load
+/// screen, then replaced by the fixed file (the sample) and reloaded with `r`. The app shows
+/// what changed; the temporary folder holding the file lives as long as the returned guard.
+pub async fn reloaded_app(
+    width: u16,
+    height: u16,
+) -> (App, UnboundedReceiver<Event>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("customer.xlsx");
+    std::fs::copy(MISTAKES, &file).expect("copy");
+    let (mut app, mut rx) = app(width, height);
+    type_text(&mut app, &file.display().to_string());
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(next_reply(&mut app, &mut rx).await.1, Ok(()));
+    std::fs::copy(SAMPLE, &file).expect("copy");
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(next_reply(&mut app, &mut rx).await.1, Ok(()));
+    (app, rx, dir)
+}
+
+/// The Review screen's state; the test has loaded a template.
+pub fn review(app: &App) -> &review::State {
+    app.review.as_ref().expect("a template is loaded")
+}
+
+/// The message the app shows in its status line, or "".
+pub fn said(app: &App) -> String {
+    app.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+pub fn press(app: &mut App, code: KeyCode) {
+    app.handle_event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+/// Press each character of `text` as a key.
+pub fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+pub fn click(app: &mut App, column: u16, row: u16) {
+    app.handle_event(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    }));
+}
+
+pub fn wheel_down(app: &mut App, column: u16, row: u16) {
+    app.handle_event(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    }));
+}
+
+/// Draw the app as the terminal would.
+pub fn draw(app: &App) -> Terminal<TestBackend> {
+    let mut terminal =
+        Terminal::new(TestBackend::new(app.size.width, app.size.height)).expect("test backend");
+    terminal
+        .draw(|frame| ui::render(frame, app))
+        .expect("drawing never fails on a test backend");
+    terminal
+}
+
+/// The drawn frame as text, one line per row.
+pub fn screen(app: &App) -> String {
+    draw(app).backend().to_string()
+}
+
+/// The next background reply (other events are skipped); fails after a minute.
+async fn next_background(rx: &mut UnboundedReceiver<Event>) -> Background {
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .expect("a background reply within a minute")
+            .expect("the channel stays open");
+        if let Event::Background(reply) = event {
+            return reply;
+        }
+    }
+}
+
+/// Wait for the next background reply, hand it to the app, and return its generation and
+/// whether it succeeded (the loader's or writer's message if not). Replies with a file's
+/// sheets are handed over on the way: they are not what the caller waits for.
+pub async fn next_reply(
+    app: &mut App,
+    rx: &mut UnboundedReceiver<Event>,
+) -> (u64, Result<(), String>) {
+    loop {
+        let reply = next_background(rx).await;
+        let summary = match &reply {
+            Background::Sheets { .. } => None,
+            Background::Loaded { generation, result } => Some((
+                *generation,
+                result.as_ref().map(|_| ()).map_err(Clone::clone),
+            )),
+            Background::Exported { generation, result } => Some((*generation, result.clone())),
+            Background::Uploaded {
+                generation, result, ..
+            } => Some((
+                *generation,
+                result.as_ref().map(|_| ()).map_err(Clone::clone),
+            )),
+        };
+        app.handle_event(Event::Background(reply));
+        if let Some(summary) = summary {
+            return summary;
+        }
+    }
+}
+
+/// Wait for the next reply with a file's sheets, hand it to the app and return its generation
+/// and path; other replies are handed over on the way.
+pub async fn next_sheets(app: &mut App, rx: &mut UnboundedReceiver<Event>) -> (u64, PathBuf) {
+    loop {
+        let reply = next_background(rx).await;
+        let tag = match &reply {
+            Background::Sheets {
+                generation, path, ..
+            } => Some((*generation, path.clone())),
+            _ => None,
+        };
+        app.handle_event(Event::Background(reply));
+        if let Some(tag) = tag {
+            return tag;
+        }
+    }
+}
