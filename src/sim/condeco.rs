@@ -926,6 +926,7 @@ pub(super) fn router(world: std::sync::Arc<World>, control: std::sync::Arc<Contr
     Router::new()
         .nest("/{client}/api/V1", api)
         .route("/__sim/state", get(dump))
+        .route("/__sim/bookings", post(sim_bookings))
         .merge(control_routes())
         .fallback(|| async { condeco_error(StatusCode::NOT_FOUND, "no such resource") })
         .layer(middleware::from_fn_with_state(sim.clone(), around_api))
@@ -944,6 +945,32 @@ fn routes<T: Entity>() -> Router<Sim> {
 
 async fn dump(State(sim): State<Sim>) -> Json<Value> {
     Json(sim.world.condeco().dump())
+}
+
+/// `POST /__sim/bookings {"resourceId", "count"}`: set how many bookings a resource holds,
+/// standing in for the people who book it, so that destructive changes have something to lose.
+async fn sim_bookings(State(sim): State<Sim>, body: axum::body::Bytes) -> Response {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Bookings {
+        resource_id: u64,
+        count: u64,
+    }
+    let Ok(wanted) = serde_json::from_slice::<Bookings>(&body) else {
+        return condeco_error(
+            StatusCode::BAD_REQUEST,
+            "send {\"resourceId\": id, \"count\": n}",
+        );
+    };
+    let mut state = sim.world.condeco_mut();
+    match state.resources.get_mut(&wanted.resource_id) {
+        Some(resource) => {
+            resource.booking_count = wanted.count;
+            Json(json!({ "resourceId": wanted.resource_id, "bookingCount": wanted.count }))
+                .into_response()
+        }
+        None => condeco_error(StatusCode::NOT_FOUND, "no such resource"),
+    }
 }
 
 /// `POST token` with form fields client_id, client_secret, grant_type=password; any
