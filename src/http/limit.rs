@@ -1,8 +1,9 @@
 //! The limiters both clients share, none of which knows about HTTP:
-//! - [`Pacer`]: when the next request may start. A hard cap (`--max-rate`, a token bucket),
-//!   a learned rate found from the server's 429s (cut to the rate that was getting through,
-//!   then grown by about 2 % a second), and a gate that holds every request while a
-//!   `Retry-After` runs, so one throttled answer does not turn into a herd of them.
+//! - [`Pacer`]: when the next request may start. A hard cap (`--max-rate`, a token bucket) and
+//!   a learned rate found from the server's 429s: cut to a little under the rate that was
+//!   getting through, then grown by about 2 % a second, never below a quarter of the best rate
+//!   seen (so 429s that have nothing to do with the rate, as a flaky gateway's, cannot pace
+//!   the client down to nothing).
 //! - [`Aimd`]: an additive-increase / multiplicative-decrease concurrency limit. It halves
 //!   once per window (a burst of 429s to requests sent before the cut counts once, not once
 //!   per answer) and grows back by one after a window of successes.
@@ -22,6 +23,11 @@ const RATE_BACKOFF: f64 = 0.95;
 const RATE_GROWTH_PER_SUCCESS: f64 = 0.02;
 /// Below this the learned rate does not go (requests per second).
 const MIN_RATE: f64 = 0.5;
+/// Nor below this share of the best rate measured.
+const PEAK_FLOOR: f64 = 0.25;
+/// Fewer successes than this in the window say too little about the server's rate: a 429
+/// then cuts only the concurrency.
+const MIN_EVIDENCE: usize = 20;
 
 /// Decides when a request may start.
 #[derive(Debug)]
@@ -38,11 +44,11 @@ struct PacerState {
     learned: Option<f64>,
     tokens: f64,
     refilled: Instant,
-    /// No request starts before this (a `Retry-After` running).
-    gate: Option<Instant>,
     /// When the successes in the last [`RATE_WINDOW`] were counted.
     successes: VecDeque<Instant>,
     first_success: Option<Instant>,
+    /// The best rate measured at a throttle.
+    peak: f64,
 }
 
 impl Pacer {
@@ -60,9 +66,9 @@ impl Pacer {
                 learned: None,
                 tokens: burst,
                 refilled: Instant::now(),
-                gate: None,
                 successes: VecDeque::new(),
                 first_success: None,
+                peak: 0.0,
             }),
         }
     }
@@ -93,12 +99,6 @@ impl Pacer {
     /// Take a slot now (`None`) or say how long to wait.
     fn try_take(&self, now: Instant) -> Option<Duration> {
         let mut state = lock(&self.state);
-        if let Some(gate) = state.gate {
-            if gate > now {
-                return Some(gate - now);
-            }
-            state.gate = None;
-        }
         // Not paced (no cap, nothing learned yet): start now.
         let rate = self.effective_rate(&state)?;
         let burst = self.burst.min((rate / 20.0).max(1.0));
@@ -114,7 +114,10 @@ impl Pacer {
 
     /// A request got through: remember it, and let the learned rate grow.
     pub fn on_success(&self) {
-        let now = Instant::now();
+        self.on_success_at(Instant::now());
+    }
+
+    fn on_success_at(&self, now: Instant) {
         let mut state = lock(&self.state);
         state.first_success.get_or_insert(now);
         state.successes.push_back(now);
@@ -130,28 +133,26 @@ impl Pacer {
         }
     }
 
-    /// The server asked to wait `retry_after`: hold every request until then.
-    pub fn hold(&self, retry_after: Duration) {
-        let until = Instant::now() + retry_after;
-        let mut state = lock(&self.state);
-        if state.gate.is_none_or(|gate| gate < until) {
-            state.gate = Some(until);
-        }
-    }
-
     /// A new burst of 429s (once per window, see [`Aimd::on_throttled`]): pace at a little
     /// under the rate that was getting through.
     pub fn on_throttled(&self) {
+        self.on_throttled_at(Instant::now());
+    }
+
+    fn on_throttled_at(&self, now: Instant) {
         if !self.adaptive {
             return;
         }
-        let now = Instant::now();
         let mut state = lock(&self.state);
         let recent = state
             .successes
             .iter()
             .filter(|t| now.duration_since(**t) <= RATE_WINDOW)
-            .count() as f64;
+            .count();
+        if recent < MIN_EVIDENCE {
+            return;
+        }
+        let recent = recent as f64;
         // Over the last window, or since the first success when that is more recent.
         let span = state
             .first_success
@@ -160,8 +161,10 @@ impl Pacer {
             })
             .max(Duration::from_millis(50));
         let measured = recent / span.as_secs_f64();
+        state.peak = state.peak.max(measured);
         let previous = state.learned.unwrap_or(f64::INFINITY);
-        state.learned = Some((measured * RATE_BACKOFF).min(previous).max(MIN_RATE));
+        let floor = (state.peak * PEAK_FLOOR).max(MIN_RATE);
+        state.learned = Some((measured * RATE_BACKOFF).min(previous).max(floor));
         state.tokens = state.tokens.min(1.0);
     }
 }
@@ -181,7 +184,6 @@ struct AimdState {
     successes: usize,
     /// Counts the cuts: a permit remembers the window it was taken in.
     window: u64,
-    last_cut: Option<Instant>,
 }
 
 /// Held while a request is in flight; dropping it frees the slot.
@@ -205,8 +207,6 @@ pub enum Cut {
     SameBurst,
     /// A new burst: the limit was halved.
     Halved,
-    /// A new burst soon after the previous cut: halving alone is not enough, hold on too.
-    HalvedAgain,
 }
 
 impl Aimd {
@@ -220,7 +220,6 @@ impl Aimd {
                 in_flight: 0,
                 successes: 0,
                 window: 0,
-                last_cut: None,
             }),
             notify: Notify::new(),
         })
@@ -257,19 +256,14 @@ impl Aimd {
     /// The server said "too many" to a request sent in `window`: halve the limit (never below
     /// one), once per window.
     pub fn on_throttled(&self, window: u64) -> Cut {
-        let now = Instant::now();
         let mut state = lock(&self.state);
         if window < state.window {
             return Cut::SameBurst;
         }
-        let again = state
-            .last_cut
-            .is_some_and(|last| now.duration_since(last) < RATE_WINDOW);
         state.limit = (state.limit / 2).max(1);
         state.successes = 0;
         state.window += 1;
-        state.last_cut = Some(now);
-        if again { Cut::HalvedAgain } else { Cut::Halved }
+        Cut::Halved
     }
 
     /// A request succeeded: after `limit` successes the limit grows by one.
@@ -317,9 +311,9 @@ mod tests {
         assert_eq!(cuts[0], Cut::Halved);
         assert!(cuts[1..].iter().all(|c| *c == Cut::SameBurst), "{cuts:?}");
         assert_eq!(aimd.limit(), 4);
-        // A request sent after the cut and throttled again cuts again, soon after: hold on.
+        // A request sent after the cut and throttled again cuts again.
         let later = aimd.acquire().await.window();
-        assert_eq!(aimd.on_throttled(later), Cut::HalvedAgain);
+        assert_eq!(aimd.on_throttled(later), Cut::Halved);
         assert_eq!(aimd.limit(), 2);
         aimd.on_success();
         assert_eq!(aimd.limit(), 2);
@@ -363,7 +357,12 @@ mod tests {
     fn an_uncapped_pacer_learns_the_rate_that_got_through_and_grows_it() {
         let pacer = Pacer::new(None, 1, true);
         assert_eq!(pacer.rate(), None, "no pacing before the server throttles");
-        for _ in 0..100 {
+        for _ in 0..MIN_EVIDENCE - 1 {
+            pacer.on_success();
+        }
+        pacer.on_throttled();
+        assert_eq!(pacer.rate(), None, "too few successes to learn from");
+        for _ in MIN_EVIDENCE..100 {
             pacer.on_success();
         }
         pacer.on_throttled();
@@ -386,17 +385,25 @@ mod tests {
     }
 
     #[test]
-    fn a_held_pacer_lets_nothing_start_until_the_gate_opens() {
+    fn throttles_unrelated_to_the_rate_never_pace_below_a_quarter_of_the_best_rate() {
         let pacer = Pacer::new(None, 1, true);
-        pacer.hold(Duration::from_millis(300));
-        let wait = pacer.try_take(Instant::now());
-        assert!(
-            wait.is_some_and(|w| w > Duration::from_millis(200)),
-            "{wait:?}"
-        );
-        assert_eq!(
-            pacer.try_take(Instant::now() + Duration::from_millis(400)),
-            None
-        );
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        for i in 0..200 {
+            pacer.on_success_at(at(i * 5));
+        }
+        pacer.on_throttled_at(at(1000));
+        let first = pacer.rate().unwrap_or(0.0);
+        assert!((first - 200.0 * RATE_BACKOFF).abs() < 1.0, "{first}");
+        // A flaky server goes on throttling a few requests a second, whatever the pace.
+        for second in 2..60 {
+            for i in 0..30 {
+                pacer.on_success_at(at(second * 1000 + i * 30));
+            }
+            pacer.on_throttled_at(at(second * 1000 + 950));
+        }
+        let after = pacer.rate().unwrap_or(0.0);
+        assert!(after >= 200.0 * PEAK_FLOOR, "{first} → {after}");
+        assert!(after < first, "it did slow down: {after}");
     }
 }

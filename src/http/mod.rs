@@ -434,7 +434,7 @@ impl HttpClient {
             None => self.backoff(attempt),
         };
         if status == StatusCode::TOO_MANY_REQUESTS {
-            self.on_throttled(window, delay);
+            self.on_throttled(window);
         }
         if attempt >= self.config.max_attempts {
             return Attempt::Fail(HttpError::GaveUp {
@@ -450,16 +450,11 @@ impl HttpClient {
         }
     }
 
-    /// One cut of concurrency and pace per burst of 429s; a second burst soon after the first
-    /// also holds every request for the server's wait.
-    fn on_throttled(&self, window: u64, wait: Duration) {
-        match self.concurrency.on_throttled(window) {
-            Cut::SameBurst => {}
-            Cut::Halved => self.pacer.on_throttled(),
-            Cut::HalvedAgain => {
-                self.pacer.on_throttled();
-                self.pacer.hold(wait);
-            }
+    /// One cut of concurrency and pace per burst of 429s (the throttled request itself waits
+    /// as the server asked).
+    fn on_throttled(&self, window: u64) {
+        if self.concurrency.on_throttled(window) == Cut::Halved {
+            self.pacer.on_throttled();
         }
     }
 

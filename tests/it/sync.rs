@@ -1,0 +1,457 @@
+//! The sync to Condeco end to end, over loopback HTTP with a real SQLite store: the sample
+//! template uploaded to the new-customer Eptura and its buildings assigned to a reservation
+//! center, then an initial sync into an empty Condeco creates exactly the expected entities,
+//! each carrying its `externalId`, and a second run writes nothing; destructive changes are
+//! held with their bookings until allowed, under the deletion cap; faults that lose answers
+//! never make duplicates; the commands' exit codes and JSON.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+use spacebridge::eptura::upload::{UploadOptions, upload};
+use spacebridge::sim::{Faults, Scenario};
+use spacebridge::store::Store;
+use spacebridge::sync::apply::{ApplyOptions, Control};
+use spacebridge::sync::{EventSink, PlanOptions, SyncReport, SyncSettings};
+use spacebridge::template::{self, LoadOptions};
+
+use crate::support::cli::{args, printed, run as spacebridge};
+use crate::support::{SAMPLE, Side, Simulators, path_of, spawn_sims};
+
+/// New-customer simulators with the sample template uploaded and every building in a
+/// reservation center; a store path in a temporary directory.
+async fn onboarded(faults: Faults) -> (Simulators, tempfile::TempDir) {
+    let sims = spawn_sims(Scenario::NewCustomer, Faults::default()).await;
+    let loaded = template::load(&path_of(SAMPLE), &LoadOptions::default()).unwrap();
+    let report = upload(
+        &sims.eptura_client(),
+        &loaded.portfolio,
+        UploadOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(!report.has_failures(), "{:?}", report.failures);
+    let buildings: Vec<i64> = sims.state(Side::Eptura).await["buildings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_i64().unwrap())
+        .collect();
+    sims.assign_center("Everywhere Reservation Center", &buildings)
+        .await;
+    sims.set_faults(Side::Condeco, &faults).await;
+    (sims, tempfile::tempdir().unwrap())
+}
+
+fn settings(sims: &Simulators, store: PathBuf, plan: PlanOptions) -> SyncSettings {
+    SyncSettings {
+        eptura: sims.eptura_client(),
+        condeco: sims.condeco_client(),
+        store,
+        plan,
+        apply: ApplyOptions::default(),
+    }
+}
+
+async fn sync(sims: &Simulators, dir: &tempfile::TempDir, plan: PlanOptions) -> SyncReport {
+    let (control, _pause) = Control::detached();
+    spacebridge::sync::run(
+        &settings(sims, dir.path().join("store.sqlite"), plan),
+        &EventSink::none(),
+        &control,
+    )
+    .await
+    .unwrap()
+}
+
+async fn writes(sims: &Simulators) -> u64 {
+    sims.stats(Side::Condeco).await["writes"].as_u64().unwrap()
+}
+
+/// What the Eptura simulator holds that should reach Condeco: external ids per kind.
+struct Expected {
+    locations: BTreeSet<String>,
+    floors: BTreeSet<String>,
+    resources: BTreeSet<String>,
+    workspace_types: BTreeSet<String>,
+}
+
+async fn expected(sims: &Simulators) -> Expected {
+    let state = sims.state(Side::Eptura).await;
+    let ids = |key: &str, keep: &dyn Fn(&Value) -> bool| -> BTreeSet<String> {
+        state[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| keep(r))
+            .map(|r| r["id"].as_i64().unwrap().to_string())
+            .collect()
+    };
+    let synced_usage = |t: &Value| matches!(t["usage"].as_str(), Some("ME" | "WE"));
+    Expected {
+        locations: ids("buildings", &|_| true),
+        floors: ids("floors", &|_| true),
+        resources: ids("rooms", &|r| {
+            r["reservable"].as_bool() == Some(true) && synced_usage(&r["type"])
+        }),
+        workspace_types: ids("roomTypes", &synced_usage),
+    }
+}
+
+/// The `externalId`s Condeco holds per collection; fails on any duplicate.
+fn external_ids(condeco: &Value, key: &str) -> BTreeSet<String> {
+    let mut seen = BTreeMap::new();
+    for record in condeco[key].as_array().unwrap() {
+        if let Some(id) = record["externalId"].as_str() {
+            *seen.entry(id.to_string()).or_insert(0) += 1;
+        }
+    }
+    let duplicated: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(duplicated.is_empty(), "duplicate {key}: {duplicated:?}");
+    seen.into_keys().collect()
+}
+
+fn floor_external_ids(condeco: &Value) -> BTreeSet<String> {
+    let mut all = Vec::new();
+    for location in condeco["locations"].as_array().unwrap() {
+        for floor in location["floors"].as_array().unwrap() {
+            if let Some(id) = floor["externalId"].as_str() {
+                all.push(id.to_string());
+            }
+        }
+    }
+    let set: BTreeSet<String> = all.iter().cloned().collect();
+    assert_eq!(set.len(), all.len(), "a floor external id twice");
+    set
+}
+
+/// Condeco holds exactly what Eptura says should sync, each once, each with its external id.
+async fn assert_condeco_matches(sims: &Simulators) {
+    let want = expected(sims).await;
+    let condeco = sims.state(Side::Condeco).await;
+    assert_eq!(external_ids(&condeco, "locations"), want.locations);
+    assert_eq!(floor_external_ids(&condeco), want.floors);
+    assert_eq!(external_ids(&condeco, "resources"), want.resources);
+    assert_eq!(
+        external_ids(&condeco, "workspaceTypes"),
+        want.workspace_types
+    );
+    let resources = condeco["resources"].as_array().unwrap();
+    assert!(
+        resources.iter().all(|r| r["externalId"].is_string()),
+        "every resource carries its external id"
+    );
+    assert_eq!(
+        resources.len(),
+        want.resources.len(),
+        "no resource without one"
+    );
+}
+
+#[tokio::test]
+async fn an_initial_sync_creates_exactly_the_expected_entities_and_a_second_writes_nothing() {
+    let (sims, dir) = onboarded(Faults::default()).await;
+    let first = sync(&sims, &dir, PlanOptions::default()).await;
+    assert_eq!(first.status, "succeeded", "{:?}", first.reason);
+    assert_eq!(
+        first.kind.map(|k| serde_json::to_value(k).unwrap()),
+        Some(json!("initial"))
+    );
+    assert_condeco_matches(&sims).await;
+    let want = expected(&sims).await;
+    assert_eq!(
+        first
+            .ops
+            .create
+            .get(&spacebridge::domain::SyncKind::Resource),
+        Some(&(want.resources.len() as u64))
+    );
+
+    let before = writes(&sims).await;
+    let second = sync(&sims, &dir, PlanOptions::default()).await;
+    assert_eq!(second.status, "succeeded");
+    assert_eq!(
+        second.kind.map(|k| serde_json::to_value(k).unwrap()),
+        Some(json!("daily"))
+    );
+    assert_eq!(
+        writes(&sims).await,
+        before,
+        "the second run wrote to Condeco"
+    );
+    assert!(second.ops.create.is_empty() && second.ops.update.is_empty());
+    assert_eq!(
+        second
+            .ops
+            .unchanged
+            .get(&spacebridge::domain::SyncKind::Resource),
+        Some(&(want.resources.len() as u64))
+    );
+    let store = Store::open(&dir.path().join("store.sqlite")).unwrap();
+    assert!(store.open_intents().unwrap().is_empty());
+    assert_eq!(store.runs().unwrap().len(), 2);
+}
+
+/// The Eptura API as a customer would change it: PUT/DELETE on its records.
+async fn eptura_call(sims: &Simulators, method: reqwest::Method, path: &str, body: Value) {
+    let (status, answer) = sims.eptura_api().send(method, path, body).await;
+    assert!(status.is_success(), "{path}: {status} {answer}");
+}
+
+/// A synced resource with its Eptura room: (Condeco resource id, room JSON).
+async fn a_synced_room(sims: &Simulators, usage: &str, skip: usize) -> (i64, Value) {
+    let eptura = sims.state(Side::Eptura).await;
+    let condeco = sims.state(Side::Condeco).await;
+    let room = eptura["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["reservable"] == json!(true) && r["type"]["usage"] == json!(usage))
+        .nth(skip)
+        .unwrap()
+        .clone();
+    let external = room["id"].as_i64().unwrap().to_string();
+    let resource = condeco["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["externalId"] == json!(external))
+        .unwrap();
+    (resource["resourceId"].as_i64().unwrap(), room)
+}
+
+async fn book(sims: &Simulators, resource: i64, count: u64) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/__sim/bookings", sims.condeco_url))
+        .json(&json!({ "resourceId": resource, "count": count }))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+}
+
+#[tokio::test]
+async fn destructive_changes_are_held_with_their_bookings_until_allowed() {
+    let (sims, dir) = onboarded(Faults::default()).await;
+    assert_eq!(
+        sync(&sims, &dir, PlanOptions::default()).await.status,
+        "succeeded"
+    );
+
+    // A space deleted in Eptura, and one switched from WE to an ME type.
+    let (deleted_resource, deleted_room) = a_synced_room(&sims, "WE", 0).await;
+    let (switched_resource, switched_room) = a_synced_room(&sims, "WE", 1).await;
+    book(&sims, deleted_resource, 7).await;
+    book(&sims, switched_resource, 3).await;
+    let me_type = sims.state(Side::Eptura).await["roomTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["usage"] == json!("ME"))
+        .unwrap()["id"]
+        .clone();
+    let deleted_id = deleted_room["id"].as_i64().unwrap();
+    let switched_id = switched_room["id"].as_i64().unwrap();
+    eptura_call(
+        &sims,
+        reqwest::Method::DELETE,
+        &format!("/rooms/{deleted_id}"),
+        Value::Null,
+    )
+    .await;
+    eptura_call(
+        &sims,
+        reqwest::Method::PUT,
+        &format!("/rooms/{switched_id}"),
+        json!({ "typeId": me_type }),
+    )
+    .await;
+
+    let before = writes(&sims).await;
+    let held = sync(&sims, &dir, PlanOptions::default()).await;
+    assert_eq!(held.status, "succeeded");
+    let bookings: BTreeMap<String, u64> = held
+        .held_destructive
+        .iter()
+        .map(|op| (op.eptura_id.clone(), op.hold.bookings))
+        .collect();
+    assert_eq!(
+        bookings.get(&deleted_id.to_string()),
+        Some(&7),
+        "{bookings:?}"
+    );
+    assert_eq!(
+        bookings.get(&switched_id.to_string()),
+        Some(&3),
+        "{bookings:?}"
+    );
+    assert!(held.held_destructive.iter().all(|op| !op.hold.approved));
+    assert_eq!(writes(&sims).await, before, "nothing destructive ran");
+    let condeco = sims.state(Side::Condeco).await;
+    let resources = external_ids(&condeco, "resources");
+    assert!(resources.contains(&deleted_id.to_string()), "still there");
+
+    let allowed = sync(
+        &sims,
+        &dir,
+        PlanOptions {
+            allow_destructive: true,
+            ..PlanOptions::default()
+        },
+    )
+    .await;
+    assert_eq!(allowed.status, "succeeded", "{:?}", allowed.reason);
+    assert_eq!(allowed.bookings_deleted, 10);
+    assert_condeco_matches(&sims).await;
+    let condeco = sims.state(Side::Condeco).await;
+    let switched = condeco["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["externalId"] == json!(switched_id.to_string()))
+        .unwrap();
+    assert_eq!(switched["resourceType"], json!("PersonalSpace"));
+}
+
+#[tokio::test]
+async fn a_building_that_moved_city_is_recreated_only_when_allowed_and_the_cap_stops_mass_deletes()
+{
+    let (sims, dir) = onboarded(Faults::default()).await;
+    assert_eq!(
+        sync(&sims, &dir, PlanOptions::default()).await.status,
+        "succeeded"
+    );
+    let building = sims.state(Side::Eptura).await["buildings"][0]["id"]
+        .as_i64()
+        .unwrap();
+    eptura_call(
+        &sims,
+        reqwest::Method::PUT,
+        &format!("/buildings/{building}"),
+        json!({ "address": { "city": "Elsewhere" } }),
+    )
+    .await;
+    let held = sync(&sims, &dir, PlanOptions::default()).await;
+    let recreate = held
+        .held_destructive
+        .iter()
+        .find(|op| op.eptura_id == building.to_string())
+        .expect("the location's recreation is held");
+    assert!(recreate.hold.reason.contains("country or city"));
+    assert!(!recreate.hold.approved);
+    // Allowed, but the building holds more than 5 % of the resources: the cap stops the run.
+    let capped = sync(
+        &sims,
+        &dir,
+        PlanOptions {
+            allow_destructive: true,
+            ..PlanOptions::default()
+        },
+    )
+    .await;
+    assert_eq!(capped.status, "failed");
+    assert!(
+        capped.reason.as_deref().unwrap_or("").contains("cap"),
+        "{:?}",
+        capped.reason
+    );
+    // Raised on purpose: the location is recreated in its new region with all it holds.
+    let raised = sync(
+        &sims,
+        &dir,
+        PlanOptions {
+            allow_destructive: true,
+            deletion_cap: 1.0,
+            ..PlanOptions::default()
+        },
+    )
+    .await;
+    assert_eq!(raised.status, "succeeded", "{:?}", raised.reason);
+    assert_condeco_matches(&sims).await;
+    let condeco = sims.state(Side::Condeco).await;
+    let region = condeco["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == json!("Elsewhere"))
+        .expect("the new region");
+    let location = condeco["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["externalId"] == json!(building.to_string()))
+        .unwrap();
+    assert_eq!(location["regionId"], region["regionId"]);
+}
+
+#[tokio::test]
+async fn faults_that_lose_answers_never_make_duplicates_nor_leave_anything_out() {
+    for seed in 0..5 {
+        let faults: Faults = serde_json::from_value(json!({
+            "error_rate": 0.10,
+            "rate_limit": 0.05,
+            "drop_rate": 0.02,
+            "lost_reply_rate": 0.03,
+            "late_error_rate": 0.02,
+            "latency_ms": [0, 3],
+        }))
+        .unwrap();
+        let (sims, dir) = onboarded(faults).await;
+        let mut runs = Vec::new();
+        loop {
+            let report = sync(&sims, &dir, PlanOptions::default()).await;
+            runs.push(report.status.clone());
+            if report.status == "succeeded" || runs.len() == 4 {
+                break;
+            }
+        }
+        assert_eq!(
+            runs.last().map(String::as_str),
+            Some("succeeded"),
+            "seed {seed}: {runs:?}"
+        );
+        assert_condeco_matches(&sims).await;
+        let stats = sims.stats(Side::Condeco).await;
+        assert!(
+            stats["lost_replies"].as_u64().unwrap_or(0)
+                + stats["late_errors"].as_u64().unwrap_or(0)
+                > 0,
+            "seed {seed}: the faults fired: {stats}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_commands_print_the_plan_and_the_run_as_json_with_exit_codes() {
+    let (sims, dir) = onboarded(Faults::default()).await;
+    let db = dir.path().join("cli.sqlite").display().to_string();
+    let plan = spacebridge(args(&["plan", "--format", "json", "--db", &db]), sims.env()).await;
+    assert_eq!(plan.status.code(), Some(0), "{}", printed(&plan));
+    let planned: Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert_eq!(planned["status"], json!("planned"));
+    assert!(planned["ops"]["create"]["resource"].as_u64().unwrap() > 0);
+    assert_eq!(writes(&sims).await, 0, "plan writes nothing");
+
+    let run = spacebridge(args(&["sync", "--format", "json", "--db", &db]), sims.env()).await;
+    assert_eq!(run.status.code(), Some(0), "{}", printed(&run));
+    let report: Value = serde_json::from_slice(&run.stdout).unwrap();
+    for field in [
+        "run_id",
+        "status",
+        "kind",
+        "ops",
+        "held_destructive",
+        "rejected",
+        "requests",
+        "drift",
+    ] {
+        assert!(report.get(field).is_some(), "{field} in {report}");
+    }
+    assert_eq!(report["kind"], json!("initial"));
+    assert_eq!(
+        report["ops"]["create"]["resource"],
+        planned["ops"]["create"]["resource"]
+    );
+    assert!(report["requests"]["condeco"].as_u64().unwrap() > 0);
+}
