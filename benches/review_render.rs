@@ -52,7 +52,7 @@ fn review_render(c: &mut Criterion) {
             terminal
                 .draw(|frame| ui::render(frame, black_box(&app)))
                 .expect("draw");
-        })
+        });
     });
     press(&mut app, KeyCode::Char('E'));
     for _ in 0..100 {
@@ -65,14 +65,14 @@ fn review_render(c: &mut Criterion) {
                 terminal
                     .draw(|frame| ui::render(frame, black_box(&app)))
                     .expect("draw");
-            })
+            });
         },
     );
     c.bench_function("review 100k spaces, expand all + collapse all keys", |b| {
         b.iter(|| {
             press(&mut app, KeyCode::Char('E'));
             press(&mut app, KeyCode::Char('C'));
-        })
+        });
     });
 }
 

@@ -24,14 +24,14 @@ fn loading(c: &mut Criterion) {
             book.worksheet_range("Space Data")
                 .expect("reads")
                 .get_size()
-        })
+        });
     });
     group.bench_function("parse + validate", |b| {
         b.iter(|| {
             template::load(&path, &LoadOptions::default())
                 .expect("loads")
                 .counts
-        })
+        });
     });
     group.finish();
 }

@@ -156,8 +156,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     println!(
-        "{} s per simulator, {connections} concurrent keep-alive connections, 100-row pages",
-        seconds
+        "{seconds} s per simulator, {connections} concurrent keep-alive connections, 100-row pages"
     );
     let eptura_headers = vec![
         ("x-auth-username", "bench".to_string()),

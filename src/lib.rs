@@ -6,6 +6,10 @@
 //! client, matched against Condeco by [`matcher`], planned and applied by [`sync`], with
 //! external ids kept in the [`store`]. The [`tui`] and [`cli`] only render and dispatch.
 
+// Bad input, a lost network or a full disk is an error to report, never a panic. Unit tests may
+// unwrap (`clippy.toml`); the rest of the lints live in `Cargo.toml`.
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod cli;
 pub mod condeco;
 pub mod config;

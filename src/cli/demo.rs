@@ -38,7 +38,7 @@ pub struct Args {
     pub scenario: Scenario,
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
+pub fn run(args: &Args) -> Result<ExitCode> {
     let scratch = Scratch::create()?;
     let template = scratch.path().join("sample-template.xlsx");
     std::fs::write(&template, SAMPLE_TEMPLATE)

@@ -23,7 +23,7 @@ pub struct Args {
     pub connection: ConnectionArgs,
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
+pub fn run(args: &Args) -> Result<ExitCode> {
     let settings = args
         .connection
         .settings()

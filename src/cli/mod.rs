@@ -64,14 +64,14 @@ fn runtime() -> color_eyre::eyre::Result<tokio::runtime::Runtime> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Some(Command::Parse(args)) => parse::run(args),
-        Some(Command::Upload(args)) => upload::run(args),
-        Some(Command::Extract(args)) => extract::run(args),
+        Some(Command::Parse(args)) => parse::run(&args),
+        Some(Command::Upload(args)) => upload::run(&args),
+        Some(Command::Extract(args)) => extract::run(&args),
         Some(Command::Plan(args)) => plan::run(args),
         Some(Command::Sync(args)) => sync::run(args),
         Some(Command::Sim(args)) => sim::run(args),
         Some(Command::Tui(args)) => tui::run(args),
-        Some(Command::Demo(args)) => demo::run(args),
+        Some(Command::Demo(args)) => demo::run(&args),
         None => tui::run(tui::Args::default()),
     };
     match outcome {

@@ -59,7 +59,7 @@ fn parse_country(text: &str) -> Result<CountryCode, String> {
         .ok_or_else(|| format!("\"{text}\" is not a two-letter ISO country code (e.g. GB)"))
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
+pub fn run(args: &Args) -> Result<ExitCode> {
     let options = args.template.load_options();
     let file = &args.template.file;
     let loaded = match &args.annotate {

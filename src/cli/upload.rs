@@ -31,7 +31,7 @@ pub struct Args {
     pub connection: ConnectionArgs,
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
+pub fn run(args: &Args) -> Result<ExitCode> {
     let loaded = match template::load(&args.template.file, &args.template.load_options()) {
         Ok(loaded) => loaded,
         Err(e) => {

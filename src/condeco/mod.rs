@@ -682,7 +682,7 @@ impl CondecoClient {
                     message: self.message(&reply),
                 });
             }
-            _ => return Err(self.error_of(Method::POST, wire::TOKEN, reply)),
+            _ => return Err(self.error_of(Method::POST, wire::TOKEN, &reply)),
         }
         let token: wire::Token = serde_json::from_slice(&reply.body).map_err(|_| {
             // serde's message could quote the body, and the body holds the token.
@@ -704,12 +704,12 @@ impl CondecoClient {
         if reply.status.is_success() {
             Ok(reply)
         } else {
-            Err(self.error_of(method, path, reply))
+            Err(self.error_of(method, path, &reply))
         }
     }
 
     /// The error a non-2xx answer stands for.
-    fn error_of(&self, method: Method, path: &str, reply: Reply) -> CondecoError {
+    fn error_of(&self, method: Method, path: &str, reply: &Reply) -> CondecoError {
         let path = format!("/{path}");
         let status = reply.status.as_u16();
         match status {
@@ -718,12 +718,12 @@ impl CondecoClient {
                 path,
                 status,
                 message: self
-                    .message(&reply)
+                    .message(reply)
                     .unwrap_or_else(|| self.scrub(&reply.excerpt(500))),
             },
             403 => {
                 let message = self
-                    .message(&reply)
+                    .message(reply)
                     .unwrap_or_else(|| self.scrub(&reply.excerpt(300)));
                 let renews_in = reply.retry_after();
                 if renews_in.is_some() || message.to_lowercase().contains("quota") {

@@ -667,13 +667,13 @@ async fn read_only() -> Response {
 }
 
 /// A page as a bare JSON array, or the count as `{"count": n}`.
-fn answer<T: Serialize>(counting: bool, total: usize, page: Vec<T>) -> Response {
+fn answer<T: Serialize>(counting: bool, total: usize, page: &[T]) -> Response {
     if counting {
         return Json(json!({ "count": total })).into_response();
     }
     // Sized for nested records up front: pages are large and growing a buffer copies them.
     let mut body = Vec::with_capacity(256 + page.len() * 1024);
-    match serde_json::to_writer(&mut body, &page) {
+    match serde_json::to_writer(&mut body, page) {
         Ok(()) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Err(e) => eptura_error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
@@ -792,7 +792,10 @@ fn listing<T: Kind>(sim: &Sim, params: HashMap<String, String>, counting: bool) 
     answer(
         counting,
         total,
-        page.into_iter().filter_map(|x| T::render(r, x)).collect(),
+        &page
+            .into_iter()
+            .filter_map(|x| T::render(r, x))
+            .collect::<Vec<_>>(),
     )
 }
 

@@ -468,7 +468,7 @@ fn condeco_existing_customer(eptura: &EpturaState) -> CondecoState {
             .iter()
             .filter_map(|(eptura_name, name)| {
                 Some(LocationFloor {
-                    floor_number: floor_number(eptura_name)? as i64,
+                    floor_number: i64::from(floor_number(eptura_name)?),
                     name: (*name).into(),
                     external_id: None,
                 })
@@ -510,7 +510,7 @@ fn condeco_existing_customer(eptura: &EpturaState) -> CondecoState {
             bookings_seed += 1;
             let resource = resource(
                 &mut state,
-                (location_id, floor as i64, group_id, kind),
+                (location_id, i64::from(floor), group_id, kind),
                 &name,
                 space.usage == "WE",
                 space.capacity,

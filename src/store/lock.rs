@@ -133,19 +133,21 @@ fn this_host() -> String {
     gethostname::gethostname().to_string_lossy().into_owned()
 }
 
-/// Whether a process with this id exists on this machine.
+/// Whether a process with this id exists on this machine: `kill(pid, 0)` sends nothing, it only
+/// checks that the process exists and that we may signal it (a refusal means it exists).
 #[cfg(unix)]
 fn process_is_running(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
+    use rustix::io::Errno;
+    use rustix::process::{Pid, test_kill_process};
+
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .filter(|&raw| raw > 0)
+        .and_then(Pid::from_raw)
+    else {
         return false;
     };
-    if pid <= 0 {
-        return false;
-    }
-    // SAFETY: signal 0 sends nothing; `kill` only checks that the process exists and that we
-    // may signal it. It reads no memory of ours.
-    let result = unsafe { libc::kill(pid, 0) };
-    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    matches!(test_kill_process(pid), Ok(()) | Err(Errno::PERM))
 }
 
 /// Without a portable check, a holder is presumed alive.

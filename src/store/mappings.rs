@@ -341,11 +341,11 @@ mod tests {
     use crate::store::RunKind;
     use crate::store::tests::temp_store;
 
-    fn resource(space: i64, resource: i64, fields: serde_json::Value) -> Mapping {
+    fn resource(space: i64, resource: i64, fields: &serde_json::Value) -> Mapping {
         Mapping {
             eptura: ExternalId::resource(EpturaSpaceId::new(space)),
             condeco: CondecoResourceId::new(resource).into(),
-            fingerprint: Fingerprint::of(&fields).unwrap(),
+            fingerprint: Fingerprint::of(fields).unwrap(),
         }
     }
 
@@ -378,10 +378,10 @@ mod tests {
     #[test]
     fn rewriting_a_mapping_keeps_its_creation_and_replaces_the_fingerprint() {
         let (_dir, mut store) = temp_store();
-        let first = resource(1, 10, json!({"capacity": 4}));
+        let first = resource(1, 10, &json!({"capacity": 4}));
         store.put_mapping(&first).unwrap();
         let created = store.mapping(&first.eptura).unwrap().unwrap().created_at;
-        let second = resource(1, 10, json!({"capacity": 6}));
+        let second = resource(1, 10, &json!({"capacity": 6}));
         store.put_mapping(&second).unwrap();
         let stored = store.mapping(&first.eptura).unwrap().unwrap();
         assert_eq!(stored.mapping.fingerprint, second.fingerprint);
@@ -392,8 +392,8 @@ mod tests {
     #[test]
     fn one_condeco_entity_cannot_map_two_eptura_records() {
         let (_dir, mut store) = temp_store();
-        store.put_mapping(&resource(1, 10, json!({}))).unwrap();
-        let error = store.put_mapping(&resource(2, 10, json!({}))).unwrap_err();
+        store.put_mapping(&resource(1, 10, &json!({}))).unwrap();
+        let error = store.put_mapping(&resource(2, 10, &json!({}))).unwrap_err();
         assert!(
             matches!(error, StoreError::MappingConflict { .. }),
             "{error}"
@@ -423,7 +423,7 @@ mod tests {
     #[test]
     fn removing_a_mapping_says_whether_there_was_one() {
         let (_dir, mut store) = temp_store();
-        let mapping = resource(1, 10, json!({}));
+        let mapping = resource(1, 10, &json!({}));
         store.put_mapping(&mapping).unwrap();
         assert!(store.remove_mapping(&mapping.eptura).unwrap());
         assert!(!store.remove_mapping(&mapping.eptura).unwrap());
@@ -434,7 +434,7 @@ mod tests {
     fn an_intent_stays_open_until_its_mapping_is_written() {
         let (_dir, mut store) = temp_store();
         let run = store.start_run(RunKind::Initial).unwrap();
-        let mapping = resource(1, 10, json!({"name": "Desk 1"}));
+        let mapping = resource(1, 10, &json!({"name": "Desk 1"}));
         let intent = store
             .record_intent(run, &mapping.eptura, WriteOp::Create)
             .unwrap();
@@ -461,8 +461,8 @@ mod tests {
     fn a_failed_mapping_write_leaves_the_intent_open() {
         let (_dir, mut store) = temp_store();
         let run = store.start_run(RunKind::Initial).unwrap();
-        store.put_mapping(&resource(1, 10, json!({}))).unwrap();
-        let clashing = resource(2, 10, json!({}));
+        store.put_mapping(&resource(1, 10, &json!({}))).unwrap();
+        let clashing = resource(2, 10, &json!({}));
         let intent = store
             .record_intent(run, &clashing.eptura, WriteOp::Create)
             .unwrap();
@@ -476,7 +476,7 @@ mod tests {
     fn closing_an_intent_twice_is_refused_and_writes_nothing() {
         let (_dir, mut store) = temp_store();
         let run = store.start_run(RunKind::Daily).unwrap();
-        let mapping = resource(1, 10, json!({}));
+        let mapping = resource(1, 10, &json!({}));
         let intent = store
             .record_intent(run, &mapping.eptura, WriteOp::Create)
             .unwrap();
@@ -492,7 +492,7 @@ mod tests {
     fn a_completed_delete_removes_the_mapping_with_the_intent() {
         let (_dir, mut store) = temp_store();
         let run = store.start_run(RunKind::Daily).unwrap();
-        let mapping = resource(1, 10, json!({}));
+        let mapping = resource(1, 10, &json!({}));
         store.put_mapping(&mapping).unwrap();
         let intent = store
             .record_intent(run, &mapping.eptura, WriteOp::Delete)

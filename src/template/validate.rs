@@ -459,7 +459,7 @@ impl<'a> Checker<'a> {
         let room = self.required(row, Column::Room);
         let space_type = self.required(row, Column::SpaceType);
         let space = self.space_fields(row, room, space_type);
-        let Some(building) = self.place_building(row, fields) else {
+        let Some(building) = self.place_building(row, &fields) else {
             return;
         };
         let first_use_of_type = space.as_ref().is_some_and(|s| {
@@ -683,7 +683,7 @@ impl<'a> Checker<'a> {
     }
 
     /// The building this row belongs to, created on its first row; `None` without an identity.
-    fn place_building(&mut self, row: &Row, fields: BuildingFields) -> Option<usize> {
+    fn place_building(&mut self, row: &Row, fields: &BuildingFields) -> Option<usize> {
         // (is it a code, the raw text): a code never matches a name.
         let raw_key = match (&fields.code, &fields.name) {
             (Some(code), _) => Some((true, code.as_ref())),
@@ -724,7 +724,7 @@ impl<'a> Checker<'a> {
         };
         let index = match cached.or_else(|| self.by_key.get(&key).copied()) {
             Some(index) => index,
-            None => self.new_building(row, key, &fields),
+            None => self.new_building(row, key, fields),
         };
         if cached.is_none() {
             self.last_building = raw_key.map(|(is_code, raw)| (is_code, raw.to_string(), index));

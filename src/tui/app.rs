@@ -361,7 +361,7 @@ impl App {
                     Some(Command::Dismiss) if filter.is_active() => *filter = TextFilter::default(),
                     // Help opened from the Upload panel goes back to it.
                     Some(Command::Dismiss) if self.upload.is_some() => {
-                        self.overlay = Overlay::Upload
+                        self.overlay = Overlay::Upload;
                     }
                     Some(Command::Dismiss) => self.overlay = Overlay::None,
                     Some(Command::Up) => *scroll = scroll.saturating_sub(1),
@@ -375,7 +375,7 @@ impl App {
                 match keymap::lookup(&[keymap::CONFIRM], &key) {
                     Some(Command::Accept) => self.quit_now(),
                     Some(Command::Dismiss) if self.upload_job.is_some() => {
-                        self.overlay = Overlay::Upload
+                        self.overlay = Overlay::Upload;
                     }
                     Some(Command::Dismiss) => self.overlay = Overlay::None,
                     _ => {}

@@ -70,7 +70,7 @@ pub fn spawn_input(tx: UnboundedSender<Event>, stop: CancellationToken) -> JoinH
                 () = stop.cancelled() => break,
                 _ = ticks.tick() => Event::Tick,
                 read = stream.next() => match read {
-                    Some(Ok(raw)) => match translate(raw) {
+                    Some(Ok(raw)) => match translate(&raw) {
                         Some(event) => event,
                         None => continue,
                     },
@@ -88,8 +88,8 @@ pub fn spawn_input(tx: UnboundedSender<Event>, stop: CancellationToken) -> JoinH
     })
 }
 
-fn translate(raw: CrosstermEvent) -> Option<Event> {
-    match raw {
+fn translate(raw: &CrosstermEvent) -> Option<Event> {
+    match *raw {
         CrosstermEvent::Key(key) => Some(Event::Key(key)),
         CrosstermEvent::Mouse(mouse) => Some(Event::Mouse(mouse)),
         CrosstermEvent::Resize(width, height) => Some(Event::Resize(width, height)),

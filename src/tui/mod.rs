@@ -159,7 +159,11 @@ async fn event_loop(
     app: &mut App,
     rx: &mut mpsc::UnboundedReceiver<Event>,
 ) -> Result<(), TuiError> {
-    let mut last_draw = Instant::now() - FRAME;
+    // A frame ago, so the first draw is immediate; right after boot (no instant that early) the
+    // first draw waits one frame instead of panicking.
+    let mut last_draw = Instant::now()
+        .checked_sub(FRAME)
+        .unwrap_or_else(Instant::now);
     loop {
         let since = last_draw.elapsed();
         if app.dirty && since >= FRAME {

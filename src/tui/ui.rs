@@ -170,7 +170,7 @@ fn render_steps(frame: &mut Frame, area: Rect, app: &App, ctx: &Ctx) {
     for (step, reason) in blocked {
         match groups.last_mut() {
             Some((_, last, r)) if *r == reason && *last + 1 == step.number() => {
-                *last = step.number()
+                *last = step.number();
             }
             _ => groups.push((step.number(), step.number(), reason)),
         }
@@ -294,7 +294,7 @@ fn render_overlay(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
             );
         }
         Overlay::Help { scroll, filter } => {
-            render_help(frame, chrome.main, app, *scroll, filter, ctx)
+            render_help(frame, chrome.main, app, *scroll, filter, ctx);
         }
         Overlay::Export(input) => {
             let lines = vec![

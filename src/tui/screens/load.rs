@@ -400,7 +400,7 @@ pub fn handle_command(state: &mut State, command: Command) -> Option<Action> {
         Command::ChoicePrev => state.pick(-1),
         Command::ChoiceNext => state.pick(1),
         Command::Complete | Command::NextField | Command::NextPane => {
-            state.focus = state.focus.next()
+            state.focus = state.focus.next();
         }
         Command::PrevField | Command::PrevPane => state.focus = state.focus.prev(),
         Command::EditPath => state.focus = Field::Path,

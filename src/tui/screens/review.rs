@@ -625,7 +625,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     }
 }
 
-fn block<'a>(title: String, focused: bool, filter: Option<&TextFilter>, ctx: &Ctx) -> Block<'a> {
+fn block<'a>(title: &str, focused: bool, filter: Option<&TextFilter>, ctx: &Ctx) -> Block<'a> {
     let mut block = Block::bordered()
         .border_style(ctx.theme.border(focused))
         .title(Span::styled(format!(" {title} "), ctx.theme.title()));
@@ -757,7 +757,7 @@ fn render_tree(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         .take(state.heights.tree)
         .map(|node| tree_line(state, *node, width, ctx))
         .collect();
-    let block = block(title, focused, Some(&state.tree_filter), ctx);
+    let block = block(&title, focused, Some(&state.tree_filter), ctx);
     let selected = (!state.rows.is_empty()).then(|| cursor.selected.saturating_sub(cursor.offset));
     render_window(frame, area, block, lines, selected, focused, ctx);
 }
@@ -793,7 +793,7 @@ fn render_findings(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         })
         .collect();
     let empty = lines.is_empty();
-    let mut block = block(title, focused, Some(&state.findings_filter.text), ctx);
+    let mut block = block(&title, focused, Some(&state.findings_filter.text), ctx);
     if !described.is_empty() {
         block = block.title_bottom(Line::from(vec![
             Span::styled(" filter ", ctx.theme.key()),
@@ -840,7 +840,7 @@ fn render_types(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         })
         .collect();
     let title = format!("Space types  {}", types.len());
-    let block = block(title, focused, Some(&state.types_filter), ctx);
+    let block = block(&title, focused, Some(&state.types_filter), ctx);
     let selected = (!lines.is_empty()).then(|| cursor.selected.saturating_sub(cursor.offset));
     render_window(frame, area, block, lines, selected, focused, ctx);
 }
