@@ -16,6 +16,7 @@ mod sim_condeco;
 mod sim_eptura;
 mod sim_faults;
 mod sim_state;
+mod sim_write_faults;
 mod template_rules;
 mod template_sheets;
 mod tui_keys;
