@@ -4,8 +4,9 @@
 
 use std::collections::HashSet;
 
-use spacebridge::condeco::extract::{fetch, write_template};
+use spacebridge::condeco::extract::{caption, extract, fetch};
 use spacebridge::sim::{Faults, Scenario};
+use spacebridge::template::writer::{self, Layout};
 use spacebridge::template::{self, LoadOptions, Severity};
 
 use crate::support::cli::{args, printed, run};
@@ -26,7 +27,12 @@ async fn the_existing_customer_hierarchy_round_trips_through_a_template() {
     );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("extract.xlsx");
-    let summary = write_template(&hierarchy, &path, "Extract").unwrap();
+    let summary = extract(&hierarchy);
+    let layout = Layout {
+        title: "Extract",
+        captions: Some(caption),
+    };
+    writer::write(&summary.portfolio, &layout, &path).unwrap();
     assert_eq!(summary.skipped_resources, 0);
 
     let loaded = template::load(&path, &LoadOptions::default()).unwrap();

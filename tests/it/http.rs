@@ -1,6 +1,8 @@
 //! The shared HTTP layer against tiny loopback servers: retry of 5xx bursts, 429 with
-//! Retry-After (seconds and HTTP date), dropped connections, the attempt cap, the AIMD limit,
-//! the concurrency cap, and no secret in any error or log line.
+//! Retry-After (seconds and HTTP date), dropped connections, the attempt cap, a POST whose
+//! answer is lost or a 5xx never sent twice, the AIMD limit (one cut per burst of 429s), the
+//! concurrency cap, pacing (none until the server throttles, or a cap), and no secret in any
+//! error or log line.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -8,8 +10,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
 use reqwest::Method;
 use spacebridge::http::{HttpClient, HttpConfig, HttpError, Url};
 
@@ -20,20 +22,30 @@ fn client(config: HttpConfig) -> HttpClient {
 }
 
 async fn get_url(http: &HttpClient, url: &str) -> Result<spacebridge::http::Reply, HttpError> {
+    send(http, Method::GET, url).await
+}
+
+async fn send(
+    http: &HttpClient,
+    method: Method,
+    url: &str,
+) -> Result<spacebridge::http::Reply, HttpError> {
     let request = http
-        .request(Method::GET, Url::parse(url).unwrap())
+        .request(method, Url::parse(url).unwrap())
+        .body("{}")
         .build()
         .unwrap();
     http.send(request).await
 }
 
-/// A route that answers `failure` for the first `failures` calls, then 200 "ok".
-fn flaky(failures: usize, failure: fn() -> axum::response::Response) -> (Router, Arc<AtomicUsize>) {
+/// A route (any method) that answers `failure` for the first `failures` calls, then 200 "ok";
+/// with the count of calls.
+fn flaky(failures: usize, failure: fn() -> Response) -> (Router, Arc<AtomicUsize>) {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&calls);
     let router = Router::new().route(
         "/thing",
-        get(move || {
+        any(move || {
             let counter = Arc::clone(&counter);
             async move {
                 if counter.fetch_add(1, Ordering::SeqCst) < failures {
@@ -42,8 +54,7 @@ fn flaky(failures: usize, failure: fn() -> axum::response::Response) -> (Router,
                     (StatusCode::OK, "ok").into_response()
                 }
             }
-        })
-        .post(|| async { (StatusCode::SERVICE_UNAVAILABLE, "busy").into_response() }),
+        }),
     );
     (router, calls)
 }
@@ -133,18 +144,66 @@ async fn a_retry_after_longer_than_allowed_is_reported_not_waited() {
 }
 
 #[tokio::test]
-async fn throttling_halves_the_concurrency_limit() {
-    let (router, _) = flaky(2, || StatusCode::TOO_MANY_REQUESTS.into_response());
+async fn a_burst_of_429s_halves_the_concurrency_limit_once() {
+    // Four requests in flight together, all answered 429 (final: one attempt each).
+    const BURST: usize = 4;
+    let barrier = Arc::new(tokio::sync::Barrier::new(BURST));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let (gate, counter) = (Arc::clone(&barrier), Arc::clone(&calls));
+    let router = Router::new().route(
+        "/thing",
+        get(move || {
+            let (gate, counter) = (Arc::clone(&gate), Arc::clone(&counter));
+            async move {
+                if counter.fetch_add(1, Ordering::SeqCst) < BURST {
+                    gate.wait().await;
+                }
+                StatusCode::TOO_MANY_REQUESTS
+            }
+        }),
+    );
     let base = stubs::serve(router).await;
     let http = client(HttpConfig {
         max_concurrency: 8,
+        max_attempts: 1,
         ..HttpConfig::for_tests()
     });
-    get_url(&http, &format!("{base}/thing")).await.unwrap();
-    // 8 → 4 → 2, then one success is not yet a full window at 2.
+    let url = format!("{base}/thing");
+    let burst = futures_util::future::join_all((0..BURST).map(|_| get_url(&http, &url))).await;
+    assert!(
+        burst
+            .iter()
+            .all(|r| matches!(r, Err(HttpError::GaveUp { status, .. }) if *status == 429)),
+        "{burst:?}"
+    );
+    assert_eq!(http.stats().throttled, BURST as u64);
+    // One burst, one cut: 8 → 4 (once per answer would have been 8 → 4 → 2 → 1 → 1).
+    assert_eq!(http.concurrency_limit(), 4);
+    // A request sent after that cut and throttled again is a new burst: 4 → 2.
+    get_url(&http, &url).await.unwrap_err();
     assert_eq!(http.concurrency_limit(), 2);
-    get_url(&http, &format!("{base}/thing")).await.unwrap();
-    assert_eq!(http.concurrency_limit(), 3);
+    assert_eq!(calls.load(Ordering::SeqCst), BURST + 1);
+}
+
+#[tokio::test]
+async fn requests_are_not_paced_until_the_server_throttles() {
+    let (router, _) = flaky(20, || (StatusCode::OK, "fine").into_response());
+    let base = stubs::serve(router).await;
+    let http = client(HttpConfig::default());
+    assert_eq!(HttpConfig::default().rate_per_second, None, "no fixed rate");
+    let url = format!("{base}/thing");
+    for _ in 0..20 {
+        get_url(&http, &url).await.unwrap();
+    }
+    assert_eq!(http.paced_rate(), None, "paced before any 429");
+    let (router, _) = flaky(1, || StatusCode::TOO_MANY_REQUESTS.into_response());
+    let throttling = stubs::serve(router).await;
+    get_url(&http, &format!("{throttling}/thing"))
+        .await
+        .unwrap();
+    // The rate learned is a little under what was getting through (at least 0.5/s).
+    let learned = http.paced_rate().expect("a rate learned from the 429");
+    assert!(learned >= 0.5, "{learned}");
 }
 
 #[tokio::test]
@@ -161,12 +220,9 @@ async fn dropped_connections_are_retried_for_reads() {
 async fn a_post_whose_answer_is_lost_is_not_repeated() {
     let (base, connections) = stubs::dropping_server(1, "{}").await;
     let http = client(HttpConfig::for_tests());
-    let request = http
-        .request(Method::POST, Url::parse(&format!("{base}/rooms")).unwrap())
-        .body("{}")
-        .build()
-        .unwrap();
-    let error = http.send(request).await.unwrap_err();
+    let error = send(&http, Method::POST, &format!("{base}/rooms"))
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, HttpError::OutcomeUnknown { .. }),
         "{error:?}"
@@ -175,22 +231,48 @@ async fn a_post_whose_answer_is_lost_is_not_repeated() {
 }
 
 #[tokio::test]
-async fn a_post_answered_503_is_retried() {
-    let (router, _) = flaky(0, || StatusCode::OK.into_response());
+async fn a_post_or_patch_answered_5xx_is_sent_once_and_its_outcome_is_unknown() {
+    let cases: [(Method, fn() -> Response); 4] = [
+        (Method::POST, || {
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }),
+        (Method::POST, || StatusCode::BAD_GATEWAY.into_response()),
+        (Method::POST, || {
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }),
+        (Method::PATCH, || {
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }),
+    ];
+    for (method, failure) in cases {
+        let status = failure().status();
+        // The stub would answer "ok" to a second call: only one is allowed.
+        let (router, calls) = flaky(1, failure);
+        let base = stubs::serve(router).await;
+        let http = client(HttpConfig::for_tests());
+        let error = send(&http, method.clone(), &format!("{base}/thing"))
+            .await
+            .unwrap_err();
+        let HttpError::OutcomeUnknown { detail, .. } = &error else {
+            panic!("{method} answered {status}: {error:?}");
+        };
+        assert!(detail.contains(status.as_str()), "{detail}");
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "{method} {status}");
+        assert_eq!(http.stats().retries, 0, "{method} {status}");
+        assert!(error.to_string().contains("look the record up"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn a_put_answered_a_gateway_error_is_retried() {
+    let (router, calls) = flaky(2, || StatusCode::GATEWAY_TIMEOUT.into_response());
     let base = stubs::serve(router).await;
-    let http = client(HttpConfig {
-        max_attempts: 2,
-        ..HttpConfig::for_tests()
-    });
-    let request = http
-        .request(Method::POST, Url::parse(&format!("{base}/thing")).unwrap())
-        .build()
+    let http = client(HttpConfig::for_tests());
+    let reply = send(&http, Method::PUT, &format!("{base}/thing"))
+        .await
         .unwrap();
-    let error = http.send(request).await.unwrap_err();
-    assert!(
-        matches!(error, HttpError::GaveUp { attempts: 2, .. }),
-        "{error:?}"
-    );
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
 }
 
 #[tokio::test]
@@ -252,7 +334,7 @@ async fn no_secret_in_errors_or_logs() {
     let seen = Arc::clone(&seen_password);
     let router = Router::new().route(
         "/thing",
-        post(move |headers: HeaderMap| {
+        any(move |headers: HeaderMap| {
             let seen = Arc::clone(&seen);
             async move {
                 *seen.lock().unwrap() = headers
@@ -271,12 +353,20 @@ async fn no_secret_in_errors_or_logs() {
     });
     let mut value = reqwest::header::HeaderValue::from_static(PASSWORD);
     value.set_sensitive(true);
-    let request = http
-        .request(Method::POST, Url::parse(&format!("{base}/thing")).unwrap())
-        .header("x-auth-password", value.clone())
-        .build()
-        .unwrap();
-    let error = http.send(request).await.unwrap_err();
+    let with_secret = |method: Method| {
+        http.request(method, Url::parse(&format!("{base}/thing")).unwrap())
+            .header("x-auth-password", value.clone())
+            .build()
+            .unwrap()
+    };
+    // A GET retried until the cap, and a POST whose 502 leaves its outcome unknown.
+    let error = http.send(with_secret(Method::GET)).await.unwrap_err();
+    assert!(matches!(error, HttpError::GaveUp { .. }), "{error:?}");
+    let unknown = http.send(with_secret(Method::POST)).await.unwrap_err();
+    assert!(
+        matches!(unknown, HttpError::OutcomeUnknown { .. }),
+        "{unknown:?}"
+    );
     assert_eq!(
         *seen_password.lock().unwrap(),
         PASSWORD,
@@ -298,6 +388,8 @@ async fn no_secret_in_errors_or_logs() {
     for text in [
         error.to_string(),
         format!("{error:?}"),
+        unknown.to_string(),
+        format!("{unknown:?}"),
         refused.to_string(),
         format!("{refused:?}"),
         logs,

@@ -1,20 +1,27 @@
-//! `upload` end to end over loopback HTTP: the sample template into an empty Eptura creates
-//! every building, floor, space and space type; a second run writes nothing; an interrupted
-//! run finishes the rest without duplicates; a lost answer is adopted, not repeated; a dry run
-//! writes nothing; and the command's exit codes. Runs against the in-test fake Eptura (see
-//! `support::fake_eptura`); the simulator-backed variant is at the end of this file.
+//! `upload` end to end against the Eptura simulator over loopback HTTP: the sample template
+//! into an empty Eptura (or a new customer's) creates every building, floor, space and space
+//! type exactly once, and a second run writes nothing; the same under the faults that leave a
+//! write applied without the client knowing (a lost answer, a late 502/504), alone and with
+//! dropped connections and 5xx: every such create is looked up and adopted, never repeated. An
+//! interrupted run finishes the rest without duplicates; a refused space is reported and the
+//! rest goes on; a dry run writes nothing; progress; and the command's exit codes.
 
+use serde_json::{Value, json};
 use spacebridge::domain::names::normalise;
-use spacebridge::eptura::upload::{UploadOptions, UploadReport, upload};
+use spacebridge::eptura::upload::{UploadOptions, UploadProgress, UploadReport, upload};
 use spacebridge::http::HttpConfig;
 use spacebridge::sim::{Faults, Scenario};
 use spacebridge::template::{self, LoadOptions, Loaded};
 
 use crate::support::cli::{args, printed, run as spacebridge};
+use crate::support::stubs::LogCapture;
 use crate::support::{
-    EPTURA_PASSWORD, MISTAKES, SAMPLE, Side, eptura_client as client, eptura_env, fake_eptura,
-    path_of, spawn_sims,
+    EPTURA_PASSWORD, MISTAKES, SAMPLE, Side, Simulators, eptura_env, eventually, path_of,
+    spawn_sims,
 };
+
+/// What `upload` logs each time a create's outcome is unknown and the record is looked up.
+const LOOK_UP: &str = "looking the record up before retrying";
 
 fn sample() -> Loaded {
     let loaded = template::load(&path_of(SAMPLE), &LoadOptions::default()).unwrap();
@@ -28,14 +35,26 @@ fn records(loaded: &Loaded) -> usize {
     c.buildings + c.floors + c.spaces + c.space_types
 }
 
-async fn run(base: &str, loaded: &Loaded, dry_run: bool) -> UploadReport {
+/// Enough attempts that the reads of a run under faults get through.
+fn patient() -> HttpConfig {
+    HttpConfig {
+        max_attempts: 10,
+        ..HttpConfig::for_tests()
+    }
+}
+
+async fn run(sims: &Simulators, loaded: &Loaded, dry_run: bool) -> UploadReport {
     let options = UploadOptions {
         dry_run,
         ..UploadOptions::default()
     };
-    upload(&client(base), &loaded.portfolio, options)
-        .await
-        .unwrap()
+    upload(
+        &sims.eptura_client_with(patient()),
+        &loaded.portfolio,
+        options,
+    )
+    .await
+    .unwrap()
 }
 
 /// An argument naming a file of the crate (the binary gets absolute paths).
@@ -44,157 +63,329 @@ fn file_arg(rel: &str) -> String {
 }
 
 /// The codes of the buildings in a simulator state, in order.
-fn building_codes(state: &serde_json::Value) -> Vec<String> {
-    state["buildings"]
-        .as_array()
-        .unwrap()
+fn building_codes(state: &Value) -> Vec<String> {
+    rows(state, "buildings")
         .iter()
         .filter_map(|b| b["code"].as_str().map(String::from))
         .collect()
 }
 
-#[tokio::test]
-async fn the_sample_uploads_once_and_a_second_run_writes_nothing() {
-    let loaded = sample();
-    let counts = loaded.counts;
-    let (base, fake) = fake_eptura::start().await;
+fn rows<'a>(state: &'a Value, collection: &str) -> &'a Vec<Value> {
+    state[collection]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {collection} in the state"))
+}
 
-    let first = run(&base, &loaded, false).await;
-    assert_eq!(
-        (
-            first.buildings.created,
-            first.floors.created,
-            first.spaces.created,
-            first.space_types.created
-        ),
-        (
-            counts.buildings,
-            counts.floors,
-            counts.spaces,
-            counts.space_types
-        )
-    );
-    assert!(first.failures.is_empty(), "{:?}", first.failures);
-    {
-        let s = fake.lock().unwrap();
-        assert_eq!(s.writes, records(&loaded));
-        let hou = s
-            .buildings
+/// `(created, present)` of every kind, buildings first.
+fn counts(report: &UploadReport) -> [(usize, usize); 4] {
+    [
+        report.buildings,
+        report.floors,
+        report.spaces,
+        report.space_types,
+    ]
+    .map(|k| (k.created, k.present))
+}
+
+/// What the simulator counted: applied writes and the faults that struck.
+#[derive(Debug)]
+struct Counted {
+    writes: u64,
+    /// Writes applied whose answer was lost.
+    lost: u64,
+    /// Writes applied, then answered 502/504.
+    late: u64,
+    /// Connections closed without an answer, lost answers included.
+    dropped: u64,
+}
+
+async fn counted(sims: &Simulators) -> Counted {
+    let stats = sims.stats(Side::Eptura).await;
+    let count = |field: &Value| field.as_u64().unwrap_or(0);
+    Counted {
+        writes: stats["writes"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{stats}")),
+        lost: count(&stats["lost_replies"]),
+        late: count(&stats["late_errors"]),
+        dropped: count(&stats["by_status"]["dropped"]),
+    }
+}
+
+/// Every building, floor, space and space type of the template is in the simulator exactly
+/// once, on the right floor of the right building, and nothing else is (the scenarios used
+/// here have no buildings, floors or spaces of their own, and only sample space types).
+fn assert_each_exactly_once(state: &Value, loaded: &Loaded) {
+    let c = loaded.counts;
+    let sizes = ["buildings", "floors", "rooms", "roomTypes"].map(|k| rows(state, k).len());
+    assert_eq!(sizes, [c.buildings, c.floors, c.spaces, c.space_types]);
+    let same = |value: &Value, name: &str| {
+        value
+            .as_str()
+            .is_some_and(|v| normalise(v) == normalise(name))
+    };
+    for building in &loaded.portfolio.buildings {
+        let code = building
+            .code
+            .as_deref()
+            .expect("the sample's buildings have codes");
+        let found: Vec<&Value> = rows(state, "buildings")
             .iter()
-            .find(|b| b["code"] == "HOU1")
-            .expect("HOU1 created");
-        assert!(hou["address"]["state"]["code"].is_string(), "{hou}");
-        assert!(
-            s.types
-                .iter()
-                .all(|t| ["ME", "WE", "NONE"].contains(&t["usage"].as_str().unwrap()))
-        );
-        // Every space on the right floor of the right building.
-        for (building, floor, space) in loaded.portfolio.spaces() {
-            let found = s.rooms.iter().filter(|r| {
-                normalise(r["name"].as_str().unwrap()) == normalise(&space.name)
-                    && normalise(r["floor"]["name"].as_str().unwrap()) == normalise(&floor.name)
-                    && s.buildings.iter().any(|b| {
-                        b["id"] == r["floor"]["building"]["id"]
-                            && b["code"].as_str() == building.code.as_deref()
-                    })
-            });
-            assert_eq!(
-                found.count(),
-                1,
-                "{} / {} / {}",
-                building.label(),
-                floor.name,
-                space.name
-            );
+            .filter(|b| b["code"] == code)
+            .collect();
+        assert_eq!(found.len(), 1, "building {code}");
+        let id = &found[0]["id"];
+        for floor in &building.floors {
+            let on_floor = |f: &Value| f["building"]["id"] == *id && same(&f["name"], &floor.name);
+            let floors = rows(state, "floors").iter().filter(|f| on_floor(f));
+            assert_eq!(floors.count(), 1, "{code} / {}", floor.name);
+            for space in &floor.spaces {
+                let rooms = rows(state, "rooms")
+                    .iter()
+                    .filter(|r| on_floor(&r["floor"]) && same(&r["name"], &space.name));
+                assert_eq!(rooms.count(), 1, "{code} / {} / {}", floor.name, space.name);
+            }
         }
     }
+    for space_type in &loaded.portfolio.space_types {
+        let types = rows(state, "roomTypes")
+            .iter()
+            .filter(|t| same(&t["name"], &space_type.name));
+        assert_eq!(types.count(), 1, "space type {}", space_type.name);
+    }
+}
 
-    let writes_before = fake.lock().unwrap().writes;
-    let second = run(&base, &loaded, false).await;
+/// Upload the sample twice into `scenario` under `faults`: the first run settles every
+/// record with one applied write per record created, each exactly once; the second finds them
+/// all and writes nothing. Returns the simulators (still running) and the first report.
+async fn upload_twice(scenario: Scenario, faults: Faults) -> (Simulators, Loaded, UploadReport) {
+    let loaded = sample();
+    let c = loaded.counts;
+    let sims = spawn_sims(scenario, faults).await;
+    let first = run(&sims, &loaded, false).await;
+    assert!(first.failures.is_empty(), "{:?}", first.failures);
+    let settled = counts(&first).map(|(created, present)| created + present);
+    assert_eq!(settled, [c.buildings, c.floors, c.spaces, c.space_types]);
+    let writes = counted(&sims).await.writes;
     assert_eq!(
-        fake.lock().unwrap().writes,
-        writes_before,
-        "the second run wrote"
+        writes,
+        first.writes() as u64,
+        "one write per record created"
     );
+    assert_each_exactly_once(&sims.state(Side::Eptura).await, &loaded);
+
+    let second = run(&sims, &loaded, false).await;
     assert_eq!(second.writes(), 0);
     assert_eq!(
-        (
-            second.buildings.present,
-            second.floors.present,
-            second.spaces.present,
-            second.space_types.present
-        ),
-        (
-            counts.buildings,
-            counts.floors,
-            counts.spaces,
-            counts.space_types
-        )
+        counts(&second),
+        [c.buildings, c.floors, c.spaces, c.space_types].map(|n| (0, n))
     );
+    assert_eq!(counted(&sims).await.writes, writes, "the second run wrote");
+    (sims, loaded, first)
+}
+
+#[tokio::test]
+async fn the_sample_uploads_once_and_a_second_run_writes_nothing() {
+    let (sims, loaded, first) = upload_twice(Scenario::Empty, Faults::default()).await;
+    let c = loaded.counts;
+    assert_eq!(
+        counts(&first),
+        [c.buildings, c.floors, c.spaces, c.space_types].map(|n| (n, 0))
+    );
+    assert_eq!(counted(&sims).await.writes, records(&loaded) as u64);
+    let state = sims.state(Side::Eptura).await;
+    let hou = rows(&state, "buildings")
+        .iter()
+        .find(|b| b["code"] == "HOU1")
+        .expect("HOU1 created");
+    let expected = loaded
+        .portfolio
+        .buildings
+        .iter()
+        .find(|b| b.code.as_deref() == Some("HOU1"))
+        .unwrap();
+    assert_eq!(
+        hou["address"]["state"]["code"],
+        expected.state_code.as_str(),
+        "{hou}"
+    );
+    assert_eq!(
+        hou["address"]["city"].as_str(),
+        expected.city.as_deref(),
+        "{hou}"
+    );
+    for space_type in &loaded.portfolio.space_types {
+        let sent = rows(&state, "roomTypes")
+            .iter()
+            .find(|t| t["name"] == space_type.name.as_str())
+            .expect("the type was created");
+        assert_eq!(sent["usage"], space_type.usage.to_string(), "{sent}");
+    }
+    sims.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_sample_uploads_into_a_new_customer_beside_its_space_types() {
+    let (sims, loaded, first) = upload_twice(Scenario::NewCustomer, Faults::default()).await;
+    // The scenario has 4 of the sample's space types: only the rest is created.
+    assert_eq!(first.space_types.present, 4);
+    assert_eq!(first.space_types.created, loaded.counts.space_types - 4);
+    sims.shutdown().await;
+}
+
+/// [`upload_twice`] into an empty Eptura under `faults`: one applied write per record, each
+/// record once; what the simulator counted (printed, for the record of the run).
+async fn upload_twice_under(faults: Faults) -> Counted {
+    let (sims, loaded, _) = upload_twice(Scenario::Empty, faults.clone()).await;
+    let counted = counted(&sims).await;
+    eprintln!(
+        "lost_reply_rate {}, late_error_rate {}, drop_rate {}, error_rate {}: {counted:?}",
+        faults.lost_reply_rate, faults.late_error_rate, faults.drop_rate, faults.error_rate
+    );
+    assert_eq!(counted.writes, records(&loaded) as u64, "{counted:?}");
+    sims.shutdown().await;
+    counted
+}
+
+#[tokio::test]
+async fn lost_answers_make_no_duplicate() {
+    let counted = upload_twice_under(Faults {
+        lost_reply_rate: 0.3,
+        ..Faults::default()
+    })
+    .await;
+    assert!(
+        counted.lost > 0,
+        "the look-up was not exercised: {counted:?}"
+    );
+}
+
+#[tokio::test]
+async fn late_gateway_errors_make_no_duplicate() {
+    let counted = upload_twice_under(Faults {
+        late_error_rate: 0.3,
+        ..Faults::default()
+    })
+    .await;
+    assert!(
+        counted.late > 0,
+        "the look-up was not exercised: {counted:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_fault_at_once_makes_no_duplicate() {
+    let counted = upload_twice_under(Faults {
+        lost_reply_rate: 0.3,
+        late_error_rate: 0.3,
+        drop_rate: 0.05,
+        error_rate: 0.05,
+        ..Faults::default()
+    })
+    .await;
+    assert!(counted.lost > 0 && counted.late > 0, "{counted:?}");
+    // Some connections were also dropped before the API saw them.
+    assert!(counted.dropped > counted.lost, "{counted:?}");
+}
+
+/// Upload the sample into an empty Eptura where every write is applied and then faulted by
+/// `fault` (1.0): each create must be looked up once and adopted, never sent again.
+async fn every_create_is_looked_up_and_adopted(fault: &str) -> (u64, u64) {
+    let loaded = sample();
+    let c = loaded.counts;
+    let sims = spawn_sims(Scenario::Empty, Faults::default()).await;
+    sims.set_faults(Side::Eptura, json!({ fault: 1.0 })).await;
+    let capture = LogCapture::default();
+    let report = {
+        let _guard = capture.install();
+        run(&sims, &loaded, false).await
+    };
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert_eq!(
+        counts(&report),
+        [c.buildings, c.floors, c.spaces, c.space_types].map(|n| (n, 0)),
+        "an adopted record counts as created"
+    );
+    let total = records(&loaded);
+    let look_ups = capture.text().matches(LOOK_UP).count();
+    assert_eq!(look_ups, total, "one look-up per create");
+    let counted = counted(&sims).await;
+    assert_eq!(counted.writes, total as u64, "one applied write per record");
+    assert_each_exactly_once(&sims.state(Side::Eptura).await, &loaded);
+    sims.shutdown().await;
+    (counted.lost, counted.late)
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_is_lost_is_adopted_not_repeated() {
+    let (lost, late) = every_create_is_looked_up_and_adopted("lost_reply_rate").await;
+    assert_eq!((lost, late), (records(&sample()) as u64, 0));
+}
+
+#[tokio::test]
+async fn a_create_answered_a_late_gateway_error_is_adopted_not_repeated() {
+    let (lost, late) = every_create_is_looked_up_and_adopted("late_error_rate").await;
+    assert_eq!((lost, late), (0, records(&sample()) as u64));
 }
 
 #[tokio::test]
 async fn an_interrupted_upload_finishes_next_time_without_duplicates() {
     let loaded = sample();
-    let total = records(&loaded);
-    let (base, fake) = fake_eptura::start().await;
-    fake.lock().unwrap().fail_after_writes = Some(150);
-    let options = UploadOptions::default();
-    let error = upload(&client(&base), &loaded.portfolio, options)
-        .await
-        .unwrap_err();
-    assert!(error.to_string().contains("503"), "{error}");
-    assert_eq!(fake.lock().unwrap().writes, 150);
+    let total = records(&loaded) as u64;
+    let sims = spawn_sims(Scenario::Empty, Faults::default()).await;
+    let eptura = sims.eptura_client();
+    let portfolio = loaded.portfolio.clone();
+    let interrupted =
+        tokio::spawn(async move { upload(&eptura, &portfolio, UploadOptions::default()).await });
+    // After 150 writes the service fails every request.
+    eventually("150 writes", || async {
+        (counted(&sims).await.writes >= 150).then_some(())
+    })
+    .await;
+    sims.set_faults(Side::Eptura, json!({ "error_rate": 1.0 }))
+        .await;
+    let error = interrupted.await.unwrap().unwrap_err();
+    assert!(error.source.is_connection(), "{error}");
+    assert!(error.to_string().contains("answered 50"), "{error}");
+    let applied = counted(&sims).await.writes;
+    assert!((150..total).contains(&applied), "{applied} of {total}");
 
-    fake.lock().unwrap().fail_after_writes = None;
-    let rest = run(&base, &loaded, false).await;
-    assert_eq!(rest.writes(), total - 150);
-    let s = fake.lock().unwrap();
-    assert_eq!(s.writes, total);
-    assert_eq!(s.rooms.len(), loaded.counts.spaces, "no duplicate spaces");
-}
-
-#[tokio::test]
-async fn a_create_whose_answer_is_lost_is_adopted_not_repeated() {
-    let loaded = sample();
-    let (base, fake) = fake_eptura::start().await;
-    fake.lock().unwrap().lose_room_answers = 3;
-    let report = run(&base, &loaded, false).await;
-    assert_eq!(report.spaces.created, loaded.counts.spaces);
-    assert_eq!(
-        fake.lock().unwrap().rooms.len(),
-        loaded.counts.spaces,
-        "no duplicates"
-    );
+    sims.set_faults(Side::Eptura, json!({ "error_rate": 0.0 }))
+        .await;
+    let rest = run(&sims, &loaded, false).await;
+    assert_eq!(rest.writes() as u64, total - applied);
+    assert_eq!(counted(&sims).await.writes, total);
+    assert_each_exactly_once(&sims.state(Side::Eptura).await, &loaded);
+    sims.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_refused_space_is_reported_and_the_rest_goes_on() {
-    let loaded = sample();
-    let (_, _, victim) = loaded.portfolio.spaces().nth(5).unwrap();
-    let (base, fake) = fake_eptura::start().await;
-    fake.lock().unwrap().reject_room = Some(victim.name.clone());
-    let report = run(&base, &loaded, false).await;
+    let mut loaded = sample();
+    let sims = spawn_sims(Scenario::Empty, Faults::default()).await;
+    // Eptura refuses a space with a blank name (400 "name is required").
+    let victim = &mut loaded.portfolio.buildings[0].floors[0].spaces[0];
+    let name = std::mem::replace(&mut victim.name, " ".into());
+    let report = run(&sims, &loaded, false).await;
     assert_eq!(report.spaces.failed, 1);
     assert_eq!(report.spaces.created, loaded.counts.spaces - 1);
-    assert_eq!(report.failures.len(), 1);
+    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
     let failure = &report.failures[0];
-    assert!(failure.name.ends_with(&victim.name), "{failure:?}");
-    assert!(
-        failure.message.contains("room name not allowed"),
-        "{failure:?}"
-    );
-    // Fixed on Eptura's side, the next run creates just that one.
-    fake.lock().unwrap().reject_room = None;
-    let again = run(&base, &loaded, false).await;
+    assert_eq!(failure.kind, "space");
+    assert!(failure.message.contains("name is required"), "{failure:?}");
+    assert_eq!(counted(&sims).await.writes, records(&loaded) as u64 - 1);
+    // Fixed in the template, the next run creates just that one.
+    loaded.portfolio.buildings[0].floors[0].spaces[0].name = name;
+    let again = run(&sims, &loaded, false).await;
     assert_eq!((again.spaces.created, again.writes()), (1, 1));
+    assert_each_exactly_once(&sims.state(Side::Eptura).await, &loaded);
+    sims.shutdown().await;
 }
 
 #[tokio::test]
 async fn progress_is_reported_until_everything_is_settled() {
     let loaded = sample();
-    let (base, _fake) = fake_eptura::start().await;
+    let sims = spawn_sims(Scenario::Empty, Faults::default()).await;
     let (sender, mut receiver) = tokio::sync::watch::channel(Default::default());
     let watcher = tokio::spawn(async move {
         let mut updates = 0;
@@ -207,33 +398,34 @@ async fn progress_is_reported_until_everything_is_settled() {
         progress: Some(sender),
         ..UploadOptions::default()
     };
-    upload(&client(&base), &loaded.portfolio, options)
+    upload(&sims.eptura_client(), &loaded.portfolio, options)
         .await
         .unwrap();
-    let (updates, last): (usize, spacebridge::eptura::upload::UploadProgress) =
-        watcher.await.unwrap();
+    let (updates, last): (usize, UploadProgress) = watcher.await.unwrap();
     assert!(updates > 1, "{updates} updates");
     assert_eq!(last.total(), records(&loaded));
     assert_eq!(last.done(), last.total());
     assert_eq!(last.spaces.created, loaded.counts.spaces);
+    sims.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_dry_run_writes_nothing_and_lists_everything() {
     let loaded = sample();
-    let (base, fake) = fake_eptura::start().await;
-    let dry = run(&base, &loaded, true).await;
-    assert_eq!(fake.lock().unwrap().writes, 0);
+    let sims = spawn_sims(Scenario::Empty, Faults::default()).await;
+    let dry = run(&sims, &loaded, true).await;
+    assert_eq!(counted(&sims).await.writes, 0);
     assert!(dry.dry_run);
     assert_eq!(dry.spaces.created, loaded.counts.spaces);
     assert_eq!(dry.floors.created, loaded.counts.floors);
     assert_eq!(dry.created.len(), records(&loaded));
+    sims.shutdown().await;
 }
 
 #[tokio::test]
 async fn the_command_exits_0_then_says_everything_is_there() {
-    let (base, fake) = fake_eptura::start().await;
-    let env = eptura_env(&base);
+    let sims = spawn_sims(Scenario::Empty, Faults::default()).await;
+    let env = eptura_env(&sims.eptura_url);
     let dry = spacebridge(
         vec!["upload".into(), file_arg(SAMPLE), "--dry-run".into()],
         env.clone(),
@@ -245,7 +437,7 @@ async fn the_command_exits_0_then_says_everything_is_there() {
         "{}",
         String::from_utf8_lossy(&dry.stderr)
     );
-    assert_eq!(fake.lock().unwrap().writes, 0);
+    assert_eq!(sims.stats(Side::Eptura).await["writes"], 0);
     let stdout = String::from_utf8_lossy(&dry.stdout);
     assert!(stdout.contains("would create building"), "{stdout}");
 
@@ -286,6 +478,7 @@ async fn the_command_exits_0_then_says_everything_is_there() {
     for out in [&first, &second] {
         assert!(!printed(out).contains(EPTURA_PASSWORD));
     }
+    sims.shutdown().await;
 }
 
 #[tokio::test]
@@ -314,121 +507,6 @@ async fn the_command_refuses_a_template_with_errors_and_a_missing_service() {
     let missing = spacebridge(vec!["upload".into(), file_arg(SAMPLE)], vec![]).await;
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("SPACEBRIDGE_EPTURA_URL"));
-}
-
-// ---- against the simulator ----
-
-async fn upload_into_scenario_twice(scenario: Scenario) {
-    let loaded = sample();
-    let c = loaded.counts;
-    let sims = spawn_sims(scenario, Faults::default()).await;
-    let base = sims.eptura_url.clone();
-    let first = run(&base, &loaded, false).await;
-    assert!(first.failures.is_empty(), "{:?}", first.failures);
-    assert_eq!(
-        first.buildings.created + first.buildings.present,
-        c.buildings
-    );
-    assert_eq!(first.floors.created + first.floors.present, c.floors);
-    assert_eq!(first.spaces.created + first.spaces.present, c.spaces);
-    assert_eq!(
-        first.space_types.created + first.space_types.present,
-        c.space_types
-    );
-    assert!(first.writes() > 0);
-    let writes = sims.stats(Side::Eptura).await["writes"].as_u64().unwrap();
-    assert_eq!(
-        writes,
-        first.writes() as u64,
-        "one write per record created"
-    );
-
-    let second = run(&base, &loaded, false).await;
-    assert_eq!(second.writes(), 0);
-    let after = sims.stats(Side::Eptura).await["writes"].as_u64().unwrap();
-    assert_eq!(after, writes, "the second run wrote to the simulator");
-    let state = sims.state(Side::Eptura).await;
-    let codes = building_codes(&state);
-    for code in ["HOU1", "BOS1", "NYC1", "CHI1", "DCA1", "TOR1", "MTL1"] {
-        assert_eq!(
-            codes.iter().filter(|c| *c == code).count(),
-            1,
-            "{code} once"
-        );
-    }
-    // Neither scenario has rooms of its own: every room is the template's, once.
-    assert_eq!(
-        state["rooms"].as_array().unwrap().len(),
-        c.spaces,
-        "no space twice after two runs"
-    );
-    let hou = state["buildings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["code"] == "HOU1")
-        .unwrap();
-    let expected = loaded
-        .portfolio
-        .buildings
-        .iter()
-        .find(|b| b.code.as_deref() == Some("HOU1"))
-        .unwrap();
-    assert_eq!(
-        hou["address"]["state"]["code"],
-        expected.state_code.as_str(),
-        "{hou}"
-    );
-    assert_eq!(
-        hou["address"]["city"].as_str(),
-        expected.city.as_deref(),
-        "{hou}"
-    );
-    sims.shutdown().await;
-}
-
-#[tokio::test]
-async fn sim_upload_into_an_empty_eptura_twice() {
-    upload_into_scenario_twice(Scenario::Empty).await;
-}
-
-#[tokio::test]
-async fn sim_upload_into_a_new_customer_twice() {
-    upload_into_scenario_twice(Scenario::NewCustomer).await;
-}
-
-#[tokio::test]
-async fn sim_upload_under_dropped_connections_and_errors_makes_no_duplicate() {
-    let loaded = sample();
-    let faults = Faults {
-        drop_rate: 0.05,
-        error_rate: 0.05,
-        ..Faults::default()
-    };
-    let sims = spawn_sims(Scenario::Empty, faults).await;
-    let eptura = sims.eptura_client_with(HttpConfig {
-        max_attempts: 10,
-        ..HttpConfig::for_tests()
-    });
-    let report = upload(&eptura, &loaded.portfolio, UploadOptions::default())
-        .await
-        .unwrap();
-    assert!(report.failures.is_empty(), "{:?}", report.failures);
-    let stats = sims.stats(Side::Eptura).await;
-    assert!(
-        stats["by_status"]["dropped"].as_u64().unwrap_or(0) > 0,
-        "{stats}"
-    );
-    let state = sims.state(Side::Eptura).await;
-    let c = loaded.counts;
-    assert_eq!(state["buildings"].as_array().unwrap().len(), c.buildings);
-    assert_eq!(state["floors"].as_array().unwrap().len(), c.floors);
-    assert_eq!(
-        state["rooms"].as_array().unwrap().len(),
-        c.spaces,
-        "no duplicate space"
-    );
-    sims.shutdown().await;
 }
 
 #[tokio::test]

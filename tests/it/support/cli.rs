@@ -1,7 +1,9 @@
 //! The `spacebridge` binary run by the tests, always with a clean environment (no profile, no
-//! `SPACEBRIDGE_*` variable of the machine) plus what the test gives.
+//! `SPACEBRIDGE_*` variable of the machine) plus what the test gives; and `spacebridge sim` as
+//! a child process whose simulator addresses are read from what it prints.
 
-use std::process::{Command, Output};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
 
 /// The binary with `args`, a clean environment and `env`; not started yet.
 pub fn command(args: &[String], env: &[(&'static str, String)]) -> Command {
@@ -33,4 +35,47 @@ pub fn printed(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
+}
+
+/// `spacebridge sim` running in a child process; killed when dropped.
+pub struct SimProcess {
+    child: std::process::Child,
+    /// From its first line, "eptura listening on URL".
+    pub eptura_url: String,
+    /// From its second line, "condeco listening on URL".
+    pub condeco_url: String,
+}
+
+/// Start `spacebridge sim` with `flags` and read the address of each simulator from the
+/// lines it prints once both listen (each must say "NAME listening on http://127.0.0.1:PORT").
+pub fn start_sim(flags: &[String]) -> SimProcess {
+    let mut sim_args = vec!["sim".to_string()];
+    sim_args.extend_from_slice(flags);
+    let mut child = command(&sim_args, &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spacebridge runs");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut url_of = |name: &str| -> String {
+        let line = lines.next().expect("a line").expect("readable");
+        let prefix = format!("{name} listening on http://127.0.0.1:");
+        assert!(line.starts_with(&prefix), "{line}");
+        line.rsplit(' ').next().unwrap_or_default().to_string()
+    };
+    let eptura_url = url_of("eptura");
+    let condeco_url = url_of("condeco");
+    SimProcess {
+        child,
+        eptura_url,
+        condeco_url,
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -2,15 +2,14 @@
 //! [`spawn_sims`] starts both simulators in-process on loopback (given a scenario and faults) and
 //! returns a [`Simulators`] handle with their addresses, ready-made clients and settings, raw
 //! API callers and readers of the control plane (`stats`, `state`, `faults`). Beside it: loopback
-//! stubs and a log capture ([`stubs`]), a small fake Eptura ([`fake_eptura`]), the binary run
-//! with a clean environment ([`cli`]) and a headless TUI ([`tui`]).
+//! stubs and a log capture ([`stubs`]), the binary run with a clean environment ([`cli`]) and a
+//! headless TUI ([`tui`]).
 //!
 //! Test modules take their helpers from here and keep none of their own copies; a helper that
 //! only one module needs stays in that module.
 #![allow(dead_code)]
 
 pub mod cli;
-pub mod fake_eptura;
 pub mod raw;
 pub mod stubs;
 pub mod tui;
