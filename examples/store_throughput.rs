@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "{count} mappings (intent + mapping, 2 transactions each, synchronous=FULL) in {seconds:.2} s: {:.0} mappings/s",
+        "{count} mappings (intent + mapping, 2 transactions each, synchronous=NORMAL) in {seconds:.2} s: {:.0} mappings/s",
         count as f64 / seconds
     );
     Ok(())

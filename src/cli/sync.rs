@@ -64,7 +64,7 @@ pub struct Args {
     pub sync: SyncArgs,
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
+pub fn run(args: &Args) -> Result<ExitCode> {
     let settings = match args.sync.settings() {
         Ok(settings) => settings,
         Err(message) => {
