@@ -119,18 +119,7 @@ fn write_text(out: &mut impl Write, report: &SyncReport) -> std::io::Result<()> 
         .run_id
         .map(|id| format!("run {id} "))
         .unwrap_or_default();
-    let kind = report
-        .kind
-        .map(|k| {
-            format!(
-                "({}) ",
-                serde_json::to_value(k)
-                    .unwrap_or_default()
-                    .as_str()
-                    .unwrap_or("")
-            )
-        })
-        .unwrap_or_default();
+    let kind = report.kind.map(|k| format!("({k}) ")).unwrap_or_default();
     writeln!(out, "{run}{kind}{}", report.status)?;
     if let Some(reason) = &report.reason {
         writeln!(out, "  {reason}")?;

@@ -87,6 +87,18 @@ impl Word for RunStatus {
 
 word_sql!(RunKind, RunStatus);
 
+impl fmt::Display for RunKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+impl fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
 /// Counts per op and kind, shaped as the command line's `ops`:
 /// `{"create": {"resource": 12}, "update": {}, ...}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
