@@ -165,12 +165,17 @@ pub async fn apply(
     control: &Control,
     options: &ApplyOptions,
 ) -> Result<Applied, ApplyError> {
+    // A fatal error stops this apply's new ops without cancelling the caller's token.
+    let control = Control {
+        cancel: control.cancel.child_token(),
+        paused: control.paused.clone(),
+    };
     let applier = Applier {
         condeco,
         store,
         run,
         events,
-        control,
+        control: &control,
         options,
     };
     applier.forget_stale(plan)?;

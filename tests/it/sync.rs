@@ -455,3 +455,58 @@ async fn the_commands_print_the_plan_and_the_run_as_json_with_exit_codes() {
     );
     assert!(report["requests"]["condeco"].as_u64().unwrap() > 0);
 }
+
+#[tokio::test]
+async fn the_engine_handle_cancels_between_ops_pauses_and_the_next_run_resumes() {
+    use spacebridge::sync::{EngineHandle, Event};
+    let faults: Faults = serde_json::from_value(json!({ "latency_ms": [1, 2] })).unwrap();
+    let sims = spawn_sims(Scenario::Large(3000), faults).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store.sqlite");
+
+    // Cancelled once 300 resources are done: the run ends `cancelled`, nothing half-written.
+    let mut handle = EngineHandle::start(settings(&sims, store.clone(), PlanOptions::default()));
+    while let Some(event) = handle.events.recv().await {
+        if let Event::OpDone { kind, done, .. } = event
+            && kind == spacebridge::domain::SyncKind::Resource
+            && done >= 300
+        {
+            handle.cancel();
+            break;
+        }
+    }
+    let cancelled = handle.finish().await.unwrap();
+    assert_eq!(cancelled.status, "cancelled");
+    let created = cancelled.ops.create[&spacebridge::domain::SyncKind::Resource];
+    assert!((300..3000).contains(&created), "{created}");
+
+    // The next run resumes; paused, it starts no new write until resumed.
+    let mut handle = EngineHandle::start(settings(&sims, store.clone(), PlanOptions::default()));
+    while let Some(event) = handle.events.recv().await {
+        if let Event::OpDone { kind, done, .. } = event
+            && kind == spacebridge::domain::SyncKind::Resource
+            && done >= 100
+        {
+            handle.pause();
+            break;
+        }
+    }
+    // What was in flight lands; then nothing moves while paused.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let paused_at = writes(&sims).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(writes(&sims).await, paused_at, "a write while paused");
+    handle.resume();
+    let resumed = handle.finish().await.unwrap();
+    assert_eq!(resumed.status, "succeeded", "{:?}", resumed.reason);
+    assert_eq!(
+        resumed.kind.map(|k| k.to_string()).as_deref(),
+        Some("resumed")
+    );
+    assert_eq!(
+        resumed.ops.create[&spacebridge::domain::SyncKind::Resource] + created,
+        3000,
+        "finished work was not redone"
+    );
+    assert_condeco_matches(&sims).await;
+}
