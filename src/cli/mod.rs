@@ -35,9 +35,9 @@ pub enum Command {
     /// Write the existing Condeco hierarchy as a Space Data template.
     Extract(extract::Args),
     /// The sync plan: what a sync would create, update, link and delete; nothing written.
-    Plan(plan::Args),
+    Plan(sync::SyncArgs),
     /// Run or resume a sync to Condeco (exit 0 succeeded, 3 partial, 4 failed: resumable).
-    Sync(sync::Args),
+    Sync(sync::SyncArgs),
     /// Run both simulators (Eptura Workplace and Condeco) on 127.0.0.1 until Ctrl-C.
     Sim(sim::Args),
     /// The interactive TUI (also what `spacebridge` alone runs).

@@ -8,23 +8,13 @@ use color_eyre::eyre::Result;
 use super::EXIT_UNREADABLE;
 use super::sync::{SyncArgs, print_report};
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    pub sync: SyncArgs,
-}
-
-pub fn run(args: &Args) -> Result<ExitCode> {
-    let settings = match args.sync.settings() {
-        Ok(settings) => settings,
-        Err(message) => {
-            eprintln!("spacebridge: {message}");
-            return Ok(ExitCode::from(EXIT_UNREADABLE));
-        }
+pub fn run(args: &SyncArgs) -> Result<ExitCode> {
+    let Some(settings) = args.settings_or_say() else {
+        return Ok(ExitCode::from(EXIT_UNREADABLE));
     };
     match super::runtime()?.block_on(crate::sync::preview(&settings)) {
         Ok((_, report)) => {
-            print_report(&report, args.sync.format)?;
+            print_report(&report, args.format)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -42,6 +42,13 @@ fn parse_percent(text: &str) -> Result<f64, String> {
 }
 
 impl SyncArgs {
+    /// The settings, or `None` after saying on stderr what to set.
+    pub fn settings_or_say(&self) -> Option<SyncSettings> {
+        self.settings()
+            .map_err(|message| eprintln!("spacebridge: {message}"))
+            .ok()
+    }
+
     /// The clients, the store and the options; or what to set.
     pub fn settings(&self) -> Result<SyncSettings, String> {
         Ok(SyncSettings {
@@ -58,19 +65,9 @@ impl SyncArgs {
     }
 }
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    #[command(flatten)]
-    pub sync: SyncArgs,
-}
-
-pub fn run(args: &Args) -> Result<ExitCode> {
-    let settings = match args.sync.settings() {
-        Ok(settings) => settings,
-        Err(message) => {
-            eprintln!("spacebridge: {message}");
-            return Ok(ExitCode::from(EXIT_UNREADABLE));
-        }
+pub fn run(args: &SyncArgs) -> Result<ExitCode> {
+    let Some(settings) = args.settings_or_say() else {
+        return Ok(ExitCode::from(EXIT_UNREADABLE));
     };
     let runtime = super::runtime()?;
     let outcome = runtime.block_on(async {
@@ -100,7 +97,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_UNREADABLE));
         }
     };
-    print_report(&report, args.sync.format)?;
+    print_report(&report, args.format)?;
     Ok(ExitCode::from(report.exit_code() as u8))
 }
 

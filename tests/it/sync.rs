@@ -65,6 +65,14 @@ async fn sync(sims: &Simulators, dir: &tempfile::TempDir, plan: PlanOptions) -> 
     .unwrap()
 }
 
+/// `--allow-destructive`.
+fn allowing_destructive() -> PlanOptions {
+    PlanOptions {
+        allow_destructive: true,
+        ..PlanOptions::default()
+    }
+}
+
 async fn writes(sims: &Simulators) -> u64 {
     sims.stats(Side::Condeco).await["writes"].as_u64().unwrap()
 }
@@ -292,15 +300,7 @@ async fn destructive_changes_are_held_with_their_bookings_until_allowed() {
     let resources = external_ids(&condeco, "resources");
     assert!(resources.contains(&deleted_id.to_string()), "still there");
 
-    let allowed = sync(
-        &sims,
-        &dir,
-        PlanOptions {
-            allow_destructive: true,
-            ..PlanOptions::default()
-        },
-    )
-    .await;
+    let allowed = sync(&sims, &dir, allowing_destructive()).await;
     assert_eq!(allowed.status, "succeeded", "{:?}", allowed.reason);
     assert_eq!(allowed.bookings_deleted, 10);
     assert_condeco_matches(&sims).await;
@@ -341,15 +341,7 @@ async fn a_building_that_moved_city_is_recreated_only_when_allowed_and_the_cap_s
     assert!(recreate.hold.reason.contains("country or city"));
     assert!(!recreate.hold.approved);
     // Allowed, but the building holds more than 5 % of the resources: the cap stops the run.
-    let capped = sync(
-        &sims,
-        &dir,
-        PlanOptions {
-            allow_destructive: true,
-            ..PlanOptions::default()
-        },
-    )
-    .await;
+    let capped = sync(&sims, &dir, allowing_destructive()).await;
     assert_eq!(capped.status, "failed");
     assert!(
         capped.reason.as_deref().unwrap_or("").contains("cap"),
@@ -361,9 +353,8 @@ async fn a_building_that_moved_city_is_recreated_only_when_allowed_and_the_cap_s
         &sims,
         &dir,
         PlanOptions {
-            allow_destructive: true,
             deletion_cap: 1.0,
-            ..PlanOptions::default()
+            ..allowing_destructive()
         },
     )
     .await;
