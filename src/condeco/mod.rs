@@ -27,6 +27,7 @@ use crate::domain::remote::{
     BookingPeriod, CondecoCountry, CondecoFloor, CondecoGroup, CondecoLocation, CondecoRegion,
     CondecoResource, CondecoWorkspaceType, ResourceType,
 };
+use crate::http::backoff::clamp_server_wait;
 use crate::http::{HttpClient, HttpError, Idempotence, Reply, Secret, Url};
 
 /// Where and as whom to connect.
@@ -229,6 +230,7 @@ pub enum CondecoError {
 fn renewal(renews_in: Option<Duration>) -> String {
     match renews_in {
         Some(wait) => {
+            let wait = clamp_server_wait(wait);
             let at = httpdate::fmt_http_date(SystemTime::now() + wait);
             let minutes = wait.as_secs().div_ceil(60);
             format!(
@@ -692,7 +694,7 @@ impl CondecoClient {
                 detail: "the token answer has no access_token".into(),
             }
         })?;
-        let lifetime = Duration::from_secs(token.expires_in.unwrap_or(3600));
+        let lifetime = clamp_server_wait(Duration::from_secs(token.expires_in.unwrap_or(3600)));
         Ok(Token {
             value: Secret::new(token.access_token),
             renew_after: Instant::now() + lifetime.saturating_sub(TOKEN_MARGIN.min(lifetime / 2)),
@@ -731,7 +733,8 @@ impl CondecoClient {
                         method,
                         path,
                         renews_in,
-                        renews_at: renews_in.map(|wait| SystemTime::now() + wait),
+                        renews_at: renews_in
+                            .map(|wait| SystemTime::now() + clamp_server_wait(wait)),
                     }
                 } else {
                     CondecoError::Forbidden {

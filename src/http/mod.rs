@@ -172,6 +172,17 @@ pub enum HttpError {
         status: StatusCode,
     },
     #[error(
+        "{method} {path} answered {status}, a redirect to {to}: not followed, so that no \
+         credential goes to another address; check the configured address (https://, host)"
+    )]
+    Redirected {
+        method: Method,
+        path: String,
+        status: StatusCode,
+        /// The target's origin ("https://host:port"), or a note when it has none.
+        to: String,
+    },
+    #[error(
         "{method} {path}: the service asks to wait {}s before retrying, longer than the {}s \
          allowed; retry later",
         retry_after.as_secs(), allowed.as_secs()
@@ -248,6 +259,8 @@ impl HttpClient {
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .user_agent(concat!("spacebridge/", env!("CARGO_PKG_VERSION")))
+            // Never follow a redirect: the credentials in our headers would go with it.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| HttpError::Build {
                 method: Method::GET,
@@ -403,6 +416,14 @@ impl HttpClient {
             idempotence,
         } = sent;
         let status = reply.status;
+        if status.is_redirection() {
+            return Attempt::Fail(HttpError::Redirected {
+                method,
+                path,
+                status,
+                to: redirect_origin(&reply.headers),
+            });
+        }
         if status == StatusCode::TOO_MANY_REQUESTS {
             self.counters.throttled.fetch_add(1, Ordering::Relaxed);
         } else if status.is_server_error() {
@@ -473,6 +494,18 @@ impl HttpClient {
             attempts,
             detail: reason,
         }
+    }
+}
+
+/// Where a redirect points, as an origin only (a path or query may carry anything).
+fn redirect_origin(headers: &HeaderMap) -> String {
+    let location = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok());
+    match location.map(Url::parse) {
+        Some(Ok(url)) => url.origin().ascii_serialization(),
+        Some(Err(_)) => "another path of the same site".to_string(),
+        None => "nowhere (no Location header)".to_string(),
     }
 }
 

@@ -397,3 +397,42 @@ async fn no_secret_in_errors_or_logs() {
         assert!(!text.contains(PASSWORD), "secret leaked: {text}");
     }
 }
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_never_followed_with_the_credentials() {
+    // The other origin counts every request it gets.
+    let (elsewhere, reached) = flaky(0, || StatusCode::OK.into_response());
+    let elsewhere = stubs::serve(elsewhere).await;
+    let target = format!("{elsewhere}/thing");
+    for status in [
+        StatusCode::TEMPORARY_REDIRECT,
+        StatusCode::MOVED_PERMANENTLY,
+    ] {
+        let location = target.clone();
+        let router = Router::new().route(
+            "/api",
+            any(move || {
+                let location = location.clone();
+                async move { (status, [("location", location)]).into_response() }
+            }),
+        );
+        let base = stubs::serve(router).await;
+        let http = client(HttpConfig::for_tests());
+        let request = http
+            .request(Method::GET, Url::parse(&format!("{base}/api")).unwrap())
+            .header("x-auth-password", "pa55")
+            .build()
+            .unwrap();
+        let error = http.send(request).await.unwrap_err();
+        let HttpError::Redirected { to, .. } = &error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(to, &elsewhere, "the message names the other origin");
+        assert!(error.to_string().contains("not followed"), "{error}");
+    }
+    assert_eq!(
+        reached.load(Ordering::SeqCst),
+        0,
+        "a request reached the other origin"
+    );
+}
