@@ -18,6 +18,7 @@ mod sim_faults;
 mod sim_state;
 mod sim_write_faults;
 mod sync;
+mod sync_crash;
 mod template_rules;
 mod template_sheets;
 mod tui_keys;

@@ -5,7 +5,7 @@
 //! held with their bookings until allowed, under the deletion cap; faults that lose answers
 //! never make duplicates; the commands' exit codes and JSON.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
@@ -17,6 +17,7 @@ use spacebridge::sync::{EventSink, PlanOptions, SyncReport, SyncSettings};
 use spacebridge::template::{self, LoadOptions};
 
 use crate::support::cli::{args, printed, run as spacebridge};
+use crate::support::synced::{Expected, assert_condeco_holds, expected_of, external_ids};
 use crate::support::{SAMPLE, Side, Simulators, path_of, spawn_sims};
 
 /// New-customer simulators with the sample template uploaded and every building in a
@@ -77,83 +78,15 @@ async fn writes(sims: &Simulators) -> u64 {
     sims.stats(Side::Condeco).await["writes"].as_u64().unwrap()
 }
 
-/// What the Eptura simulator holds that should reach Condeco: external ids per kind.
-struct Expected {
-    locations: BTreeSet<String>,
-    floors: BTreeSet<String>,
-    resources: BTreeSet<String>,
-    workspace_types: BTreeSet<String>,
-}
-
 async fn expected(sims: &Simulators) -> Expected {
-    let state = sims.state(Side::Eptura).await;
-    let ids = |key: &str, keep: &dyn Fn(&Value) -> bool| -> BTreeSet<String> {
-        state[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| keep(r))
-            .map(|r| r["id"].as_i64().unwrap().to_string())
-            .collect()
-    };
-    let synced_usage = |t: &Value| matches!(t["usage"].as_str(), Some("ME" | "WE"));
-    Expected {
-        locations: ids("buildings", &|_| true),
-        floors: ids("floors", &|_| true),
-        resources: ids("rooms", &|r| {
-            r["reservable"].as_bool() == Some(true) && synced_usage(&r["type"])
-        }),
-        workspace_types: ids("roomTypes", &synced_usage),
-    }
-}
-
-/// The `externalId`s Condeco holds per collection; fails on any duplicate.
-fn external_ids(condeco: &Value, key: &str) -> BTreeSet<String> {
-    let mut seen = BTreeMap::new();
-    for record in condeco[key].as_array().unwrap() {
-        if let Some(id) = record["externalId"].as_str() {
-            *seen.entry(id.to_string()).or_insert(0) += 1;
-        }
-    }
-    let duplicated: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(duplicated.is_empty(), "duplicate {key}: {duplicated:?}");
-    seen.into_keys().collect()
-}
-
-fn floor_external_ids(condeco: &Value) -> BTreeSet<String> {
-    let mut all = Vec::new();
-    for location in condeco["locations"].as_array().unwrap() {
-        for floor in location["floors"].as_array().unwrap() {
-            if let Some(id) = floor["externalId"].as_str() {
-                all.push(id.to_string());
-            }
-        }
-    }
-    let set: BTreeSet<String> = all.iter().cloned().collect();
-    assert_eq!(set.len(), all.len(), "a floor external id twice");
-    set
+    expected_of(&sims.state(Side::Eptura).await)
 }
 
 /// Condeco holds exactly what Eptura says should sync, each once, each with its external id.
 async fn assert_condeco_matches(sims: &Simulators) {
-    let want = expected(sims).await;
-    let condeco = sims.state(Side::Condeco).await;
-    assert_eq!(external_ids(&condeco, "locations"), want.locations);
-    assert_eq!(floor_external_ids(&condeco), want.floors);
-    assert_eq!(external_ids(&condeco, "resources"), want.resources);
-    assert_eq!(
-        external_ids(&condeco, "workspaceTypes"),
-        want.workspace_types
-    );
-    let resources = condeco["resources"].as_array().unwrap();
-    assert!(
-        resources.iter().all(|r| r["externalId"].is_string()),
-        "every resource carries its external id"
-    );
-    assert_eq!(
-        resources.len(),
-        want.resources.len(),
-        "no resource without one"
+    assert_condeco_holds(
+        &sims.state(Side::Eptura).await,
+        &sims.state(Side::Condeco).await,
     );
 }
 

@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod raw;
 pub mod stubs;
+pub mod synced;
 pub mod tui;
 
 use std::future::Future;
