@@ -13,6 +13,11 @@ use spacebridge::template::{self, LoadOptions, generate};
 
 const RUNS: usize = 5;
 
+#[path = "support/mem.rs"]
+mod mem;
+
+use mem::peak_rss_kib;
+
 type Error = Box<dyn std::error::Error>;
 
 /// One measurement: wall seconds, peak resident KiB, CPU seconds.
@@ -126,20 +131,6 @@ fn median(samples: &[Sample]) -> Sample {
         peak_kib: peaks[peaks.len() / 2],
         cpu: pick(samples.iter().map(|s| s.cpu).collect()),
     }
-}
-
-/// VmHWM from /proc: the peak resident memory of this process, in KiB.
-fn peak_rss_kib() -> Result<u64, Error> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .ok_or("no VmHWM in /proc/self/status")?;
-    Ok(line
-        .split_whitespace()
-        .nth(1)
-        .ok_or("bad VmHWM line")?
-        .parse()?)
 }
 
 /// User + system CPU time of this process, from /proc (10 ms resolution): unlike wall time,

@@ -18,6 +18,11 @@ use spacebridge::http::{HttpClient, HttpConfig, Secret};
 use spacebridge::sim::{self, Scenario, SimOptions};
 use spacebridge::template::{self, LoadOptions, generate};
 
+#[path = "support/mem.rs"]
+mod mem;
+
+use mem::peak_rss_kib;
+
 type Error = Box<dyn std::error::Error>;
 
 const BUILDINGS: usize = 10;
@@ -219,18 +224,4 @@ fn load_average() -> Result<String, Error> {
         .take(3)
         .collect::<Vec<_>>()
         .join(" "))
-}
-
-/// VmHWM from /proc: the peak resident memory of this process, in KiB.
-fn peak_rss_kib() -> Result<u64, Error> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .ok_or("no VmHWM in /proc/self/status")?;
-    Ok(line
-        .split_whitespace()
-        .nth(1)
-        .ok_or("bad VmHWM line")?
-        .parse()?)
 }
