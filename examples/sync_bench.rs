@@ -29,8 +29,16 @@ type Failure = Box<dyn std::error::Error>;
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
     let mut args = std::env::args().skip(1);
-    let spaces: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(100_000);
-    let eptura_latency: u64 = args.next().map(|n| n.parse()).transpose()?.unwrap_or(LATENCY_MS);
+    let spaces: usize = args
+        .next()
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(100_000);
+    let eptura_latency: u64 = args
+        .next()
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(LATENCY_MS);
     let sims = sim::start(SimOptions {
         scenario: Scenario::Large(spaces),
         faults: Faults {
@@ -147,7 +155,9 @@ fn print_figures(
     let paced = &apply.paced_rates;
     if let (Some(first), Some(last)) = (paced.first(), paced.last()) {
         let least = paced.iter().copied().fold(f64::INFINITY, f64::min);
-        println!("paced rate in the apply: first {first:.0}/s, least {least:.0}/s, last {last:.0}/s");
+        println!(
+            "paced rate in the apply: first {first:.0}/s, least {least:.0}/s, last {last:.0}/s"
+        );
     }
     if let Some(lowest) = apply.lowest_concurrency {
         println!("lowest concurrency limit in the apply: {lowest}");
@@ -169,7 +179,11 @@ async fn limit_condeco(condeco_url: &str) -> Result<(), Failure> {
         .send()
         .await?;
     if !answer.status().is_success() {
-        return Err(format!("the Condeco simulator refused the limit: {}", answer.status()).into());
+        return Err(format!(
+            "the Condeco simulator refused the limit: {}",
+            answer.status()
+        )
+        .into());
     }
     Ok(())
 }
