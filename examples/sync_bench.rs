@@ -1,0 +1,219 @@
+//! The sync benchmark of issue 8: one initial sync of N generated spaces into an empty Condeco,
+//! both simulators in-process on loopback. Condeco answers after 20 ms and allows 500 requests
+//! a second (429 with `Retry-After: 1` beyond); Eptura has no rate limit and answers after
+//! 20 ms too (or after EPTURA_LATENCY_MS: 0 for none). The clients use the production HTTP defaults (`HttpConfig::default()`), so the pace
+//! is what the HTTP layer learns from Condeco's 429s.
+//!
+//! Printed: wall time (and the read/plan and apply phases), Condeco requests, entities created,
+//! Condeco calls per created entity, the Condeco request rate against the 500/s limit, the 429s
+//! seen and the peak memory of the process (VmHWM; the simulators' data included).
+//!
+//! `cargo run --release --example sync_bench [SPACES] [EPTURA_LATENCY_MS]` (default 100000, 20).
+
+use std::time::{Duration, Instant};
+
+use spacebridge::condeco::{CondecoClient, CondecoSettings};
+use spacebridge::eptura::{EpturaClient, EpturaSettings};
+use spacebridge::http::{HttpClient, HttpConfig, HttpStats, Secret};
+use spacebridge::sim::{self, Faults, Scenario, SimOptions};
+use spacebridge::sync::apply::{ApplyOptions, Control};
+use spacebridge::sync::{Event, EventSink, PlanOptions, SyncSettings};
+
+/// Condeco's limit in the benchmark (requests a second).
+const CONDECO_LIMIT: u64 = 500;
+/// The latency of every Condeco answer, and by default of every Eptura one (milliseconds).
+const LATENCY_MS: u64 = 20;
+
+type Failure = Box<dyn std::error::Error>;
+
+#[tokio::main]
+async fn main() -> Result<(), Failure> {
+    let mut args = std::env::args().skip(1);
+    let spaces: usize = args
+        .next()
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(100_000);
+    let eptura_latency: u64 = args
+        .next()
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(LATENCY_MS);
+    let sims = sim::start(SimOptions {
+        scenario: Scenario::Large(spaces),
+        faults: Faults {
+            latency_ms: Some((eptura_latency, eptura_latency)).filter(|_| eptura_latency > 0),
+            ..Faults::default()
+        },
+        ..SimOptions::default()
+    })
+    .await?;
+    limit_condeco(&sims.condeco_url).await?;
+    let store_dir = tempfile::tempdir()?;
+    let settings = SyncSettings {
+        eptura: EpturaClient::new(&eptura_settings(&sims.eptura_url), http()?)?,
+        condeco: CondecoClient::new(&condeco_settings(&sims.condeco_url), http()?)?,
+        store: store_dir.path().join("store.sqlite"),
+        plan: PlanOptions::default(),
+        apply: ApplyOptions::default(),
+    };
+
+    let (sink, events) = EventSink::channel();
+    let watcher = tokio::spawn(watch_apply(events, settings.condeco.clone()));
+    let (control, _pause) = Control::detached();
+    let started = Instant::now();
+    let report = spacebridge::sync::run(&settings, &sink, &control).await?;
+    let wall = started.elapsed();
+    drop(sink);
+    let apply = watcher.await?;
+    let condeco = settings.condeco.http().stats();
+    sims.shutdown().await;
+
+    let created: u64 = report.ops.create.values().sum();
+    println!(
+        "spaces: {spaces}; eptura latency {eptura_latency} ms; status: {}",
+        report.status
+    );
+    if let Some(reason) = &report.reason {
+        println!("reason: {reason}");
+    }
+    print_figures(wall, apply, condeco, report.requests.eptura, created);
+    Ok(())
+}
+
+/// When the apply started, with the Condeco counters then, and the limits seen during it.
+#[derive(Debug, Default)]
+struct ApplyPhase {
+    started: Option<(Instant, HttpStats)>,
+    ended: Option<Instant>,
+    lowest_concurrency: Option<usize>,
+    paced_rates: Vec<f64>,
+}
+
+/// Follow the run's events: the apply starts when the plan is made and ends with the run.
+async fn watch_apply(
+    mut events: tokio::sync::mpsc::UnboundedReceiver<Event>,
+    condeco: CondecoClient,
+) -> ApplyPhase {
+    let mut phase = ApplyPhase::default();
+    while let Some(event) = events.recv().await {
+        match event {
+            Event::Planned { .. } => {
+                phase.started = Some((Instant::now(), condeco.http().stats()));
+            }
+            Event::Traffic {
+                concurrency,
+                paced_rate,
+                ..
+            } if phase.started.is_some() => {
+                let lowest = phase.lowest_concurrency.get_or_insert(concurrency);
+                *lowest = (*lowest).min(concurrency);
+                phase.paced_rates.extend(paced_rate);
+            }
+            Event::Finished { .. } => phase.ended = Some(Instant::now()),
+            _ => {}
+        }
+    }
+    phase
+}
+
+fn print_figures(
+    wall: Duration,
+    apply: ApplyPhase,
+    condeco: HttpStats,
+    eptura_requests: u64,
+    created: u64,
+) {
+    let limit = CONDECO_LIMIT as f64;
+    let rate = condeco.requests as f64 / wall.as_secs_f64();
+    println!("wall time: {:.1} s", wall.as_secs_f64());
+    println!(
+        "condeco requests: {} ({} retries, {} 429s); eptura requests: {eptura_requests}",
+        condeco.requests, condeco.retries, condeco.throttled
+    );
+    println!("entities created: {created}");
+    println!(
+        "condeco calls per created entity: {:.4}",
+        condeco.requests as f64 / created.max(1) as f64
+    );
+    println!(
+        "condeco rate over the whole run: {rate:.0}/s = {:.3} of the {CONDECO_LIMIT}/s limit",
+        rate / limit
+    );
+    if let (Some((start, before)), Some(end)) = (apply.started, apply.ended) {
+        let seconds = end.duration_since(start).as_secs_f64();
+        let requests = condeco.requests - before.requests;
+        let rate = requests as f64 / seconds;
+        println!(
+            "apply phase: {seconds:.1} s (reading and planning {:.1} s), {requests} condeco \
+             requests, {rate:.0}/s = {:.3} of the limit, {} 429s",
+            wall.as_secs_f64() - seconds,
+            rate / limit,
+            condeco.throttled - before.throttled
+        );
+    }
+    let paced = &apply.paced_rates;
+    if let (Some(first), Some(last)) = (paced.first(), paced.last()) {
+        let least = paced.iter().copied().fold(f64::INFINITY, f64::min);
+        println!(
+            "paced rate in the apply: first {first:.0}/s, least {least:.0}/s, last {last:.0}/s"
+        );
+    }
+    if let Some(lowest) = apply.lowest_concurrency {
+        println!("lowest concurrency limit in the apply: {lowest}");
+    }
+    match peak_memory_kib() {
+        Some(kib) => println!("peak memory (VmHWM): {:.0} MB", kib as f64 / 1024.0),
+        None => println!("peak memory: unknown (no /proc/self/status)"),
+    }
+}
+
+/// Condeco's latency and its 500 requests a second.
+async fn limit_condeco(condeco_url: &str) -> Result<(), Failure> {
+    let answer = reqwest::Client::new()
+        .post(format!("{condeco_url}/__sim/faults"))
+        .json(&serde_json::json!({
+            "latency_ms": [LATENCY_MS, LATENCY_MS],
+            "max_per_second": CONDECO_LIMIT,
+        }))
+        .send()
+        .await?;
+    if !answer.status().is_success() {
+        return Err(format!(
+            "the Condeco simulator refused the limit: {}",
+            answer.status()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The production HTTP settings, one client (limits and counters) per API.
+fn http() -> Result<HttpClient, Failure> {
+    Ok(HttpClient::new(HttpConfig::default())?)
+}
+
+fn eptura_settings(url: &str) -> EpturaSettings {
+    EpturaSettings {
+        url: url.to_string(),
+        username: "bench@example.com".into(),
+        password: Secret::new("bench-password"),
+    }
+}
+
+fn condeco_settings(url: &str) -> CondecoSettings {
+    CondecoSettings {
+        url: url.to_string(),
+        client_name: "bench".into(),
+        subscription_key: Secret::new("bench-key"),
+        client_id: Secret::new("bench-client"),
+        client_secret: Secret::new("bench-secret"),
+    }
+}
+
+/// The process's peak resident set (VmHWM) in KiB, from /proc/self/status.
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
