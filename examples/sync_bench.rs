@@ -24,6 +24,11 @@ const CONDECO_LIMIT: u64 = 500;
 /// The latency of every Condeco answer, and by default of every Eptura one (milliseconds).
 const LATENCY_MS: u64 = 20;
 
+#[path = "support/mem.rs"]
+mod mem;
+
+use mem::peak_rss_kib;
+
 type Failure = Box<dyn std::error::Error>;
 
 #[tokio::main]
@@ -77,7 +82,7 @@ async fn main() -> Result<(), Failure> {
     if let Some(reason) = &report.reason {
         println!("reason: {reason}");
     }
-    print_figures(wall, apply, condeco, report.requests.eptura, created);
+    print_figures(wall, &apply, condeco, report.requests.eptura, created);
     Ok(())
 }
 
@@ -119,7 +124,7 @@ async fn watch_apply(
 
 fn print_figures(
     wall: Duration,
-    apply: ApplyPhase,
+    apply: &ApplyPhase,
     condeco: HttpStats,
     eptura_requests: u64,
     created: u64,
@@ -162,7 +167,7 @@ fn print_figures(
     if let Some(lowest) = apply.lowest_concurrency {
         println!("lowest concurrency limit in the apply: {lowest}");
     }
-    match peak_memory_kib() {
+    match peak_rss_kib().ok() {
         Some(kib) => println!("peak memory (VmHWM): {:.0} MB", kib as f64 / 1024.0),
         None => println!("peak memory: unknown (no /proc/self/status)"),
     }
@@ -209,11 +214,4 @@ fn condeco_settings(url: &str) -> CondecoSettings {
         client_id: Secret::new("bench-client"),
         client_secret: Secret::new("bench-secret"),
     }
-}
-
-/// The process's peak resident set (VmHWM) in KiB, from /proc/self/status.
-fn peak_memory_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
