@@ -55,6 +55,9 @@ pub struct Args {
     /// Lifetime of Condeco tokens in seconds (default twelve hours).
     #[arg(long, value_name = "SECS")]
     pub token_ttl: Option<u64>,
+    /// Draw the faults from this seed, for a mix of faults that can be replayed.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
 }
 
 fn parse_range(text: &str) -> Result<(u64, u64), String> {
@@ -97,6 +100,7 @@ impl Args {
             token_ttl_secs: self.token_ttl,
             deny_credentials: false,
             retry_after_date: false,
+            seed: self.seed,
         }
     }
 }

@@ -16,7 +16,8 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use rand::Rng;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -55,6 +56,13 @@ pub(super) struct Control {
     quota_used: Mutex<(u64, u64)>,
     /// (epoch second, calls in it) for `max_per_second`.
     this_second: Mutex<(u64, u64)>,
+    /// Where the faults are drawn from (seeded by `Faults::seed`).
+    rng: Mutex<StdRng>,
+}
+
+/// A generator from `seed`, or from the system's entropy.
+fn fault_rng(seed: Option<u64>) -> StdRng {
+    seed.map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -65,7 +73,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Control {
     pub(super) fn new(api: Api, faults: Faults) -> Control {
+        let rng = Mutex::new(fault_rng(faults.seed));
         Control {
+            rng,
             api,
             initial_faults: faults.clone(),
             faults: RwLock::new(faults),
@@ -84,6 +94,7 @@ impl Control {
     }
 
     fn set_faults(&self, faults: Faults) {
+        *lock(&self.rng) = fault_rng(faults.seed);
         *self
             .faults
             .write()
@@ -111,8 +122,9 @@ impl Control {
     /// connection, quota, concurrency, per-second limit, 429 share, error share, refused
     /// credentials).
     fn fault(&self, faults: &Faults, in_flight: usize) -> Option<Response> {
-        let mut rng = rand::rng();
-        if chance(&mut rng, faults.drop_rate) {
+        let mut guard = lock(&self.rng);
+        let rng = &mut *guard;
+        if chance(rng, faults.drop_rate) {
             return Some(dropped());
         }
         if self.api == Api::Condeco
@@ -129,12 +141,12 @@ impl Control {
         {
             return Some(self.too_many("too many requests this second", faults.retry_after_date));
         }
-        if chance(&mut rng, faults.rate_limit) {
+        if chance(rng, faults.rate_limit) {
             return Some(self.too_many("rate limit exceeded", faults.retry_after_date));
         }
-        if chance(&mut rng, faults.error_rate) {
+        if chance(rng, faults.error_rate) {
             let status = either(
-                &mut rng,
+                rng,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 StatusCode::SERVICE_UNAVAILABLE,
             );
@@ -151,16 +163,13 @@ impl Control {
     /// closed) or replaced by a 502/504, as a gateway in front of a slow server answers; `None`
     /// keeps the API's answer.
     fn after_write(&self, faults: &Faults) -> Option<(Response, WriteOutcome)> {
-        let mut rng = rand::rng();
-        if chance(&mut rng, faults.lost_reply_rate) {
+        let mut guard = lock(&self.rng);
+        let rng = &mut *guard;
+        if chance(rng, faults.lost_reply_rate) {
             return Some((dropped(), WriteOutcome::LostReply));
         }
-        if chance(&mut rng, faults.late_error_rate) {
-            let status = either(
-                &mut rng,
-                StatusCode::BAD_GATEWAY,
-                StatusCode::GATEWAY_TIMEOUT,
-            );
+        if chance(rng, faults.late_error_rate) {
+            let status = either(rng, StatusCode::BAD_GATEWAY, StatusCode::GATEWAY_TIMEOUT);
             let message = "simulated gateway error: the write was applied, its answer was lost";
             return Some((self.error(status, message), WriteOutcome::LateError));
         }

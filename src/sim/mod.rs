@@ -106,6 +106,9 @@ pub struct Faults {
     pub deny_credentials: bool,
     /// Send the `Retry-After` of 429s as an HTTP date instead of seconds.
     pub retry_after_date: bool,
+    /// Draw the faults from this seed (the same mix of faults for the same requests); `None`
+    /// draws from the system's entropy. Setting it through `/__sim/faults` restarts the draws.
+    pub seed: Option<u64>,
 }
 
 /// How to start the simulators.

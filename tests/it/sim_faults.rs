@@ -265,3 +265,28 @@ async fn denied_credentials_answer_401_on_both() {
     assert_eq!(answered.status(), StatusCode::OK);
     sims.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_seed_replays_the_same_faults_and_another_seed_draws_others() {
+    async fn statuses(seed: u64) -> Vec<u16> {
+        let (sims, eptura) = start(Faults {
+            error_rate: 0.5,
+            seed: Some(seed),
+            ..Faults::default()
+        })
+        .await;
+        let mut seen = Vec::new();
+        for _ in 0..40 {
+            seen.push(eptura.try_get(ROOMS).await.unwrap().status().as_u16());
+        }
+        sims.shutdown().await;
+        seen
+    }
+    let first = statuses(7).await;
+    assert!(
+        first.contains(&200) && first.iter().any(|s| *s >= 500),
+        "{first:?}"
+    );
+    assert_eq!(statuses(7).await, first, "the same seed, the same faults");
+    assert_ne!(statuses(8).await, first, "another seed, other faults");
+}
