@@ -275,19 +275,11 @@ fn all_mappings(store: &Store) -> Result<Vec<Mapping>, StoreError> {
     Ok(all)
 }
 
+/// A run that failed before it had a plan.
 fn failed(reason: String) -> SyncReport {
     SyncReport {
-        run_id: None,
-        kind: None,
-        status: "failed".into(),
         reason: Some(reason),
-        ops: OpCounts::default(),
-        held_destructive: Vec::new(),
-        rejected: Vec::new(),
-        skipped: Vec::new(),
-        requests: RequestCounts::default(),
-        drift: Vec::new(),
-        bookings_deleted: 0,
+        ..report_of(&Plan::default(), None, None, "failed")
     }
 }
 

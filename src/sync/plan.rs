@@ -137,14 +137,6 @@ pub fn count_op(counts: &mut OpCounts, op: &Op) {
     }
 }
 
-/// Writes the counts stand for (links without a write are counted as links all the same).
-pub fn writes(counts: &OpCounts) -> u64 {
-    [&counts.create, &counts.update, &counts.link, &counts.delete]
-        .iter()
-        .flat_map(|m| m.values())
-        .sum()
-}
-
 impl Plan {
     /// The counts this plan would make if every op not held ran.
     pub fn counts(&self) -> OpCounts {
