@@ -26,6 +26,10 @@ use super::collection::{Collection, collection};
 use super::control::{Control, Sim, around_api, condeco_error, control_routes, epoch_ms};
 use crate::domain::names::condeco_name_issues;
 
+mod sibling_names;
+
+use sibling_names::SiblingNames;
+
 /// Twelve hours, as the real token service gives.
 const DEFAULT_TOKEN_TTL_SECS: u64 = 43_200;
 
@@ -121,6 +125,9 @@ pub struct CondecoState {
     pub(super) resources: BTreeMap<u64, Resource>,
     #[serde(skip)]
     tokens: Tokens,
+    /// Built on first use: see [`SiblingNames`].
+    #[serde(skip)]
+    names: Option<SiblingNames>,
 }
 
 /// Issued bearer tokens → expiry (epoch ms). Its Debug output never shows a token.
@@ -1090,16 +1097,20 @@ async fn one<T: Entity>(State(sim): State<Sim>, Path(params): PathParams) -> Res
 }
 
 /// Name rules and unique sibling names, for a record about to be stored.
-fn check_record<T: Entity>(state: &CondecoState, record: &T) -> Result<(), Rejection> {
+fn check_record<T: Entity>(state: &mut CondecoState, record: &T) -> Result<(), Rejection> {
     check_name(record.name())?;
     let siblings = record.siblings();
-    // The name first: it is compared in place, where `siblings()` builds a string (at 100,000
-    // resources, building one per record per create made a large sync quadratic in allocations).
-    let clash = T::table(state).values().any(|other| {
-        other.id() != record.id()
-            && same_name(other.name(), record.name())
-            && other.siblings() == siblings
+    let names = state
+        .names
+        .take()
+        .unwrap_or_else(|| SiblingNames::build(state));
+    let clash = names.named_like(record, &siblings).iter().any(|&id| {
+        id != record.id()
+            && T::table(state).get(&id).is_some_and(|other| {
+                same_name(other.name(), record.name()) && other.siblings() == siblings
+            })
     });
+    state.names = Some(names);
     if clash {
         return Err(conflict(format!(
             "a {} named \"{}\" already exists in the same parent",
@@ -1108,6 +1119,14 @@ fn check_record<T: Entity>(state: &CondecoState, record: &T) -> Result<(), Rejec
         )));
     }
     Ok(())
+}
+
+/// Store a checked record under its id.
+fn store_record<T: Entity>(state: &mut CondecoState, record: T) {
+    if let Some(names) = state.names.as_mut() {
+        names.add(&record);
+    }
+    T::table_mut(state).insert(record.id(), record);
 }
 
 async fn create<T: Entity>(State(sim): State<Sim>, body: axum::body::Bytes) -> Response {
@@ -1120,12 +1139,12 @@ async fn create<T: Entity>(State(sim): State<Sim>, body: axum::body::Bytes) -> R
         Ok(r) => r,
         Err(r) => return r,
     };
-    if let Err(r) = check_record(&state, &record) {
+    if let Err(r) = check_record(&mut state, &record) {
         return r;
     }
     let id = state.new_id();
     record.set_id(id);
-    T::table_mut(&mut state).insert(id, record.clone());
+    store_record(&mut state, record.clone());
     (StatusCode::CREATED, Json(record)).into_response()
 }
 
@@ -1146,10 +1165,10 @@ async fn update<T: Entity>(
         Ok(r) => r,
         Err(r) => return r,
     };
-    if let Err(r) = check_record(&state, &record) {
+    if let Err(r) = check_record(&mut state, &record) {
         return r;
     }
-    T::table_mut(&mut state).insert(id, record.clone());
+    store_record(&mut state, record.clone());
     Json(record).into_response()
 }
 

@@ -310,6 +310,20 @@ async fn names_follow_condecos_rules() {
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    // A rename frees the old name and takes the new one.
+    let (status, _) = api
+        .call(
+            Method::PUT,
+            &format!("regions/{}", quebec["regionId"]),
+            Some(json!({ "name": "Quebec City" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    api.create("regions", region("Québec")).await;
+    let (status, _) = api
+        .call(Method::POST, "regions", Some(region("quebec city")))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
     sims.shutdown().await;
 }
 
