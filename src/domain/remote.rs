@@ -3,7 +3,7 @@
 //! about. The clients' wire types stay private to each client; these are their public face.
 //! Plain data, no I/O.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::space_type::Usage;
 
@@ -44,7 +44,7 @@ impl EpturaBuilding {
 }
 
 /// An Eptura Workplace floor: the name is all there is.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpturaFloor {
     pub id: i64,
     pub name: String,
@@ -53,7 +53,7 @@ pub struct EpturaFloor {
 }
 
 /// An Eptura Workplace space (the API's "room").
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpturaSpace {
     pub id: i64,
     pub name: String,

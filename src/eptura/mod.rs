@@ -227,6 +227,12 @@ impl EpturaClient {
             .await
     }
 
+    /// The id of every floor (a listing with `selector=id`): what a daily sync finds deleted
+    /// floors by.
+    pub async fn floor_ids(&self) -> Result<Vec<i64>> {
+        self.list_ids(wire::FLOORS).await
+    }
+
     pub async fn floor_count(&self) -> Result<u64> {
         self.count(wire::FLOORS, &[]).await
     }
@@ -271,6 +277,11 @@ impl EpturaClient {
         let since = epoch_ms.to_string();
         self.list::<wire::Room, _>(wire::ROOMS, &[(wire::Q_MODIFIED_AFTER, since)])
             .await
+    }
+
+    /// The id of every space (a listing with `selector=id`).
+    pub async fn space_ids(&self) -> Result<Vec<i64>> {
+        self.list_ids(wire::ROOMS).await
     }
 
     pub async fn space_count(&self) -> Result<u64> {
@@ -396,6 +407,11 @@ impl EpturaClient {
             }
             start_at += rows;
         }
+    }
+
+    async fn list_ids(&self, path: &str) -> Result<Vec<i64>> {
+        let selector = [(wire::Q_SELECTOR, wire::ID_SELECTOR.to_string())];
+        self.list::<wire::IdOnly, i64>(path, &selector).await
     }
 
     async fn count(&self, path: &str, filters: &[(&str, String)]) -> Result<u64> {

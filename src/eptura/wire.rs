@@ -48,6 +48,27 @@ pub trait HasId {
     fn id(&self) -> i64;
 }
 
+/// `selector=id`: listing only the ids (how deletions are found: the API has no feed of them).
+pub const ID_SELECTOR: &str = "id";
+
+/// A row of an id listing, or a reference to another record.
+#[derive(Deserialize)]
+pub struct IdOnly {
+    id: i64,
+}
+
+impl HasId for IdOnly {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+impl From<IdOnly> for i64 {
+    fn from(row: IdOnly) -> i64 {
+        row.id
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Building {
@@ -112,11 +133,6 @@ pub struct Center {
     module: Option<String>,
     #[serde(default)]
     buildings: Option<Vec<IdOnly>>,
-}
-
-#[derive(Deserialize)]
-struct IdOnly {
-    id: i64,
 }
 
 #[derive(Deserialize)]

@@ -533,6 +533,21 @@ impl ListQuery {
         })
     }
 
+    /// The plain field names of `selector` (`id,name`); `None` without one or when it expands
+    /// relations (`buildings(centers(module))`), which listings answer in full.
+    fn projection(&self) -> Option<Vec<String>> {
+        let selector = self.params.get("selector")?;
+        if selector.contains('(') {
+            return None;
+        }
+        let fields: Vec<String> = selector
+            .split(',')
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect();
+        (!fields.is_empty()).then_some(fields)
+    }
+
     fn id_param(&self, name: &str) -> Result<Option<u64>, String> {
         number(&self.params, name)
     }
@@ -789,14 +804,25 @@ fn listing<T: Kind>(sim: &Sim, params: HashMap<String, String>, counting: bool) 
         .values()
         .filter(|x| x.placed(&state, &filters));
     let (total, page) = query.select(records, counting);
-    answer(
-        counting,
-        total,
-        &page
-            .into_iter()
-            .filter_map(|x| T::render(r, x))
-            .collect::<Vec<_>>(),
-    )
+    let rendered = page.into_iter().filter_map(|x| T::render(r, x));
+    match query.projection() {
+        Some(fields) => answer(counting, total, &project(rendered, &fields)),
+        None => answer(counting, total, &rendered.collect::<Vec<_>>()),
+    }
+}
+
+/// Only the top-level fields a `selector` names, as the API's field projection gives them
+/// (`selector=id` is how a sync lists ids to find deletions).
+fn project<T: Serialize>(records: impl Iterator<Item = T>, fields: &[String]) -> Vec<Value> {
+    records
+        .filter_map(|record| match serde_json::to_value(record) {
+            Ok(Value::Object(mut map)) => {
+                map.retain(|key, _| fields.iter().any(|f| f == key));
+                Some(Value::Object(map))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 async fn list<T: Kind>(State(sim): State<Sim>, Query(p): Params) -> Response {

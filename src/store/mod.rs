@@ -1,8 +1,9 @@
 //! The SQLite mapping store on the operator's machine: which Eptura record each Condeco entity
 //! came from ([`Mapping`]), the write intents that keep a resumed run from creating duplicates
 //! ([`WriteIntent`]), the merge review's decisions ([`Decision`]), the history of runs
-//! ([`Run`]) with their rejected items ([`RejectedItem`]), and the lock that keeps two syncs off
-//! one store ([`RunLock`]). Schema in `schema.rs`, guarantees in `docs/store.md`.
+//! ([`Run`]) with their rejected items ([`RejectedItem`]) and drift ([`Drift`]), the copy of
+//! Eptura's floors and spaces a daily run reads changes against ([`EpturaCopy`]), and the lock
+//! that keeps two syncs off one store ([`RunLock`]). Schema in `schema.rs`, guarantees in `docs/store.md`.
 //!
 //! It must not hold secrets: [`Store::open`] takes a path and nothing else, no settings reach
 //! it, and nothing it stores comes from a credential. It knows nothing of HTTP or of either
@@ -17,6 +18,8 @@
 //! is one transaction, so a kill at any instant leaves either all of it or none.
 
 mod decisions;
+mod drift;
+mod eptura_copy;
 mod error;
 mod fingerprint;
 mod lock;
@@ -34,6 +37,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 pub use decisions::{Decision, MergeDecision};
+pub use drift::{Drift, DriftChange};
+pub use eptura_copy::{EpturaChanges, EpturaCopy};
 pub use error::StoreError;
 pub use fingerprint::{Fingerprint, FingerprintError};
 pub use lock::{LockHolder, RunLock};

@@ -96,9 +96,38 @@ fn version_1() -> String {
     )
 }
 
+/// Version 2: the copy of Eptura's floors and spaces a daily run reads changes against, and
+/// the drift each run found.
+fn version_2() -> String {
+    format!(
+        "CREATE TABLE eptura_copy (
+            kind   TEXT NOT NULL CHECK (kind IN ('floor', 'space')),
+            id     INTEGER NOT NULL,
+            record TEXT NOT NULL,
+            PRIMARY KEY (kind, id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE eptura_copy_read (
+            id         INTEGER PRIMARY KEY CHECK (id = 1),
+            read_at_ms INTEGER NOT NULL
+        );
+
+        CREATE TABLE drift (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id      INTEGER NOT NULL REFERENCES runs (id),
+            kind        TEXT NOT NULL CHECK (kind IN {KINDS}),
+            eptura_key  TEXT NOT NULL,
+            condeco_key TEXT NOT NULL,
+            change      TEXT NOT NULL CHECK (change IN ('changed', 'deleted')),
+            fields      TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX drift_by_run ON drift (run_id);"
+    )
+}
+
 /// Every migration, oldest first; the store's version is how many have been applied.
 fn migrations() -> Vec<String> {
-    vec![version_1()]
+    vec![version_1(), version_2()]
 }
 
 /// The schema version this binary writes.

@@ -5,6 +5,7 @@
 //! run started ends it `failed` in the store and in the report, resumable by running again:
 //! only a store that cannot be opened or is locked by another sync is an error.
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -19,15 +20,15 @@ use crate::domain::SyncKind;
 use crate::eptura::EpturaClient;
 use crate::http::HttpStats;
 use crate::store::{
-    LockHolder, Mapping, OpCounts, RequestCounts, RunEnd, RunId, RunKind, RunStatus, Store,
-    StoreError,
+    Drift, LockHolder, Mapping, OpCounts, RequestCounts, RunEnd, RunId, RunKind, RunLock,
+    RunStatus, Store, StoreError,
 };
 
 use super::apply::{self, ApplyOptions, Control, Ending, Rejected};
 use super::desired::{Skipped, desired_state};
 use super::events::{Event, EventSink};
 use super::plan::{Hold, Plan, PlanOptions, plan};
-use super::snapshot::{CondecoSnapshot, EpturaSnapshot};
+use super::snapshot::{CondecoSnapshot, CopyUpdate, EpturaSnapshot};
 
 /// Everything a run needs.
 #[derive(Debug, Clone)]
@@ -67,7 +68,7 @@ pub struct SyncReport {
     pub rejected: Vec<Rejected>,
     pub skipped: Vec<Skipped>,
     pub requests: RequestCounts,
-    pub drift: Vec<serde_json::Value>,
+    pub drift: Vec<Drift>,
     pub bookings_deleted: u64,
 }
 
@@ -101,7 +102,7 @@ pub enum SyncError {
 pub async fn preview(settings: &SyncSettings) -> Result<(Plan, SyncReport), SyncError> {
     let store = Mutex::new(Store::open(&settings.store)?);
     let before = traffic(settings);
-    let plan = read_and_plan(settings, &store, &EventSink::none()).await?;
+    let plan = read_and_plan(settings, &store, &EventSink::none(), Reading::Preview).await?;
     let mut report = report_of(&plan, None, None, "planned");
     report.requests = requests_since(settings, before);
     Ok((plan, report))
@@ -113,8 +114,30 @@ pub async fn run(
     events: &EventSink,
     control: &Control,
 ) -> Result<SyncReport, SyncError> {
-    let mut store = Store::open(&settings.store)?;
+    let store = Store::open(&settings.store)?;
     let lock = store.acquire_lock(&LockHolder::this_process())?;
+    let report = run_locked(settings, &lock, events, control).await?;
+    lock.release()?;
+    Ok(report)
+}
+
+/// Run a sync under a run lock the caller holds (`schedule` holds it for its whole life).
+pub fn run_locked<'a>(
+    settings: &'a SyncSettings,
+    lock: &RunLock,
+    events: &'a EventSink,
+    control: &'a Control,
+) -> impl Future<Output = Result<SyncReport, SyncError>> + Send + 'a {
+    debug_assert_eq!(lock.holder(), &LockHolder::this_process());
+    run_under_lock(settings, events, control)
+}
+
+async fn run_under_lock(
+    settings: &SyncSettings,
+    events: &EventSink,
+    control: &Control,
+) -> Result<SyncReport, SyncError> {
+    let mut store = Store::open(&settings.store)?;
     let (kind, resumed_from) = run_kind(&mut store)?;
     let run = store.start_run(kind)?;
     events.send(Event::Started {
@@ -140,7 +163,6 @@ pub async fn run(
             drift: report.drift.len() as u64,
         },
     )?;
-    lock.release()?;
     events.send(Event::Finished {
         run,
         status: status_of(&report.status),
@@ -176,8 +198,8 @@ async fn run_started(
     events: &EventSink,
     control: &Control,
 ) -> SyncReport {
-    let planned = read_and_plan(settings, store, events).await;
-    let plan = match planned {
+    let planned = read_and_plan(settings, store, events, Reading::Run).await;
+    let plan = match planned.and_then(|plan| record_drift(store, run, plan)) {
         Ok(plan) => plan,
         Err(error) => return failed(error.to_string()),
     };
@@ -228,19 +250,37 @@ fn close_open_intents(store: &Mutex<Store>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Keep what the plan found drifted with the run.
+fn record_drift(store: &Mutex<Store>, run: RunId, plan: Plan) -> Result<Plan, SyncError> {
+    if !plan.drift.is_empty() {
+        let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
+        store.record_drift(run, &plan.drift)?;
+    }
+    Ok(plan)
+}
+
+/// Whether a read may change the store (a run) or not (a preview).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Run,
+    Preview,
+}
+
 /// Read both sides and plan. Open intents of dead runs need no look-up of their own: the plan
 /// adopts every Condeco entity carrying one of our external ids.
 async fn read_and_plan(
     settings: &SyncSettings,
     store: &Mutex<Store>,
     events: &EventSink,
+    reading: Reading,
 ) -> Result<Plan, SyncError> {
-    let eptura = read_eptura(settings, events).await?;
+    let copy = lock(store).eptura_copy()?;
+    let (eptura, update) = read_eptura(settings, copy, events).await?;
+    if reading == Reading::Run {
+        save_copy(&mut lock(store), &eptura, &update)?;
+    }
     let condeco = read_condeco(settings, events).await?;
-    let mappings = {
-        let guard = store.lock().unwrap_or_else(|p| p.into_inner());
-        all_mappings(&guard)?
-    };
+    let mappings = all_mappings(&lock(store))?;
     let plan = plan(&desired_state(&eptura), &condeco, &mappings, &settings.plan)?;
     events.send(Event::Planned {
         counts: plan.counts(),
@@ -249,14 +289,51 @@ async fn read_and_plan(
     Ok(plan)
 }
 
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Eptura whole without a copy, else only its changes since the copy's read.
 async fn read_eptura(
     settings: &SyncSettings,
+    copy: Option<crate::store::EpturaCopy>,
     events: &EventSink,
-) -> Result<EpturaSnapshot, SyncError> {
-    events.send(Event::Reading {
-        what: "Eptura Workplace",
-    });
-    Ok(EpturaSnapshot::read(&settings.eptura).await?)
+) -> Result<(EpturaSnapshot, CopyUpdate), SyncError> {
+    let read_at_ms = epoch_ms();
+    let eptura = &settings.eptura;
+    Ok(match copy {
+        None => {
+            events.send(Event::Reading {
+                what: "Eptura Workplace",
+            });
+            EpturaSnapshot::read_full(eptura, read_at_ms).await?
+        }
+        Some(copy) => {
+            events.send(Event::Reading {
+                what: "Eptura Workplace changes",
+            });
+            EpturaSnapshot::read_changes(eptura, copy, read_at_ms).await?
+        }
+    })
+}
+
+fn save_copy(
+    store: &mut Store,
+    eptura: &EpturaSnapshot,
+    update: &CopyUpdate,
+) -> Result<(), StoreError> {
+    let changes = update.changes(eptura);
+    match update.replace {
+        true => store.replace_eptura_copy(&changes),
+        false => store.update_eptura_copy(&changes),
+    }
+}
+
+/// Now, in milliseconds since the epoch (Eptura's unit for `modifiedOrCreatedAfter`).
+fn epoch_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 async fn read_condeco(
@@ -305,7 +382,7 @@ fn report_of(plan: &Plan, run: Option<RunId>, kind: Option<RunKind>, status: &st
         rejected: Vec::new(),
         skipped: plan.skipped.clone(),
         requests: RequestCounts::default(),
-        drift: Vec::new(),
+        drift: plan.drift.clone(),
         bookings_deleted: 0,
     }
 }

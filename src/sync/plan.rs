@@ -23,7 +23,7 @@ use crate::domain::ids::{
 use crate::domain::names::normalise;
 use crate::domain::remote::{CondecoLocation, CondecoResource};
 use crate::domain::{CondecoKey, ExternalId, SyncKind};
-use crate::store::{Fingerprint, FingerprintError, Mapping, OpCounts};
+use crate::store::{Drift, DriftChange, Fingerprint, FingerprintError, Mapping, OpCounts};
 
 use super::desired::{Desired, DesiredState, Fields, Flag, Skipped};
 use super::snapshot::CondecoSnapshot;
@@ -120,6 +120,10 @@ pub struct Plan {
     pub stale: Vec<ExternalId>,
     /// Mapped resources before this plan (the base of the deletion cap).
     pub mapped_resources: u64,
+    /// Mapped entities changed or deleted in Condeco directly: a change of synced fields is
+    /// put back by an update, a deleted entity still wanted is created again (both planned
+    /// ops, shown before they run).
+    pub drift: Vec<Drift>,
 }
 
 /// Count `op` as done (a recreate is a delete and a create).
@@ -274,11 +278,18 @@ impl Planner<'_> {
 
     /// The Condeco entity this desired one is, and whether a mapping says so (else a link).
     fn existing(&mut self, desired: &Desired) -> Option<(CondecoKey, bool)> {
-        if let Some(mapping) = self.mapped.get(&desired.key)
-            && self.index.exists(&mapping.condeco)
-        {
-            self.resolved.insert(desired.key.clone(), mapping.condeco);
-            return Some((mapping.condeco, true));
+        if let Some(mapping) = self.mapped.get(&desired.key) {
+            if self.index.exists(&mapping.condeco) {
+                self.resolved.insert(desired.key.clone(), mapping.condeco);
+                return Some((mapping.condeco, true));
+            }
+            self.plan.drift.push(Drift {
+                kind: desired.kind(),
+                condeco: mapping.condeco,
+                eptura: desired.key.clone(),
+                change: DriftChange::Deleted,
+                fields: Vec::new(),
+            });
         }
         let found = self
             .index
@@ -331,7 +342,22 @@ impl Planner<'_> {
             .mapped
             .get(&desired.key)
             .is_some_and(|m| &m.fingerprint == fingerprint);
-        (!unchanged).then(|| self.op(desired, Action::Update, Some(condeco), None))
+        if !unchanged {
+            return Some(self.op(desired, Action::Update, Some(condeco), None));
+        }
+        // What the sync last wrote is what it wants now: any difference was made in Condeco.
+        let drifted = self.index.differences(&condeco, desired);
+        if drifted.is_empty() {
+            return None;
+        }
+        self.plan.drift.push(Drift {
+            kind: desired.kind(),
+            condeco,
+            eptura: desired.key.clone(),
+            change: DriftChange::Changed,
+            fields: drifted.into_iter().map(String::from).collect(),
+        });
+        Some(self.op(desired, Action::Update, Some(condeco), None))
     }
 
     fn link(&mut self, desired: &Desired, condeco: CondecoKey) -> Op {
@@ -681,9 +707,22 @@ impl<'a> CondecoIndex<'a> {
     /// Whether an entity to be linked already holds the synced fields and this external id
     /// (then linking needs no write). Parents are compared by what they are linked to.
     fn agrees(&self, key: &CondecoKey, desired: &Desired) -> bool {
-        if self.external_id(key) != Some(desired.key.to_string().as_str()) {
-            return false;
-        }
+        self.differences(key, desired).is_empty()
+    }
+
+    /// The synced fields (Condeco's names) in which the entity differs from `desired`, its
+    /// external id included.
+    fn differences(&self, key: &CondecoKey, desired: &Desired) -> Vec<&'static str> {
+        let mut differ = Vec::new();
+        let mut check = |same: bool, field: &'static str| {
+            if !same {
+                differ.push(field);
+            }
+        };
+        check(
+            self.external_id(key) == Some(desired.key.to_string().as_str()),
+            "externalId",
+        );
         match (key, &desired.fields) {
             (
                 CondecoKey::Resource(id),
@@ -694,22 +733,33 @@ impl<'a> CondecoIndex<'a> {
                     floor_number,
                     ..
                 },
-            ) => self.resources.get(id).is_some_and(|r| {
-                &r.name == name
-                    && r.resource_type.as_ref() == Some(resource_type)
-                    && r.capacity == Some(*capacity)
-                    && r.floor_number == Some(*floor_number)
-            }),
-            (CondecoKey::Location(id), Fields::Location { name, .. }) => {
-                self.locations.get(id).is_some_and(|l| &l.name == name)
+            ) => {
+                if let Some(r) = self.resources.get(id) {
+                    check(&r.name == name, "name");
+                    check(
+                        r.resource_type.as_ref() == Some(resource_type),
+                        "resourceType",
+                    );
+                    check(r.capacity == Some(*capacity), "capacity");
+                    check(r.floor_number == Some(*floor_number), "floorNumber");
+                }
             }
-            (CondecoKey::Floor(floor), Fields::Floor { name, .. }) => self
-                .locations
-                .get(&floor.location)
-                .and_then(|l| l.floors.iter().find(|f| f.number == floor.number))
-                .is_some_and(|f| f.name.as_deref() == Some(name.as_str())),
-            (_, fields) => self.name_of(key) == Some(fields.name()),
+            (CondecoKey::Location(id), Fields::Location { name, .. }) => {
+                check(
+                    self.locations.get(id).is_some_and(|l| &l.name == name),
+                    "name",
+                );
+            }
+            (CondecoKey::Floor(floor), Fields::Floor { name, .. }) => check(
+                self.locations
+                    .get(&floor.location)
+                    .and_then(|l| l.floors.iter().find(|f| f.number == floor.number))
+                    .is_some_and(|f| f.name.as_deref() == Some(name.as_str())),
+                "name",
+            ),
+            (_, fields) => check(self.name_of(key) == Some(fields.name()), "name"),
         }
+        differ
     }
 
     fn name_of(&self, key: &CondecoKey) -> Option<&str> {

@@ -1,6 +1,17 @@
 //! What the sync reads before it plans: everything Eptura Workplace holds that syncs, and
-//! everything Condeco holds, each read whole through its client (all pages). Plain data once
-//! read; the reading is the only I/O here.
+//! everything Condeco holds, each read through its client (all pages). Plain data once read;
+//! the reading is the only I/O here.
+//!
+//! Eptura is read whole by an initial run. A daily run reads countries, buildings (with their
+//! reservation centers) and space types whole (a few pages), but floors and spaces only as the
+//! records changed since the store's copy was read (`modifiedOrCreatedAfter`, less a safety
+//! overlap for clocks and for writes made while that read ran) plus their id listings, which
+//! tell the deleted ones (the API has no feed of deletions). The copy brought up to date is the
+//! whole estate again; an id listed but in neither the copy nor the changes (created between
+//! two listings) is fetched by itself.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
 
 use crate::condeco::{CondecoClient, CondecoError, Filter};
 use crate::domain::remote::{
@@ -8,6 +19,11 @@ use crate::domain::remote::{
     CondecoWorkspaceType, EpturaBuilding, EpturaCountry, EpturaFloor, EpturaSpace, EpturaSpaceType,
 };
 use crate::eptura::{EpturaClient, EpturaError};
+use crate::store::{EpturaChanges, EpturaCopy};
+
+/// How far before the copy's read a daily run asks for changes: covers a server clock behind
+/// ours and records written while that read was paging.
+pub const CHANGES_OVERLAP_MS: i64 = 10 * 60 * 1000;
 
 /// Eptura Workplace's side: the records the mapping rules read.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +45,162 @@ impl EpturaSnapshot {
             floors: eptura.floors(None).await?,
             spaces: eptura.spaces(None, None).await?,
             space_types: eptura.space_types().await?,
+        })
+    }
+}
+
+/// What a read changed in the store's copy of floors and spaces.
+#[derive(Debug, Clone, Default)]
+pub struct CopyUpdate {
+    /// A full read: the copy is replaced by the snapshot's floors and spaces.
+    pub replace: bool,
+    pub floors: Vec<EpturaFloor>,
+    pub spaces: Vec<EpturaSpace>,
+    pub gone_floors: Vec<i64>,
+    pub gone_spaces: Vec<i64>,
+    /// When the read started (epoch ms).
+    pub read_at_ms: i64,
+}
+
+impl CopyUpdate {
+    /// The store's view of this update (for a full read, `snapshot`'s floors and spaces).
+    pub fn changes<'a>(&'a self, snapshot: &'a EpturaSnapshot) -> EpturaChanges<'a> {
+        let (floors, spaces) = match self.replace {
+            true => (&snapshot.floors, &snapshot.spaces),
+            false => (&self.floors, &self.spaces),
+        };
+        EpturaChanges {
+            floors,
+            spaces,
+            gone_floors: &self.gone_floors,
+            gone_spaces: &self.gone_spaces,
+            read_at_ms: self.read_at_ms,
+        }
+    }
+}
+
+impl EpturaSnapshot {
+    /// Read everything, as the copy's replacement.
+    pub async fn read_full(
+        eptura: &EpturaClient,
+        read_at_ms: i64,
+    ) -> Result<(Self, CopyUpdate), EpturaError> {
+        let snapshot = EpturaSnapshot::read(eptura).await?;
+        let update = CopyUpdate {
+            replace: true,
+            read_at_ms,
+            ..CopyUpdate::default()
+        };
+        Ok((snapshot, update))
+    }
+
+    /// Read what changed since `copy` was read, and bring it up to date (see the module doc).
+    pub async fn read_changes(
+        eptura: &EpturaClient,
+        copy: EpturaCopy,
+        read_at_ms: i64,
+    ) -> Result<(Self, CopyUpdate), EpturaError> {
+        let since = copy.read_at_ms.saturating_sub(CHANGES_OVERLAP_MS);
+        let countries = eptura.countries().await?;
+        let buildings = eptura.buildings().await?;
+        let space_types = eptura.space_types().await?;
+        let floors = Changed {
+            copy: copy.floors,
+            changed: eptura.floors_changed_since(since).await?,
+            ids: eptura.floor_ids().await?,
+        }
+        .settle(|f| f.id, |id| eptura.floor(id))
+        .await?;
+        let spaces = Changed {
+            copy: copy.spaces,
+            changed: eptura.spaces_changed_since(since).await?,
+            ids: eptura.space_ids().await?,
+        }
+        .settle(|s| s.id, |id| eptura.space(id))
+        .await?;
+        let snapshot = EpturaSnapshot {
+            countries,
+            buildings,
+            floors: floors.records,
+            spaces: spaces.records,
+            space_types,
+        };
+        let update = CopyUpdate {
+            replace: false,
+            floors: floors.changed,
+            spaces: spaces.changed,
+            gone_floors: floors.gone,
+            gone_spaces: spaces.gone,
+            read_at_ms,
+        };
+        Ok((snapshot, update))
+    }
+}
+
+/// One collection's copy, the records changed since, and the ids listed now.
+struct Changed<T> {
+    copy: Vec<T>,
+    changed: Vec<T>,
+    ids: Vec<i64>,
+}
+
+/// The collection brought up to date.
+struct Settled<T> {
+    /// Every record now, in id order.
+    records: Vec<T>,
+    /// The records to write to the copy (changed, and fetched by id).
+    changed: Vec<T>,
+    /// Ids in the copy no longer listed.
+    gone: Vec<i64>,
+}
+
+impl<T: Clone> Changed<T> {
+    async fn settle<F, Fut>(
+        self,
+        id: impl Fn(&T) -> i64,
+        fetch: F,
+    ) -> Result<Settled<T>, EpturaError>
+    where
+        F: Fn(i64) -> Fut,
+        Fut: Future<Output = Result<T, EpturaError>>,
+    {
+        let listed: BTreeSet<i64> = self.ids.iter().copied().collect();
+        let mut all: BTreeMap<i64, T> = BTreeMap::new();
+        let mut gone = Vec::new();
+        for record in self.copy {
+            let key = id(&record);
+            match listed.contains(&key) {
+                true => drop(all.insert(key, record)),
+                false => gone.push(key),
+            }
+        }
+        let mut changed: Vec<T> = Vec::new();
+        for record in self.changed {
+            if listed.contains(&id(&record)) {
+                all.insert(id(&record), record.clone());
+                changed.push(record);
+            }
+        }
+        let missing: Vec<i64> = listed
+            .iter()
+            .filter(|k| !all.contains_key(k))
+            .copied()
+            .collect();
+        for key in missing {
+            match fetch(key).await {
+                Ok(record) => {
+                    all.insert(key, record.clone());
+                    changed.push(record);
+                }
+                // Deleted since it was listed: gone, as the next listing will say.
+                Err(EpturaError::NotFound { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(Settled {
+            records: all.into_values().collect(),
+            changed,
+            gone,
         })
     }
 }

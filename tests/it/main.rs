@@ -7,6 +7,7 @@ mod support;
 
 mod annotate;
 mod condeco_client;
+mod daily;
 mod eptura_client;
 mod extract;
 mod http;

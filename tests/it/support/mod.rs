@@ -13,6 +13,7 @@ pub mod cli;
 pub mod raw;
 pub mod stubs;
 pub mod synced;
+pub mod syncing;
 pub mod tui;
 
 use std::future::Future;
