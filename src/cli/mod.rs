@@ -5,8 +5,10 @@
 pub mod connection;
 pub mod demo;
 mod extract;
+mod history;
 mod parse;
 mod plan;
+mod schedule;
 mod sim;
 mod sync;
 mod tui;
@@ -38,6 +40,11 @@ pub enum Command {
     Plan(sync::SyncArgs),
     /// Run or resume a sync to Condeco (exit 0 succeeded, 3 partial, 4 failed: resumable).
     Sync(sync::SyncArgs),
+    /// Keep Condeco in sync: a sync every DURATION or each day at HH:MM, failed runs restarted
+    /// with backoff; stops cleanly on Ctrl-C or SIGTERM.
+    Schedule(schedule::Args),
+    /// Past sync runs, newest first; with a run id, its rejected items and drift.
+    History(history::Args),
     /// Run both simulators (Eptura Workplace and Condeco) on 127.0.0.1 until Ctrl-C.
     Sim(sim::Args),
     /// The interactive TUI (also what `spacebridge` alone runs).
@@ -69,6 +76,8 @@ pub fn main() -> ExitCode {
         Some(Command::Extract(args)) => extract::run(&args),
         Some(Command::Plan(args)) => plan::run(&args),
         Some(Command::Sync(args)) => sync::run(&args),
+        Some(Command::Schedule(args)) => schedule::run(&args),
+        Some(Command::History(args)) => history::run(&args),
         Some(Command::Sim(args)) => sim::run(args),
         Some(Command::Tui(args)) => tui::run(args),
         Some(Command::Demo(args)) => demo::run(&args),

@@ -13,7 +13,7 @@ use super::connection::ConnectionArgs;
 use super::parse::OutputFormat;
 use crate::store::OpCounts;
 use crate::sync::apply::{ApplyOptions, Control};
-use crate::sync::engine::{HeldOp, SyncReport, SyncSettings};
+use crate::sync::engine::{HeldOp, SyncReport, SyncSettings, outstanding_rejected};
 use crate::sync::{Event, EventSink, PlanOptions};
 
 /// What `plan` and `sync` share: where to connect, what the operator allows.
@@ -28,6 +28,10 @@ pub struct SyncArgs {
     /// The most of the mapped resources one run may delete, in percent.
     #[arg(long, value_name = "PERCENT", default_value_t = 5.0, value_parser = parse_percent)]
     pub deletion_cap: f64,
+    /// Retry only the entities Condeco rejected in earlier runs (and those under them), after
+    /// fixing what its message named.
+    #[arg(long)]
+    pub retry_rejected: bool,
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     #[command(flatten)]
@@ -51,14 +55,20 @@ impl SyncArgs {
 
     /// The clients, the store and the options; or what to set.
     pub fn settings(&self) -> Result<SyncSettings, String> {
+        let store = self.connection.store_path()?;
+        let only = match self.retry_rejected {
+            true => Some(outstanding_rejected(&store).map_err(|e| e.to_string())?),
+            false => None,
+        };
         Ok(SyncSettings {
             eptura: self.connection.eptura_client()?,
             condeco: self.connection.condeco_client()?,
-            store: self.connection.store_path()?,
+            store,
             plan: PlanOptions {
                 allow_destructive: self.allow_destructive,
                 approved: self.approve.iter().cloned().collect(),
                 deletion_cap: self.deletion_cap / 100.0,
+                only,
             },
             apply: ApplyOptions::default(),
         })
@@ -128,6 +138,17 @@ fn write_text(out: &mut impl Write, report: &SyncReport) -> std::io::Result<()> 
             out,
             "  rejected {} {} ({}): {}",
             rejected.kind, rejected.eptura_id, rejected.status, rejected.message
+        )?;
+    }
+    for drift in &report.drift {
+        let what = match drift.fields.is_empty() {
+            true => drift.change.to_string(),
+            false => format!("{} {}", drift.change, drift.fields.join(", ")),
+        };
+        writeln!(
+            out,
+            "  drift: {} {} (Condeco {}) {what} in Condeco directly: put back by this run",
+            drift.kind, drift.eptura, drift.condeco
         )?;
     }
     for skipped in &report.skipped {

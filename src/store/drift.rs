@@ -33,6 +33,12 @@ impl Word for DriftChange {
 
 word_sql!(DriftChange);
 
+impl std::fmt::Display for DriftChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
 /// One drifted entity (`spec/cli.md`: `{"kind", "condeco_id", "eptura_id", "change",
 /// "fields"}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

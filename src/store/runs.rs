@@ -111,6 +111,19 @@ pub struct OpCounts {
     pub unchanged: BTreeMap<SyncKind, u64>,
 }
 
+impl OpCounts {
+    /// Created, updated, linked and deleted entities, all kinds together.
+    pub fn totals(&self) -> [u64; 4] {
+        let sum = |map: &BTreeMap<SyncKind, u64>| map.values().sum();
+        [
+            sum(&self.create),
+            sum(&self.update),
+            sum(&self.link),
+            sum(&self.delete),
+        ]
+    }
+}
+
 /// Requests a run sent to each API.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestCounts {

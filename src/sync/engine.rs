@@ -5,6 +5,7 @@
 //! run started ends it `failed` in the store and in the report, resumable by running again:
 //! only a store that cannot be opened or is locked by another sync is an error.
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -16,7 +17,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::condeco::CondecoClient;
-use crate::domain::SyncKind;
+use crate::domain::{ExternalId, SyncKind};
 use crate::eptura::EpturaClient;
 use crate::http::HttpStats;
 use crate::store::{
@@ -106,6 +107,17 @@ pub async fn preview(settings: &SyncSettings) -> Result<(Plan, SyncReport), Sync
     let mut report = report_of(&plan, None, None, "planned");
     report.requests = requests_since(settings, before);
     Ok((plan, report))
+}
+
+/// The entities Condeco rejected and no later write has cleared: what `--retry-rejected`
+/// plans (with the entities under them).
+pub fn outstanding_rejected(store: &std::path::Path) -> Result<BTreeSet<ExternalId>, StoreError> {
+    let store = Store::open(store)?;
+    Ok(store
+        .outstanding_rejected()?
+        .into_iter()
+        .map(|item| item.eptura)
+        .collect())
 }
 
 /// Run a sync to its end (see the module doc).

@@ -37,6 +37,9 @@ pub struct PlanOptions {
     pub approved: BTreeSet<String>,
     /// The most of the mapped resources approved ops may delete, as a share (default 5 %).
     pub deletion_cap: f64,
+    /// Plan only these entities and those under them (`sync --retry-rejected`); the rest of
+    /// the plan's ops wait for the next full run.
+    pub only: Option<BTreeSet<ExternalId>>,
 }
 
 impl Default for PlanOptions {
@@ -45,6 +48,7 @@ impl Default for PlanOptions {
             allow_destructive: false,
             approved: BTreeSet::new(),
             deletion_cap: 0.05,
+            only: None,
         }
     }
 }
@@ -211,9 +215,28 @@ pub fn plan(
     }
     planner.deletes(desired, mappings);
     let mut plan = planner.plan;
+    if let Some(only) = &options.only {
+        keep_only(&mut plan, only);
+    }
     approve(&mut plan, options);
     check_cap(&plan, options)?;
     Ok(plan)
+}
+
+/// Keep the ops of `only` and of the entities under them (ops come parents first).
+fn keep_only(plan: &mut Plan, only: &BTreeSet<ExternalId>) {
+    let mut kept: BTreeSet<ExternalId> = only.clone();
+    plan.ops.retain(|op| {
+        let under_kept = op
+            .fields
+            .as_ref()
+            .is_some_and(|f| f.parents().into_iter().any(|p| kept.contains(p)));
+        let keep = kept.contains(&op.key) || under_kept;
+        if keep {
+            kept.insert(op.key.clone());
+        }
+        keep
+    });
 }
 
 /// Mark held ops approved by the flag or by their hold id.

@@ -12,6 +12,7 @@ mod eptura_client;
 mod extract;
 mod http;
 mod parse_fixtures;
+mod schedule;
 mod sim_command;
 mod sim_condeco;
 mod sim_eptura;
