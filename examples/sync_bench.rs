@@ -8,12 +8,21 @@
 //! Condeco calls per created entity, the Condeco request rate against the 500/s limit, the 429s
 //! seen and the peak memory of the process (VmHWM; the simulators' data included).
 //!
-//! `cargo run --release --example sync_bench [SPACES] [EPTURA_LATENCY_MS]` (default 100000, 20).
+//! With CHANGED_PERCENT, the daily benchmark of issue 9 follows: that share of the spaces is
+//! renamed in Eptura (one in five also gets a new capacity), a daily run syncs the changes, and
+//! a second daily run finds nothing to do. Printed for each: its Eptura and Condeco calls beside
+//! the bound (changes + listing pages + a few), its wall time beside the time those calls take
+//! at the limits (Condeco's calls at 500/s; Eptura's pages one after another at its latency, as
+//! its documentation asks), and its Condeco writes.
+//!
+//! `cargo run --release --example sync_bench [SPACES] [EPTURA_LATENCY_MS] [CHANGED_PERCENT]`
+//! (default 100000, 20, no daily phase).
 
 use std::time::{Duration, Instant};
 
+use futures_util::stream::{self, StreamExt};
 use spacebridge::condeco::{CondecoClient, CondecoSettings};
-use spacebridge::eptura::{EpturaClient, EpturaSettings};
+use spacebridge::eptura::{EpturaClient, EpturaSettings, Patch};
 use spacebridge::http::{HttpClient, HttpConfig, HttpStats, Secret};
 use spacebridge::sim::{self, Faults, Scenario, SimOptions};
 use spacebridge::sync::apply::{ApplyOptions, Control};
@@ -72,7 +81,6 @@ async fn main() -> Result<(), Failure> {
     drop(sink);
     let apply = watcher.await?;
     let condeco = settings.condeco.http().stats();
-    sims.shutdown().await;
 
     let created: u64 = report.ops.create.values().sum();
     println!(
@@ -83,7 +91,107 @@ async fn main() -> Result<(), Failure> {
         println!("reason: {reason}");
     }
     print_figures(wall, &apply, condeco, report.requests.eptura, created);
+    if let Some(percent) = args.next().map(|p| p.parse::<f64>()).transpose()? {
+        let changed = change_spaces(&settings.eptura, percent).await?;
+        daily(&settings, &sims.condeco_url, changed, eptura_latency).await?;
+        daily(&settings, &sims.condeco_url, 0, eptura_latency).await?;
+    }
+    sims.shutdown().await;
     Ok(())
+}
+
+/// Rename `percent` of the spaces (every fifth also gets a new capacity); how many changed.
+async fn change_spaces(eptura: &EpturaClient, percent: f64) -> Result<u64, Failure> {
+    let spaces = eptura.spaces(None, None).await?;
+    let step = (100.0 / percent).round().max(1.0) as usize;
+    let patches: Vec<(i64, Patch)> = (spaces.iter().step_by(step).enumerate())
+        .map(|(n, space)| {
+            let patch = Patch {
+                name: Some(format!("{} (renamed)", space.name)),
+                capacity: (n % 5 == 0).then_some(space.capacity.unwrap_or(1) + 1),
+                ..Patch::default()
+            };
+            (space.id, patch)
+        })
+        .collect();
+    let changed = patches.len() as u64;
+    let updates = patches
+        .iter()
+        .map(|(id, patch)| eptura.update_space(*id, patch));
+    let results: Vec<_> = stream::iter(updates).buffer_unordered(16).collect().await;
+    for result in results {
+        result?;
+    }
+    Ok(changed)
+}
+
+/// One daily run and its figures against the issue's bounds.
+async fn daily(
+    settings: &SyncSettings,
+    condeco_url: &str,
+    changed: u64,
+    eptura_latency: u64,
+) -> Result<(), Failure> {
+    let writes_before = condeco_writes(condeco_url).await?;
+    let (control, _pause) = Control::detached();
+    let started = Instant::now();
+    let report = spacebridge::sync::run(settings, &EventSink::none(), &control).await?;
+    let wall = started.elapsed().as_secs_f64();
+    let writes = condeco_writes(condeco_url).await? - writes_before;
+    let (eptura_calls, condeco_calls) = (report.requests.eptura, report.requests.condeco);
+    let pages = listing_pages(settings, changed).await?;
+    let at_limits = condeco_calls as f64 / CONDECO_LIMIT as f64
+        + eptura_calls as f64 * eptura_latency as f64 / 1000.0;
+    println!();
+    println!(
+        "daily run, {changed} spaces changed: {} ({}), {:.1} s",
+        report.status,
+        report.kind.map(|k| k.to_string()).unwrap_or_default(),
+        wall
+    );
+    println!(
+        "calls: {eptura_calls} Eptura + {condeco_calls} Condeco = {}; bound: {changed} changes + {pages} listing pages = {}",
+        eptura_calls + condeco_calls,
+        changed + pages
+    );
+    println!(
+        "time at the limits: {at_limits:.1} s; wall / that = {:.2}",
+        wall / at_limits.max(0.001)
+    );
+    println!("condeco writes: {writes}");
+    Ok(())
+}
+
+/// The pages a daily run's listings take: Eptura's countries, buildings, space types and the
+/// changed floors and spaces whole, the floor and space id listings (100 rows a page), and
+/// each Condeco collection (500 a page).
+async fn listing_pages(settings: &SyncSettings, changed: u64) -> Result<u64, Failure> {
+    let e = &settings.eptura;
+    let eptura_pages = |n: u64| n / 100 + 1;
+    let condeco_pages = |n: u64| n / 500 + 1;
+    let eptura = eptura_pages(e.country_count().await?)
+        + eptura_pages(e.building_count().await?)
+        + eptura_pages(e.space_type_count().await?)
+        + eptura_pages(e.floor_count().await?)
+        + eptura_pages(e.space_count().await?)
+        + eptura_pages(0)
+        + eptura_pages(changed);
+    let all = spacebridge::condeco::Filter::default();
+    let condeco = &settings.condeco;
+    let resources = condeco.resources(&all).await?.len() as u64;
+    let locations = condeco.locations(&all).await?.len() as u64;
+    // Countries, groups, regions and workspace types: one page each at this size.
+    Ok(eptura + condeco_pages(resources) + condeco_pages(locations) + 4)
+}
+
+async fn condeco_writes(condeco_url: &str) -> Result<u64, Failure> {
+    let stats: serde_json::Value = reqwest::get(format!("{condeco_url}/__sim/stats"))
+        .await?
+        .json()
+        .await?;
+    stats["writes"]
+        .as_u64()
+        .ok_or_else(|| "no write count in the simulator's stats".into())
 }
 
 /// When the apply started, with the Condeco counters then, and the limits seen during it.

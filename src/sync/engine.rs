@@ -287,11 +287,16 @@ async fn read_and_plan(
     reading: Reading,
 ) -> Result<Plan, SyncError> {
     let copy = lock(store).eptura_copy()?;
-    let (eptura, update) = read_eptura(settings, copy, events).await?;
+    // The two services are read at the same time: neither waits for the other.
+    let (eptura, condeco) = tokio::join!(
+        read_eptura(settings, copy, events),
+        read_condeco(settings, events)
+    );
+    let (eptura, update) = eptura?;
+    let condeco = condeco?;
     if reading == Reading::Run {
         save_copy(&mut lock(store), &eptura, &update)?;
     }
-    let condeco = read_condeco(settings, events).await?;
     let mappings = all_mappings(&lock(store))?;
     let plan = plan(&desired_state(&eptura), &condeco, &mappings, &settings.plan)?;
     events.send(Event::Planned {

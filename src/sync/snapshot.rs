@@ -37,14 +37,26 @@ pub struct EpturaSnapshot {
 }
 
 impl EpturaSnapshot {
-    /// Read everything, one collection after another (each is paged by the client).
+    /// Read everything: the spaces beside the rest, each collection paged one page after
+    /// another by the client.
     pub async fn read(eptura: &EpturaClient) -> Result<Self, EpturaError> {
+        let (rest, spaces) = tokio::join!(
+            async {
+                let countries = eptura.countries().await?;
+                let buildings = eptura.buildings().await?;
+                let floors = eptura.floors(None).await?;
+                let space_types = eptura.space_types().await?;
+                Ok::<_, EpturaError>((countries, buildings, floors, space_types))
+            },
+            eptura.spaces(None, None)
+        );
+        let (countries, buildings, floors, space_types) = rest?;
         Ok(EpturaSnapshot {
-            countries: eptura.countries().await?,
-            buildings: eptura.buildings().await?,
-            floors: eptura.floors(None).await?,
-            spaces: eptura.spaces(None, None).await?,
-            space_types: eptura.space_types().await?,
+            countries,
+            buildings,
+            floors,
+            spaces: spaces?,
+            space_types,
         })
     }
 }
@@ -101,20 +113,36 @@ impl EpturaSnapshot {
         read_at_ms: i64,
     ) -> Result<(Self, CopyUpdate), EpturaError> {
         let since = copy.read_at_ms.saturating_sub(CHANGES_OVERLAP_MS);
-        let countries = eptura.countries().await?;
-        let buildings = eptura.buildings().await?;
-        let space_types = eptura.space_types().await?;
+        // Seven listings, each paged one page after another as Eptura asks; two at a time
+        // (the long id listings beside the short ones), which the HTTP layer's pacing covers.
+        let (small, ids) = tokio::join!(
+            async {
+                let countries = eptura.countries().await?;
+                let buildings = eptura.buildings().await?;
+                let space_types = eptura.space_types().await?;
+                let floors = eptura.floors_changed_since(since).await?;
+                let spaces = eptura.spaces_changed_since(since).await?;
+                Ok::<_, EpturaError>((countries, buildings, space_types, floors, spaces))
+            },
+            async {
+                let floors = eptura.floor_ids().await?;
+                let spaces = eptura.space_ids().await?;
+                Ok::<_, EpturaError>((floors, spaces))
+            }
+        );
+        let (countries, buildings, space_types, changed_floors, changed_spaces) = small?;
+        let (floor_ids, space_ids) = ids?;
         let floors = Changed {
             copy: copy.floors,
-            changed: eptura.floors_changed_since(since).await?,
-            ids: eptura.floor_ids().await?,
+            changed: changed_floors,
+            ids: floor_ids,
         }
         .settle(|f| f.id, |id| eptura.floor(id))
         .await?;
         let spaces = Changed {
             copy: copy.spaces,
-            changed: eptura.spaces_changed_since(since).await?,
-            ids: eptura.space_ids().await?,
+            changed: changed_spaces,
+            ids: space_ids,
         }
         .settle(|s| s.id, |id| eptura.space(id))
         .await?;
