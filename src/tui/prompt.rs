@@ -112,13 +112,8 @@ impl Prompt {
             Some(text) => {
                 self.input = Input::new(format!("{head}{text}"));
                 let names = self.completer.names();
-                self.feedback = (!names.is_empty()).then(|| {
-                    format!(
-                        "{} matches (Tab again cycles): {}",
-                        names.len(),
-                        names.join("  ")
-                    )
-                });
+                self.feedback = (!names.is_empty())
+                    .then(|| format!("{} matches (Tab cycles): {}", names.len(), names.join("  ")));
             }
             None => self.feedback = Some(complete::nothing_matches(typed)),
         }

@@ -161,8 +161,9 @@ pub fn wrapped_height(lines: &[Line], width: u16) -> usize {
 pub type Segment<'a> = Vec<Vec<Span<'a>>>;
 
 /// The parts of a bar joined by `separator`, each in the longest form that lets the line fit
-/// in `width`. Parts are shortened one form at a time in `order` (indexes into `segments`):
-/// the first part of `order` that can still be shortened gives way first.
+/// in `width`. Parts are shortened one form at a time, taking turns in `order` (indexes into
+/// `segments`), until the line fits: each part of `order` gives up one form before any gives
+/// up a second.
 pub fn fit_segments<'a>(
     segments: &[Segment<'a>],
     separator: &Span<'a>,
@@ -183,19 +184,23 @@ pub fn fit_segments<'a>(
         }
         Line::from(spans)
     };
-    loop {
-        let drawn = line(&form);
-        if drawn.width() <= usize::from(width) {
-            return drawn;
+    let fits = |form: &[usize]| line(form).width() <= usize::from(width);
+    while !fits(&form) {
+        let mut shortened = false;
+        for &i in order {
+            if segments.get(i).is_some_and(|s| form[i] + 1 < s.len()) {
+                form[i] += 1;
+                shortened = true;
+                if fits(&form) {
+                    break;
+                }
+            }
         }
-        let shorter = (order.iter())
-            .find(|&&i| segments.get(i).is_some_and(|s| form[i] + 1 < s.len()))
-            .copied();
-        match shorter {
-            Some(i) => form[i] += 1,
-            None => return drawn,
+        if !shortened {
+            break;
         }
     }
+    line(&form)
 }
 
 /// How far a block of text is scrolled, kept within the text: scrolling stops at its last
@@ -238,15 +243,16 @@ impl Scroll {
             .min(len.saturating_sub(height));
     }
 
-    /// " ↓ 4 more " when lines are hidden below, " ↑ 3 above " when only above; `None` when
-    /// everything shows.
+    /// What is hidden: " ↓ 4 more " below, " ↑ 3 above ", or " ↑ 3 ↓ 4 more " both;
+    /// `None` when everything shows.
     pub fn more(&self, len: usize, height: usize) -> Option<String> {
         let at = self.offset(len, height);
         let below = len.saturating_sub(at + height);
         match (at, below) {
-            (_, 0) if at > 0 => Some(format!(" ↑ {at} above ")),
             (0, 0) => None,
-            (_, below) => Some(format!(" ↓ {below} more ")),
+            (at, 0) => Some(format!(" ↑ {at} above ")),
+            (0, below) => Some(format!(" ↓ {below} more ")),
+            (at, below) => Some(format!(" ↑ {at} ↓ {below} more ")),
         }
     }
 }
@@ -328,6 +334,7 @@ mod tests {
         assert_eq!(scroll.more(30, 10).as_deref(), Some(" ↓ 20 more "));
         scroll.apply(Command::PageDown, 30, 10);
         assert_eq!(scroll.offset(30, 10), 10);
+        assert_eq!(scroll.more(30, 10).as_deref(), Some(" ↑ 10 ↓ 10 more "));
         assert_eq!(Scroll::default().more(5, 10), None);
         assert!(!scroll.apply(Command::Open, 30, 10));
     }

@@ -698,4 +698,47 @@ mod tests {
         assert_eq!(filled * 2, bar.chars().count(), "half full: {line}");
         assert!(text.contains("4 retries · 3 × 429"), "{text}");
     }
+
+    fn key(c: char) -> crossterm::event::KeyEvent {
+        crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c))
+    }
+
+    #[test]
+    fn while_armed_y_does_nothing_and_is_not_offered() {
+        let mut state = State::new(Stage::Running, empty_template(), vec![]);
+        let offered = |state: &State| crate::tui::keymap::hints(state.tables());
+        assert!(!offered(&state).iter().any(|(key, _)| *key == "y"));
+        assert_eq!(state.handle_key(key('y')), None);
+        assert!(matches!(state.stage, Stage::Running));
+        let esc = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Esc);
+        assert_eq!(state.handle_key(esc), Some(Action::StopUpload));
+        assert!(matches!(state.stage, Stage::Stopping));
+        assert_eq!(
+            state.handle_key(esc),
+            None,
+            "stopping: Esc again does nothing"
+        );
+        assert!(
+            state.is_armed(),
+            "still armed until the writes in flight end"
+        );
+        let text = drawn(&state, 80);
+        assert!(!text.contains(" y "), "{text}");
+
+        // After a dry run with something to do, y is offered and starts the upload.
+        let report = UploadReport {
+            spaces: KindCount {
+                created: 3,
+                ..KindCount::default()
+            },
+            ..UploadReport::default()
+        };
+        let mut state = State::new(Stage::Checked(report), empty_template(), vec![]);
+        assert!(offered(&state).contains(&("y", "upload")));
+        assert_eq!(
+            state.handle_key(key('y')),
+            Some(Action::StartUpload { dry_run: false })
+        );
+        assert!(state.is_armed());
+    }
 }

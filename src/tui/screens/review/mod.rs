@@ -727,7 +727,7 @@ impl Panes {
             Layout::vertical([Constraint::Length(u16::from(banner)), Constraint::Min(0)])
                 .areas(area);
         // On a narrow terminal the tree gets a larger share, so building names fit.
-        let tree_share = if area.width < 100 { 62 } else { 58 };
+        let tree_share = if area.width < 100 { 60 } else { 58 };
         let [left, right] = Layout::horizontal([
             Constraint::Percentage(tree_share),
             Constraint::Percentage(100 - tree_share),
@@ -836,6 +836,7 @@ impl Screen for State {
 /// The details pane (focused: its border says so, and the keys scroll it).
 fn render_details(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let (title, lines) = state.details(ctx.theme, area.width.saturating_sub(2));
+    let title = truncate(&title, usize::from(area.width.saturating_sub(4)));
     let focused = state.focus == Pane::Details;
     let block = Block::bordered()
         .border_style(ctx.theme.border(focused))
@@ -854,8 +855,8 @@ fn render_banner(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         .collect();
     codes.dedup();
     let text = format!(
-        "✗ {} about the whole file ({}): nothing can be uploaded until it is fixed; \
-         s lists the errors, r reloads the fixed file",
+        "✗ nothing can be uploaded: {} about the whole file ({}) · s lists them · r reloads \
+         the fixed file",
         plural(state.file_errors.len() as u32, "error"),
         codes.join(", ")
     );
@@ -1000,12 +1001,18 @@ impl TreeRow {
 
 fn render_tree(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let c = state.loaded.counts;
-    let title = format!(
+    let width = usize::from(area.width.saturating_sub(2));
+    let mut title = format!(
         "Portfolio  {} buildings · {} floors · {} spaces",
         c.buildings, c.floors, c.spaces
     );
+    if title.chars().count() + 2 > width {
+        title = format!(
+            "Portfolio  {} bldg · {} fl · {} sp",
+            c.buildings, c.floors, c.spaces
+        );
+    }
     let focused = state.focus == Pane::Tree;
-    let width = usize::from(area.width.saturating_sub(2));
     let cursor = state.tree_cursor;
     let rows: Vec<TreeRow> = (state.rows.iter())
         .skip(cursor.offset)
