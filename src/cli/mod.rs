@@ -7,6 +7,7 @@ pub mod demo;
 mod extract;
 mod parse;
 mod plan;
+mod progress;
 mod sim;
 mod sync;
 mod tui;
