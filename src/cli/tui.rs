@@ -77,12 +77,13 @@ fn settings_from(settings: &Settings) -> String {
         .unwrap_or(crate::config::DEFAULT_PROFILE);
     match &settings.config_file {
         Some(file) => format!("profile {profile} of {}", file.display()),
-        None => {
-            let default = crate::config::default_config_path()
-                .map(|p| format!(" ({} does not exist)", p.display()))
-                .unwrap_or_default();
-            format!("flags and environment only, no config file{default}")
-        }
+        None => match crate::config::default_config_path() {
+            Some(path) => format!(
+                "flags and environment (no config file at {})",
+                path.display()
+            ),
+            None => "flags and environment (no config file)".to_string(),
+        },
     }
 }
 

@@ -32,6 +32,7 @@ use crate::tui::screens::{Action, LoadRequest, Screen, load, placeholder, review
 use crate::tui::session::Session;
 use crate::tui::step::Step;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::plural;
 use crate::tui::work;
 
 /// How long a status message stays.
@@ -516,7 +517,8 @@ impl App {
                 self.load.sheets_read(&path, sheets);
             }
             Reply::Exported(Ok(out)) => self.say(format!(
-                "✓ annotated copy written to {}: send it to the customer",
+                "✓ wrote the annotated copy {}: send it to the customer · {}",
+                file_name(&out),
                 out.display()
             )),
             Reply::Exported(Err(message)) => self.say(format!("✗ {message}")),
@@ -565,18 +567,21 @@ impl App {
     pub fn show(&mut self, request: LoadRequest, prepared: Prepared, reload: bool) {
         let Prepared { loaded, tree } = prepared;
         let tally = loaded.tally();
+        // Errors first: they are what must survive a narrow status line.
         let counts = format!(
-            "{} buildings · {} floors · {} spaces · {} ✗ · {} ⚠",
+            "{} · {} · {} buildings · {} floors · {} spaces",
+            plural(tally.errors as u32, "error"),
+            plural(tally.warnings as u32, "warning"),
             loaded.counts.buildings,
             loaded.counts.floors,
             loaded.counts.spaces,
-            tally.errors,
-            tally.warnings
         );
-        let name = (loaded.file.file_name()).map_or_else(
-            || loaded.file.display().to_string(),
-            |n| n.to_string_lossy().to_string(),
-        );
+        let symbol = match (tally.errors, tally.warnings) {
+            (0, 0) => "✓",
+            (0, _) => "⚠",
+            _ => "✗",
+        };
+        let name = file_name(&loaded.file);
         self.load.current = Some(format!("{}: {counts}", loaded.file.display()));
         let loaded = Arc::new(loaded);
         self.review = Some(match self.review.take() {
@@ -599,7 +604,7 @@ impl App {
         self.load.focus = load::Field::Recent;
         self.last_request = Some(request);
         self.step = Step::Review;
-        self.say(format!("✓ loaded {name}: {counts}"));
+        self.say(format!("{symbol} loaded {name}: {counts}"));
     }
 
     fn remember(&mut self, path: &Path) {
@@ -640,7 +645,7 @@ impl App {
             self.say("nothing to export: load a template first");
             return;
         };
-        let said = format!("writing the annotated copy to {} …", out.display());
+        let said = format!("writing the annotated copy {} …", file_name(&out));
         let started = self
             .jobs
             .start(JobKind::Export, self.now, |_, _| work::export(request, out));
@@ -722,6 +727,14 @@ impl App {
             self.apply(action);
         }
     }
+}
+
+/// The last part of `path` ("site.xlsx"), or the whole path when it has none.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().to_string(),
+    )
 }
 
 /// "site.xlsx" → "site-annotated.xlsx" in the same folder.

@@ -190,7 +190,7 @@ const MOVES: [Binding; 6] = [
         &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)],
         "↓/j",
         "down a row",
-        Some("move"),
+        Some("scroll"),
         Command::Down,
     ),
     bind(
@@ -234,7 +234,10 @@ pub const LIST: Table = Table {
     title: "Lists",
     bindings: &[
         MOVES[0],
-        MOVES[1],
+        Binding {
+            hint: Some("move"),
+            ..MOVES[1]
+        },
         MOVES[2],
         MOVES[3],
         MOVES[4],

@@ -225,7 +225,7 @@ fn render_overlay(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
             vec![
                 "A load, an export or an upload is still running.".to_string(),
                 "Quit anyway? It is cancelled (an upload stops where it is; the next one \
-                 finishes the rest)."
+                 finishes the rest). Ctrl-C again quits too."
                     .to_string(),
             ],
         ),

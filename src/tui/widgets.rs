@@ -9,7 +9,7 @@ use std::time::Instant;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use crate::tui::keymap::{self, Command, Table};
 use crate::tui::theme::Theme;
@@ -80,6 +80,20 @@ pub fn hint_line<'a>(tables: &[Table], width: u16, ctx: &Ctx) -> Line<'a> {
     Line::from(spans.collect::<Vec<_>>())
 }
 
+/// A pane's bordered block titled `title`: a focused pane has a thick border (┏━┓), so the
+/// focus shows without colour, and the focus colour.
+pub fn pane<'a>(title: &str, focused: bool, ctx: &Ctx) -> Block<'a> {
+    let border = if focused {
+        BorderType::Thick
+    } else {
+        BorderType::Plain
+    };
+    Block::bordered()
+        .border_type(border)
+        .border_style(ctx.theme.border(focused))
+        .title(Span::styled(format!(" {title} "), ctx.theme.title()))
+}
+
 /// "1 error", "3 errors".
 pub fn plural(n: u32, noun: &str) -> String {
     if n == 1 {
@@ -102,17 +116,25 @@ pub fn truncate(text: &str, width: usize) -> String {
     }
 }
 
-/// `text` cut to `width` characters after its last whole word that fits, with "…"; a first
-/// word longer than the width is cut like [`truncate`].
+/// `text` cut to `width` characters after its last whole word that fits (or after a `/` of a
+/// path), with "…"; a first word longer than the width is cut like [`truncate`].
 pub fn fit_words(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         return text.to_string();
     }
+    // Room for `width - 1` characters and the "…"; a space right after them still counts.
     let room = width.saturating_sub(1);
-    let head: String = text.chars().take(room + 1).collect();
-    match head.rfind(' ') {
-        Some(at) if at > 0 => format!("{}…", head[..at].trim_end()),
-        _ => truncate(text, width),
+    let mut cut = None;
+    for (n, (at, c)) in text.char_indices().take(room + 1).enumerate() {
+        if c == ' ' && n > 0 {
+            cut = Some(at);
+        } else if c == '/' && n < room {
+            cut = Some(at + c.len_utf8());
+        }
+    }
+    match cut {
+        Some(at) => format!("{}…", text[..at].trim_end()),
+        None => truncate(text, width),
     }
 }
 
@@ -317,6 +339,11 @@ mod tests {
         assert_eq!(fit_words("loaded the sample template", 16), "loaded the…");
         assert_eq!(fit_words("short", 16), "short");
         assert_eq!(fit_words("averyveryverylongword", 8), "averyve…");
+        assert_eq!(fit_words("✓ é ü ö ä", 6), "✓ é ü…");
+        assert_eq!(
+            fit_words("written to /tmp/demo-17027/sample-annotated.xlsx", 30),
+            "written to /tmp/demo-17027/…"
+        );
     }
 
     #[test]

@@ -300,7 +300,7 @@ async fn e_writes_the_annotated_copy() {
     assert_eq!(result, Ok(()));
     assert!(out.exists());
     let message = said(&app);
-    assert!(message.contains("annotated copy written"), "{message}");
+    assert!(message.contains("wrote the annotated copy"), "{message}");
 }
 
 #[tokio::test]
@@ -371,7 +371,9 @@ fn command_line_completes_verbs_and_load_shows_what_is_loaded() {
     assert!(message.contains("unknown command"), "{message}");
     press(&mut app, KeyCode::Char('1'));
     assert_eq!(app.step, Step::Load);
-    assert!(screen(&app).contains(&format!("loaded {MISTAKES}: 7 buildings")));
+    assert!(screen(&app).contains(&format!(
+        "loaded {MISTAKES}: 10 errors · 3 warnings · 7 buildings"
+    )));
 }
 
 #[tokio::test]

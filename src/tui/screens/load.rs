@@ -22,7 +22,7 @@ use crate::tui::complete::{self, Completer};
 use crate::tui::keymap::{self, Command, Table};
 use crate::tui::list::{Cursor, TextFilter};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{Ctx, wrapped_height};
+use crate::tui::widgets::{Ctx, pane, wrapped_height};
 
 /// The Sheet choice's first entry: no sheet named, the loader picks.
 pub const SHEET_AUTO: &str = "(auto: first sheet with a header row)";
@@ -688,21 +688,13 @@ fn render_form(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
             ctx,
         ),
     ];
-    let focused = state.is_typing();
-    let block = Block::bordered()
-        .border_style(ctx.theme.border(focused))
-        .title(Span::styled(
-            " Load a Space Data template ",
-            ctx.theme.title(),
-        ));
+    let block = pane("Load a Space Data template", state.is_typing(), ctx);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 fn render_recent(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let focused = state.focus == Field::Recent;
-    let mut block = Block::bordered()
-        .border_style(ctx.theme.border(focused))
-        .title(Span::styled(" Recent files ", ctx.theme.title()));
+    let mut block = pane("Recent files", focused, ctx);
     if state.recent_filter.is_active() {
         let cursor = if state.recent_filter.editing {
             "▏"

@@ -21,7 +21,7 @@ use crate::http::HttpStats;
 use crate::template::{Loaded, Severity};
 use crate::tui::keymap::{self, Command, Table};
 use crate::tui::widgets::{
-    Ctx, Scroll, box_rect, hint_line, inner_height, text_box, wrapped_height,
+    Ctx, Scroll, box_rect, hint_line, inner_height, text_box, wrap_words, wrapped_height,
 };
 
 /// Refused records listed in the panel; the rest are counted.
@@ -451,28 +451,33 @@ fn gauges(progress: &UploadProgress, width: usize) -> Vec<Line<'static>> {
     ]
 }
 
-/// What the panel says about a session that cannot reach Eptura: each missing setting.
-fn not_configured(state: &State, ctx: &Ctx) -> Vec<Line<'static>> {
-    let bold = ctx.theme.title();
-    let from = (state.reach.settings_from.as_deref())
-        .map(|f| format!(" (settings read from {f})"))
-        .unwrap_or_default();
+/// What the panel says about a session that cannot reach Eptura: where the settings came
+/// from, then each missing setting ("the Eptura password is not set") with how to set it
+/// indented under it; `width` is the room inside the border.
+fn not_configured(state: &State, width: usize, ctx: &Ctx) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled(
-        format!("Eptura Workplace is not configured in this session{from}."),
-        bold,
+        "Eptura Workplace is not configured in this session.",
+        ctx.theme.title(),
     )];
+    lines.extend(
+        (state.reach.settings_from.iter()).map(|from| Line::raw(format!("Settings: {from}."))),
+    );
     if state.reach.missing.is_empty() {
         lines.push(Line::raw(
-            "The settings could not be read: the header says why.".to_string(),
+            "The settings could not be read: the header says why.",
         ));
     } else {
-        lines.push(Line::raw("Set, then start spacebridge again:"));
-        lines.extend((state.reach.missing.iter()).map(|m| {
-            Line::styled(
-                format!("  ✗ {m}"),
-                ctx.theme.severity(Some(Severity::Error)),
-            )
-        }));
+        lines.push(Line::raw("Set these, then start spacebridge again:"));
+        let error = ctx.theme.severity(Some(Severity::Error));
+        for missing in &state.reach.missing {
+            let (what, how) = missing.split_once(": ").unwrap_or((missing, ""));
+            lines.push(Line::styled(format!("  ✗ {what}"), error));
+            lines.extend(
+                (wrap_words(how, width.saturating_sub(4)).into_iter())
+                    .filter(|l| !l.is_empty())
+                    .map(|l| Line::raw(format!("    {l}"))),
+            );
+        }
     }
     lines.push(Line::raw(
         "spacebridge demo runs the same panel against built-in simulators.",
@@ -510,7 +515,7 @@ fn body(state: &State, width: usize, ctx: &Ctx) -> Vec<Line<'static>> {
             )));
             lines
         }
-        Stage::NotConfigured => not_configured(state, ctx),
+        Stage::NotConfigured => not_configured(state, width, ctx),
         Stage::Checking => {
             let mut lines = vec![Line::raw(
                 "Dry run: reading what Eptura Workplace already has (nothing is written) …",

@@ -29,7 +29,8 @@ use crate::tui::list::{Cursor, TextFilter};
 use crate::tui::portfolio_tree::{Expansion, NodeId, Status, Tree, floor_label};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{
-    Ctx, Scroll, box_rect, fit_words, inner_height, plural, text_box, truncate, wrapped_height,
+    Ctx, Scroll, box_rect, fit_words, inner_height, pane, plural, text_box, truncate,
+    wrapped_height,
 };
 
 /// The key tables of this screen, most specific first.
@@ -837,10 +838,7 @@ impl Screen for State {
 fn render_details(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let (title, lines) = state.details(ctx.theme, area.width.saturating_sub(2));
     let title = truncate(&title, usize::from(area.width.saturating_sub(4)));
-    let focused = state.focus == Pane::Details;
-    let block = Block::bordered()
-        .border_style(ctx.theme.border(focused))
-        .title(Span::styled(format!(" {title} "), ctx.theme.title()));
+    let block = pane(&title, state.focus == Pane::Details, ctx);
     text_box(frame, area, block, lines, state.details_scroll, ctx);
 }
 
@@ -870,9 +868,7 @@ fn render_banner(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
 }
 
 fn block<'a>(title: &str, focused: bool, filter: Option<&TextFilter>, ctx: &Ctx) -> Block<'a> {
-    let mut block = Block::bordered()
-        .border_style(ctx.theme.border(focused))
-        .title(Span::styled(format!(" {title} "), ctx.theme.title()));
+    let mut block = pane(title, focused, ctx);
     if let Some(filter) = filter.filter(|f| f.is_active()) {
         let cursor = if filter.editing { "▏" } else { "" };
         block = block.title_bottom(Line::from(vec![
