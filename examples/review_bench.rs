@@ -118,12 +118,12 @@ async fn latency_while_loading(loaded: &Loaded) {
         samples.push(t.elapsed());
         // An operator types at most every few milliseconds; the loop sleeps like the real one.
         tokio::time::sleep(Duration::from_millis(5)).await;
-        if let Ok(Event::Background(reply)) = rx.try_recv() {
+        if let Ok(Event::Job(reply)) = rx.try_recv() {
             break reply;
         }
     };
     let load_time = load_started.elapsed();
-    let handle = timed(|| app.handle_event(Event::Background(reply)));
+    let handle = timed(|| app.handle_event(Event::Job(reply)));
     println!(
         "background load of {total} rows: {:.2} s; {} keys handled meanwhile",
         load_time.as_secs_f64(),

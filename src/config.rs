@@ -220,81 +220,121 @@ fn missing(what: &'static str, flag: Option<&str>, env: &str, key: &str) -> Conf
     ConfigError::Missing { what, how }
 }
 
+/// One setting a client needs, and where it can be set.
+struct Need {
+    what: &'static str,
+    flag: Option<&'static str>,
+    env: &'static str,
+    key: &'static str,
+}
+
+impl Need {
+    fn missing(&self) -> ConfigError {
+        missing(self.what, self.flag, self.env, self.key)
+    }
+}
+
+const EPTURA_URL: Need = Need {
+    what: "the Eptura address",
+    flag: Some("--eptura-url"),
+    env: ENV_EPTURA_URL,
+    key: "eptura_url",
+};
+const EPTURA_USERNAME: Need = Need {
+    what: "the Eptura user",
+    flag: Some("--eptura-username"),
+    env: ENV_EPTURA_USERNAME,
+    key: "eptura_username",
+};
+const EPTURA_PASSWORD: Need = Need {
+    what: "the Eptura password",
+    flag: None,
+    env: ENV_EPTURA_PASSWORD,
+    key: "eptura_password",
+};
+const CONDECO_URL: Need = Need {
+    what: "the Condeco address",
+    flag: Some("--condeco-url"),
+    env: ENV_CONDECO_URL,
+    key: "condeco_url",
+};
+const CONDECO_CLIENT: Need = Need {
+    what: "the Condeco client name",
+    flag: Some("--condeco-client"),
+    env: ENV_CONDECO_CLIENT,
+    key: "condeco_client",
+};
+const CONDECO_SUBSCRIPTION_KEY: Need = Need {
+    what: "the Condeco subscription key",
+    flag: None,
+    env: ENV_CONDECO_SUBSCRIPTION_KEY,
+    key: "condeco_subscription_key",
+};
+const CONDECO_CLIENT_ID: Need = Need {
+    what: "the Condeco client id",
+    flag: None,
+    env: ENV_CONDECO_CLIENT_ID,
+    key: "condeco_client_id",
+};
+const CONDECO_CLIENT_SECRET: Need = Need {
+    what: "the Condeco client secret",
+    flag: None,
+    env: ENV_CONDECO_CLIENT_SECRET,
+    key: "condeco_client_secret",
+};
+
+/// The needs of `set`, each with whether it is set, that are not set.
+fn missing_of<const N: usize>(set: [(bool, Need); N]) -> Vec<ConfigError> {
+    (set.into_iter())
+        .filter(|(is_set, _)| !is_set)
+        .map(|(_, need)| need.missing())
+        .collect()
+}
+
 impl Settings {
     /// Everything the Eptura client needs, or which setting is missing.
     pub fn eptura(&self) -> Result<EpturaSettings, ConfigError> {
         Ok(EpturaSettings {
-            url: self.eptura_url.clone().ok_or_else(|| {
-                missing(
-                    "the Eptura address",
-                    Some("--eptura-url"),
-                    ENV_EPTURA_URL,
-                    "eptura_url",
-                )
-            })?,
-            username: self.eptura_username.clone().ok_or_else(|| {
-                missing(
-                    "the Eptura user",
-                    Some("--eptura-username"),
-                    ENV_EPTURA_USERNAME,
-                    "eptura_username",
-                )
-            })?,
-            password: self.eptura_password.clone().ok_or_else(|| {
-                missing(
-                    "the Eptura password",
-                    None,
-                    ENV_EPTURA_PASSWORD,
-                    "eptura_password",
-                )
-            })?,
+            url: (self.eptura_url.clone()).ok_or_else(|| EPTURA_URL.missing())?,
+            username: (self.eptura_username.clone()).ok_or_else(|| EPTURA_USERNAME.missing())?,
+            password: (self.eptura_password.clone()).ok_or_else(|| EPTURA_PASSWORD.missing())?,
         })
+    }
+
+    /// Every Eptura setting that is missing, each saying how to set it (empty: complete).
+    pub fn eptura_missing(&self) -> Vec<ConfigError> {
+        missing_of([
+            (self.eptura_url.is_some(), EPTURA_URL),
+            (self.eptura_username.is_some(), EPTURA_USERNAME),
+            (self.eptura_password.is_some(), EPTURA_PASSWORD),
+        ])
     }
 
     /// Everything the Condeco client needs, or which setting is missing.
     pub fn condeco(&self) -> Result<CondecoSettings, ConfigError> {
+        let secret =
+            |value: &Option<Secret>, need: Need| value.clone().ok_or_else(|| need.missing());
         Ok(CondecoSettings {
-            url: self.condeco_url.clone().ok_or_else(|| {
-                missing(
-                    "the Condeco address",
-                    Some("--condeco-url"),
-                    ENV_CONDECO_URL,
-                    "condeco_url",
-                )
-            })?,
-            client_name: self.condeco_client.clone().ok_or_else(|| {
-                missing(
-                    "the Condeco client name",
-                    Some("--condeco-client"),
-                    ENV_CONDECO_CLIENT,
-                    "condeco_client",
-                )
-            })?,
-            subscription_key: self.condeco_subscription_key.clone().ok_or_else(|| {
-                missing(
-                    "the Condeco subscription key",
-                    None,
-                    ENV_CONDECO_SUBSCRIPTION_KEY,
-                    "condeco_subscription_key",
-                )
-            })?,
-            client_id: self.condeco_client_id.clone().ok_or_else(|| {
-                missing(
-                    "the Condeco client id",
-                    None,
-                    ENV_CONDECO_CLIENT_ID,
-                    "condeco_client_id",
-                )
-            })?,
-            client_secret: self.condeco_client_secret.clone().ok_or_else(|| {
-                missing(
-                    "the Condeco client secret",
-                    None,
-                    ENV_CONDECO_CLIENT_SECRET,
-                    "condeco_client_secret",
-                )
-            })?,
+            url: (self.condeco_url.clone()).ok_or_else(|| CONDECO_URL.missing())?,
+            client_name: (self.condeco_client.clone()).ok_or_else(|| CONDECO_CLIENT.missing())?,
+            subscription_key: secret(&self.condeco_subscription_key, CONDECO_SUBSCRIPTION_KEY)?,
+            client_id: secret(&self.condeco_client_id, CONDECO_CLIENT_ID)?,
+            client_secret: secret(&self.condeco_client_secret, CONDECO_CLIENT_SECRET)?,
         })
+    }
+
+    /// Every Condeco setting that is missing, each saying how to set it (empty: complete).
+    pub fn condeco_missing(&self) -> Vec<ConfigError> {
+        missing_of([
+            (self.condeco_url.is_some(), CONDECO_URL),
+            (self.condeco_client.is_some(), CONDECO_CLIENT),
+            (
+                self.condeco_subscription_key.is_some(),
+                CONDECO_SUBSCRIPTION_KEY,
+            ),
+            (self.condeco_client_id.is_some(), CONDECO_CLIENT_ID),
+            (self.condeco_client_secret.is_some(), CONDECO_CLIENT_SECRET),
+        ])
     }
 }
 
@@ -414,6 +454,29 @@ eptura_url = "https://other.example"
             "{error:?}"
         );
         assert!(!error.to_string().contains("s3cret-value"));
+    }
+
+    #[test]
+    fn every_missing_setting_is_named() {
+        let settings = Settings {
+            eptura_username: Some("ops".into()),
+            condeco_url: Some("https://condeco.example".into()),
+            ..Settings::default()
+        };
+        let eptura: Vec<String> = (settings.eptura_missing().iter())
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(eptura.len(), 2, "{eptura:?}");
+        assert!(eptura[0].contains("--eptura-url"), "{eptura:?}");
+        assert!(eptura[1].contains(ENV_EPTURA_PASSWORD), "{eptura:?}");
+        assert_eq!(settings.condeco_missing().len(), 4);
+        let complete = Settings {
+            eptura_url: Some("https://e.example".into()),
+            eptura_password: Some(Secret::new("x")),
+            ..settings
+        };
+        assert!(complete.eptura_missing().is_empty());
+        assert!(complete.eptura().is_ok());
     }
 
     #[test]

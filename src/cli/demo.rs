@@ -96,10 +96,9 @@ async fn start_simulators(scenario: Scenario, _dir: &Path) -> Simulators {
                 profile,
                 eptura: Link::Simulator(sims.eptura_url.clone()),
                 condeco: Link::Simulator(sims.condeco_url.clone()),
-                note: None,
                 eptura_client: simulator_client(&sims.eptura_url),
-                eptura_problem: None,
                 after_upload: Some(assign_reservation_centers(sims.eptura_url.clone())),
+                ..Session::default()
             },
             sims: Some(sims),
         },

@@ -8,6 +8,7 @@ mod extract;
 mod history;
 mod parse;
 mod plan;
+mod progress;
 mod schedule;
 mod sim;
 mod sync;
@@ -19,12 +20,21 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 /// Onboard a customer into the Condeco + Eptura Workplace integration and keep both in sync.
+/// Without a command: the interactive TUI, which takes a template to load and the connection
+/// flags of `spacebridge tui`.
 #[derive(Debug, Parser)]
-#[command(name = "spacebridge", version, about)]
+#[command(
+    name = "spacebridge",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
-    /// Without a command: the interactive TUI.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// What the TUI takes when no command is given.
+    #[command(flatten)]
+    pub tui: tui::Args,
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,7 +91,7 @@ pub fn main() -> ExitCode {
         Some(Command::Sim(args)) => sim::run(args),
         Some(Command::Tui(args)) => tui::run(args),
         Some(Command::Demo(args)) => demo::run(&args),
-        None => tui::run(tui::Args::default()),
+        None => tui::run(cli.tui),
     };
     match outcome {
         Ok(code) => code,

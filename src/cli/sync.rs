@@ -3,7 +3,7 @@
 //! Condeco's message), 4 failed or cancelled (run again to resume), 2 cannot start (settings,
 //! store locked by another sync). On a terminal, a progress line on stderr.
 
-use std::io::{IsTerminal, Write};
+use std::io::{Stderr, Write};
 use std::process::ExitCode;
 
 use color_eyre::eyre::Result;
@@ -11,6 +11,7 @@ use color_eyre::eyre::Result;
 use super::EXIT_UNREADABLE;
 use super::connection::ConnectionArgs;
 use super::parse::OutputFormat;
+use super::progress::ProgressLine;
 use crate::store::OpCounts;
 use crate::sync::apply::{ApplyOptions, Control};
 use crate::sync::engine::{HeldOp, SyncReport, SyncSettings, outstanding_rejected};
@@ -82,9 +83,10 @@ pub fn run(args: &SyncArgs) -> Result<ExitCode> {
     let runtime = super::runtime()?;
     let outcome = runtime.block_on(async {
         let (sink, events) = EventSink::channel();
-        let progress = std::io::stderr()
-            .is_terminal()
-            .then(|| tokio::spawn(show_progress(events)));
+        let line = ProgressLine::stderr();
+        let progress = line
+            .is_shown()
+            .then(|| tokio::spawn(show_progress(events, line)));
         let (control, _pause) = Control::detached();
         let cancel = control.cancel.clone();
         tokio::spawn(async move {
@@ -190,11 +192,13 @@ fn write_held(out: &mut impl Write, held: &[HeldOp]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// One line on stderr, redrawn: the level, its progress, the request rate.
-async fn show_progress(mut events: tokio::sync::mpsc::UnboundedReceiver<Event>) {
+/// The progress line: the level, its progress, the request rate.
+async fn show_progress(
+    mut events: tokio::sync::mpsc::UnboundedReceiver<Event>,
+    mut progress: ProgressLine<Stderr>,
+) {
     let mut level = String::new();
     let mut line = String::new();
-    let started = std::time::Instant::now();
     while let Some(event) = events.recv().await {
         match event {
             Event::Reading { what } => line = format!("reading {what}…"),
@@ -207,16 +211,12 @@ async fn show_progress(mut events: tokio::sync::mpsc::UnboundedReceiver<Event>) 
                 line = format!("Condeco quota used up: waiting {}s", renews_in.as_secs());
             }
             Event::Traffic { condeco, .. } => {
-                let rate = condeco.requests as f64 / started.elapsed().as_secs_f64().max(0.001);
-                eprint!(
-                    "\r\x1b[2K{line}  ({} requests, {rate:.0}/s)",
-                    condeco.requests
-                );
+                progress.show_with_rate(&line, condeco.requests);
                 continue;
             }
             _ => continue,
         }
-        eprint!("\r\x1b[2K{line}");
+        progress.show(&line);
     }
-    eprint!("\r\x1b[2K");
+    progress.clear();
 }

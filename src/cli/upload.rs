@@ -1,18 +1,28 @@
 //! `spacebridge upload FILE [--dry-run]`: load the template (refused with its findings when it
 //! has errors), then create in Eptura Workplace the buildings, floors, spaces and space types
-//! it lacks. Exit 0 done, 1 template errors or records refused, 2 cannot read or connect.
+//! it lacks. On a terminal a progress line on stderr says where it stands. Exit 0 done, 1
+//! template errors or records refused, 2 cannot read or connect.
 
-use std::io::Write;
+use std::io::{Stderr, Write};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use color_eyre::eyre::Result;
+use tokio::sync::watch;
 
 use super::connection::ConnectionArgs;
 use super::parse::{OutputFormat, TemplateArgs};
+use super::progress::ProgressLine;
 use super::{EXIT_ERRORS, EXIT_UNREADABLE};
+use crate::domain::Portfolio;
 use crate::eptura::EpturaClient;
-use crate::eptura::upload::{KindCount, UploadOptions, UploadReport, upload};
+use crate::eptura::upload::{
+    KindCount, UploadError, UploadOptions, UploadProgress, UploadReport, upload,
+};
 use crate::template::{self, Loaded, Severity};
+
+/// Shortest gap between two redraws of the progress line.
+const REDRAW: Duration = Duration::from_millis(100);
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -63,13 +73,17 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_UNREADABLE));
         }
     };
-    let upload_options = UploadOptions {
-        dry_run: args.dry_run,
-        ..UploadOptions::default()
-    };
-    let outcome = super::runtime()?.block_on(upload(&eptura, &portfolio, upload_options));
+    let outcome = super::runtime()?.block_on(run_with_progress(&eptura, &portfolio, args.dry_run));
     let report = match outcome {
         Ok(report) => report,
+        Err(e) if args.dry_run => {
+            eprintln!(
+                "spacebridge: the dry run stopped while {}: {}",
+                e.doing, e.source
+            );
+            eprintln!("nothing was written");
+            return Ok(ExitCode::from(EXIT_UNREADABLE));
+        }
         Err(e) => {
             eprintln!("spacebridge: {e}");
             eprintln!("nothing is lost: run the same upload again to finish the rest");
@@ -93,6 +107,62 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The upload, with a progress line on stderr when it is a terminal.
+async fn run_with_progress(
+    eptura: &EpturaClient,
+    portfolio: &Portfolio,
+    dry_run: bool,
+) -> Result<UploadReport, UploadError> {
+    let line = ProgressLine::stderr();
+    let (progress, watched) = watch::channel(UploadProgress::default());
+    let shown = (line.is_shown())
+        .then(|| tokio::spawn(show_progress(watched, line, eptura.clone(), dry_run)));
+    let options = UploadOptions {
+        dry_run,
+        progress: shown.is_some().then_some(progress),
+        ..UploadOptions::default()
+    };
+    // The upload drops the sender when it ends, which ends the progress line.
+    let result = upload(eptura, portfolio, options).await;
+    if let Some(shown) = shown {
+        let _ = shown.await;
+    }
+    result
+}
+
+/// "uploading: space types 11/11 · buildings 3/7 · …  (130 requests, 19/s)", redrawn at most
+/// every [`REDRAW`] until the upload ends.
+async fn show_progress(
+    mut watched: watch::Receiver<UploadProgress>,
+    mut line: ProgressLine<Stderr>,
+    eptura: EpturaClient,
+    dry_run: bool,
+) {
+    let doing = if dry_run { "dry run" } else { "uploading" };
+    while watched.changed().await.is_ok() {
+        let p = *watched.borrow_and_update();
+        let t = p.totals;
+        let kinds = [
+            ("space types", p.space_types, t.space_types),
+            ("buildings", p.buildings, t.buildings),
+            ("floors", p.floors, t.floors),
+            ("spaces", p.spaces, t.spaces),
+        ];
+        let parts: Vec<String> = (kinds.iter())
+            .map(|(kind, done, total)| {
+                format!(
+                    "{kind} {}/{total}",
+                    done.created + done.present + done.failed
+                )
+            })
+            .collect();
+        let text = format!("{doing}: {}", parts.join(" · "));
+        line.show_with_rate(&text, eptura.http().stats().requests);
+        tokio::time::sleep(REDRAW).await;
+    }
+    line.clear();
 }
 
 /// `upload --format json`: the report plus the request counters.

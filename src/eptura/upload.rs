@@ -9,7 +9,9 @@
 //! before creating it again, so a dropped connection never makes a duplicate.
 //!
 //! A record Eptura refuses is reported and skipped with its children; a failure of the
-//! connection stops the upload. This module never prints.
+//! connection stops the upload. An upload asked to stop (its cancellation token) starts no
+//! new create, lets the ones in flight finish and returns what it did until then, so its
+//! counts are exact. Progress is reported after every record. This module never prints.
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -17,6 +19,7 @@ use std::future::Future;
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use super::{EpturaClient, EpturaError, NewBuilding, NewFloor, NewSpace, NewSpaceType};
 use crate::domain::names::normalise;
@@ -30,8 +33,11 @@ pub struct UploadOptions {
     pub dry_run: bool,
     /// Spaces created at once (the HTTP layer's AIMD limit still applies).
     pub concurrency: usize,
-    /// Receives where the upload stands after every space type, building and floor.
+    /// Receives where the upload stands after every record.
     pub progress: Option<watch::Sender<UploadProgress>>,
+    /// Once cancelled, no new create starts; those in flight finish and the report says
+    /// `stopped`.
+    pub cancel: Option<CancellationToken>,
 }
 
 impl Default for UploadOptions {
@@ -40,6 +46,7 @@ impl Default for UploadOptions {
             dry_run: false,
             concurrency: 8,
             progress: None,
+            cancel: None,
         }
     }
 }
@@ -90,6 +97,9 @@ pub struct UploadReport {
     pub created: Vec<String>,
     /// Records Eptura refused, with its answer; their children were skipped.
     pub failures: Vec<UploadFailure>,
+    /// The upload was asked to stop before the end: the counts are what it did until then.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
 }
 
 impl UploadReport {
@@ -151,8 +161,13 @@ pub async fn upload(
         .await
         .map_err(context("listing the buildings"))?;
     for building in &portfolio.buildings {
+        if run.stopping() {
+            break;
+        }
         run.building(building, &existing, &types).await?;
     }
+    run.report.stopped = run.stopping();
+    run.tick();
     Ok(run.report)
 }
 
@@ -189,6 +204,14 @@ type TypeIds = HashMap<String, Option<i64>>;
 type SpaceKeys = HashSet<(i64, String)>;
 
 impl Run<'_> {
+    /// Whether the upload was asked to stop: start no new create.
+    fn stopping(&self) -> bool {
+        self.options
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.is_cancelled())
+    }
+
     /// Tell the progress receiver, if any, where the upload stands.
     fn tick(&self) {
         if let Some(progress) = &self.options.progress {
@@ -214,6 +237,9 @@ impl Run<'_> {
             .map(|t| (normalise(&t.name), Some(t.id)))
             .collect();
         for space_type in &portfolio.space_types {
+            if self.stopping() {
+                break;
+            }
             let key = normalise(&space_type.name);
             if ids.contains_key(&key) {
                 self.report.space_types.present += 1;
@@ -249,6 +275,7 @@ impl Run<'_> {
                 }
                 Created::Refused => self.report.space_types.failed += 1,
             }
+            self.tick();
         }
         Ok(ids)
     }
@@ -317,6 +344,9 @@ impl Run<'_> {
             .collect();
         self.tick();
         for floor in &building.floors {
+            if self.stopping() {
+                return Ok(());
+            }
             self.floor(
                 building,
                 building_id,
@@ -431,21 +461,31 @@ impl Run<'_> {
             });
         }
         let eptura = self.eptura;
+        let cancel = self.options.cancel.clone();
         // The futures are built before they go into the stream (they do nothing until polled):
         // a mapping closure in the stream's type would make the upload future not `Send`, and
-        // the TUI runs it in a spawned task.
+        // the TUI runs it in a spawned task. Each looks at the token when it starts, so once
+        // the upload is asked to stop the queued ones do nothing and those in flight finish.
         let creates: Vec<_> = (ready.into_iter())
             .map(|space| {
                 let type_id = type_of(space).unwrap_or_default();
-                async move { (space, create_space(eptura, floor_id, space, type_id).await) }
+                let cancel = cancel.clone();
+                async move {
+                    if cancel.is_some_and(|c| c.is_cancelled()) {
+                        return (space, None);
+                    }
+                    (
+                        space,
+                        Some(create_space(eptura, floor_id, space, type_id).await),
+                    )
+                }
             })
             .collect();
-        let outcomes: Vec<(&Space, std::result::Result<EpturaSpace, EpturaError>)> =
-            stream::iter(creates)
-                .buffer_unordered(self.options.concurrency.max(1))
-                .collect()
-                .await;
-        for (space, outcome) in outcomes {
+        let mut outcomes = stream::iter(creates).buffer_unordered(self.options.concurrency.max(1));
+        while let Some((space, outcome)) = outcomes.next().await {
+            let Some(outcome) = outcome else {
+                continue;
+            };
             match outcome {
                 Ok(_) => {
                     self.report.spaces.created += 1;
@@ -468,6 +508,7 @@ impl Run<'_> {
                     });
                 }
             }
+            self.tick();
         }
         Ok(())
     }

@@ -1,5 +1,6 @@
-//! The one event type of the TUI and the task that feeds terminal input into it. Keys, mouse,
-//! resizes, ticks and background replies all travel on one tokio channel to the app's loop.
+//! The one event type of the TUI, the replies background jobs send, and the task that feeds
+//! terminal input into the channel. Keys, mouse, resizes, ticks and job replies all travel on
+//! one tokio channel to the app's loop.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,9 +11,10 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::portfolio_tree::Prepared;
-use crate::eptura::upload::UploadReport;
+use crate::eptura::upload::{UploadProgress, UploadReport};
+use crate::http::HttpStats;
 use crate::template::SheetInfo;
+use crate::tui::portfolio_tree::Prepared;
 
 /// Everything the app's loop reacts to.
 #[derive(Debug)]
@@ -22,33 +24,46 @@ pub enum Event {
     Resize(u16, u16),
     /// Animation and message expiry; a few times a second.
     Tick,
-    /// A reply from background work.
-    Background(Background),
+    /// A message from a background job (boxed: an upload's progress is large).
+    Job(Box<JobMessage>),
 }
 
-/// Replies from background tasks, each tagged with the generation of the job that sent it.
+/// Which job a message comes from: every job started gets a new one, so a message from a job
+/// that was cancelled or replaced is told apart and dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobId(pub u64);
+
+/// One message of a background job: progress while it runs, then its last reply (`done`).
 #[derive(Debug)]
-pub enum Background {
-    Loaded {
-        generation: u64,
-        /// The template with its tree index (built off the UI thread), or the loader's
-        /// message for why it cannot be read.
-        result: Result<Box<Prepared>, String>,
-    },
-    Exported {
-        generation: u64,
-        result: Result<(), String>,
-    },
+pub struct JobMessage {
+    pub id: JobId,
+    /// The job's last message: it has ended.
+    pub done: bool,
+    pub reply: Reply,
+}
+
+/// What background jobs report.
+#[derive(Debug)]
+pub enum Reply {
+    /// The template with its tree index (built off the UI thread), or why it cannot be read.
+    Loaded(Result<Box<Prepared>, String>),
     /// The sheets of a file named in the Load screen's path field, or why it cannot be read.
     Sheets {
-        generation: u64,
         path: PathBuf,
         result: Result<Vec<SheetInfo>, String>,
     },
-    /// An upload (dry or real) ended: its report, or why it stopped.
+    /// The annotated copy was written to the path, or why not.
+    Exported(Result<PathBuf, String>),
+    /// Where a running upload (dry or real) stands, and its requests so far.
+    UploadProgress {
+        progress: UploadProgress,
+        stats: HttpStats,
+    },
+    /// An upload ended: its report (also when cancelled: what was done until then), or why it
+    /// stopped, and the requests it made.
     Uploaded {
-        generation: u64,
         result: Result<UploadReport, String>,
+        stats: HttpStats,
         /// What the session's after-upload step said (the demo's reservation centers), or
         /// why it failed; `None` when there is no such step or nothing was uploaded.
         after: Option<Result<String, String>>,

@@ -5,7 +5,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::Step;
+use crate::tui::step::Step;
 
 /// What a key asks for. Screens interpret the commands that concern them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,59 +169,79 @@ pub const GLOBAL: Table = Table {
         bind(
             &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
             "q",
-            "quit (asks first while work runs)",
+            "quit (asks first while work runs; Ctrl-C twice quits at once)",
             Some("quit"),
             Command::Quit,
         ),
     ],
 };
 
-/// Moving in any list.
+/// Moving a selection or scrolling text: the same keys in lists, the details pane, the help
+/// and the popups.
+const MOVES: [Binding; 6] = [
+    bind(
+        &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
+        "↑/k",
+        "up a row",
+        None,
+        Command::Up,
+    ),
+    bind(
+        &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)],
+        "↓/j",
+        "down a row",
+        Some("scroll"),
+        Command::Down,
+    ),
+    bind(
+        &[(KeyCode::PageUp, NONE), (KeyCode::Char('u'), CTRL)],
+        "PgUp",
+        "page up (also Ctrl-U)",
+        None,
+        Command::PageUp,
+    ),
+    bind(
+        &[(KeyCode::PageDown, NONE), (KeyCode::Char('d'), CTRL)],
+        "PgDn",
+        "page down (also Ctrl-D)",
+        None,
+        Command::PageDown,
+    ),
+    bind(
+        &[(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)],
+        "g",
+        "to the top (also Home)",
+        None,
+        Command::Top,
+    ),
+    bind(
+        &[(KeyCode::Char('G'), NONE), (KeyCode::End, NONE)],
+        "G",
+        "to the bottom (also End)",
+        None,
+        Command::Bottom,
+    ),
+];
+
+/// Scrolling text (the help, the reload popup).
+pub const SCROLL: Table = Table {
+    title: "Scrolling",
+    bindings: &MOVES,
+};
+
+/// Moving in any list (and scrolling the focused details pane).
 pub const LIST: Table = Table {
     title: "Lists",
     bindings: &[
-        bind(
-            &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
-            "↑/k",
-            "up",
-            None,
-            Command::Up,
-        ),
-        bind(
-            &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)],
-            "↓/j",
-            "down",
-            Some("move"),
-            Command::Down,
-        ),
-        bind(
-            &[(KeyCode::PageUp, NONE), (KeyCode::Char('u'), CTRL)],
-            "PgUp",
-            "page up",
-            None,
-            Command::PageUp,
-        ),
-        bind(
-            &[(KeyCode::PageDown, NONE), (KeyCode::Char('d'), CTRL)],
-            "PgDn",
-            "page down",
-            None,
-            Command::PageDown,
-        ),
-        bind(
-            &[(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)],
-            "g",
-            "first row",
-            None,
-            Command::Top,
-        ),
-        bind(
-            &[(KeyCode::Char('G'), NONE), (KeyCode::End, NONE)],
-            "G",
-            "last row",
-            None,
-            Command::Bottom,
-        ),
+        MOVES[0],
+        Binding {
+            hint: Some("move"),
+            ..MOVES[1]
+        },
+        MOVES[2],
+        MOVES[3],
+        MOVES[4],
+        MOVES[5],
         bind(
             &[(KeyCode::Char('/'), NONE)],
             "/",
@@ -450,7 +470,7 @@ pub const LOAD_LIST: Table = Table {
         bind(
             &[(KeyCode::Enter, NONE)],
             "⏎",
-            "load the selected recent file",
+            "load the selected recent file (with none: type a path)",
             Some("load"),
             Command::Load,
         ),
@@ -485,12 +505,12 @@ pub const PROMPT: Table = Table {
         bind(
             &[(KeyCode::Tab, NONE)],
             "Tab",
-            "complete the path",
+            "complete the path (again: the next match)",
             Some("complete"),
             Command::Complete,
         ),
         bind(
-            &[(KeyCode::Esc, NONE), (KeyCode::Char('c'), CTRL)],
+            &[(KeyCode::Esc, NONE)],
             "Esc",
             "cancel",
             Some("cancel"),
@@ -499,53 +519,107 @@ pub const PROMPT: Table = Table {
     ],
 };
 
-/// The quit confirmation.
+/// A yes/no question (quit while work runs, overwrite a file).
 pub const CONFIRM: Table = Table {
     title: "Confirm",
     bindings: &[
         bind(
-            &[
-                (KeyCode::Char('y'), NONE),
-                (KeyCode::Enter, NONE),
-                (KeyCode::Char('q'), NONE),
-            ],
+            &[(KeyCode::Char('y'), NONE), (KeyCode::Enter, NONE)],
             "y",
-            "yes, quit and cancel the work",
-            Some("quit"),
+            "yes",
+            Some("yes"),
             Command::Accept,
         ),
         bind(
-            &[
-                (KeyCode::Char('n'), NONE),
-                (KeyCode::Esc, NONE),
-                (KeyCode::Char('c'), CTRL),
-            ],
+            &[(KeyCode::Char('n'), NONE), (KeyCode::Esc, NONE)],
             "n",
-            "no, keep working",
-            Some("stay"),
+            "no, go back",
+            Some("no"),
             Command::Dismiss,
         ),
     ],
 };
 
-/// The Upload panel (Review's `u`).
-pub const UPLOAD: Table = Table {
-    title: "Upload",
+/// The Upload panel, when it asks whether to leave the broken buildings out.
+pub const UPLOAD_LEAVE_OUT: Table = Table {
+    title: "Upload: leave buildings out?",
+    bindings: &[bind(
+        &[(KeyCode::Char('y'), NONE), (KeyCode::Enter, NONE)],
+        "y",
+        "leave the buildings with errors out and dry-run the others",
+        Some("leave out"),
+        Command::Accept,
+    )],
+};
+
+/// The Upload panel after a dry run that found records to create.
+pub const UPLOAD_CONFIRM: Table = Table {
+    title: "Upload: after the dry run",
+    bindings: &[bind(
+        &[(KeyCode::Char('y'), NONE), (KeyCode::Enter, NONE)],
+        "y",
+        "upload: create what the dry run found (the header says ARMED while it runs)",
+        Some("upload"),
+        Command::Accept,
+    )],
+};
+
+/// The Upload panel's way out when it asks a question.
+pub const UPLOAD_NO: Table = Table {
+    title: "Upload: no",
+    bindings: &[bind(
+        &[(KeyCode::Esc, NONE), (KeyCode::Char('n'), NONE)],
+        "Esc",
+        "close without uploading",
+        Some("close"),
+        Command::Dismiss,
+    )],
+};
+
+/// The Upload panel with nothing left to do (refused, not configured, done, stopped).
+pub const UPLOAD_CLOSE: Table = Table {
+    title: "Upload: finished",
+    bindings: &[bind(
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Enter, NONE),
+            (KeyCode::Char('n'), NONE),
+        ],
+        "Esc",
+        "close the panel",
+        Some("close"),
+        Command::Dismiss,
+    )],
+};
+
+/// The Upload panel while the dry run runs.
+pub const UPLOAD_CHECKING: Table = Table {
+    title: "Upload: dry run running",
+    bindings: &[bind(
+        &[(KeyCode::Esc, NONE)],
+        "Esc",
+        "cancel the dry run (nothing is written either way)",
+        Some("cancel"),
+        Command::Dismiss,
+    )],
+};
+
+/// The Upload panel while the real upload runs.
+pub const UPLOAD_RUNNING: Table = Table {
+    title: "Upload: running",
+    bindings: &[bind(
+        &[(KeyCode::Esc, NONE)],
+        "Esc",
+        "stop: finish the writes in flight, then stop (the next upload does the rest)",
+        Some("stop"),
+        Command::Dismiss,
+    )],
+};
+
+/// The Upload panel's keys in every stage.
+pub const UPLOAD_PANEL: Table = Table {
+    title: "Upload panel",
     bindings: &[
-        bind(
-            &[(KeyCode::Char('y'), NONE), (KeyCode::Enter, NONE)],
-            "y",
-            "go on: leave the broken buildings out, or run the upload after the dry run",
-            Some("go on"),
-            Command::Accept,
-        ),
-        bind(
-            &[(KeyCode::Esc, NONE), (KeyCode::Char('n'), NONE)],
-            "Esc",
-            "close; while the upload runs: cancel it (the next upload finishes the rest)",
-            Some("close/cancel"),
-            Command::Dismiss,
-        ),
         bind(
             &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
             "q",
@@ -563,7 +637,19 @@ pub const UPLOAD: Table = Table {
     ],
 };
 
-/// The help overlay.
+/// The reload popup (what changed since the last load), on top of [`SCROLL`].
+pub const CHANGES: Table = Table {
+    title: "Reloaded: what changed",
+    bindings: &[bind(
+        &[(KeyCode::Esc, NONE), (KeyCode::Enter, NONE)],
+        "Esc",
+        "close the popup",
+        Some("close"),
+        Command::Dismiss,
+    )],
+};
+
+/// The help overlay, on top of [`SCROLL`].
 pub const HELP: Table = Table {
     title: "Help",
     bindings: &[
@@ -578,20 +664,6 @@ pub const HELP: Table = Table {
             "close the help",
             Some("close"),
             Command::Dismiss,
-        ),
-        bind(
-            &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
-            "↑/k",
-            "scroll up",
-            Some("scroll"),
-            Command::Up,
-        ),
-        bind(
-            &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)],
-            "↓/j",
-            "scroll down",
-            None,
-            Command::Down,
         ),
         bind(
             &[(KeyCode::Char('/'), NONE)],
@@ -683,7 +755,15 @@ mod tests {
             &[LOAD_FIELD, LOAD_FIELD_MOVE][..],
             &[LOAD_SHEET_CHOICE, LOAD_FIELD][..],
             &[LOAD_COUNTRY_CHOICE, LOAD_FIELD][..],
-            &[UPLOAD][..],
+            &[UPLOAD_LEAVE_OUT, UPLOAD_NO, UPLOAD_PANEL][..],
+            &[UPLOAD_CONFIRM, UPLOAD_NO, UPLOAD_PANEL][..],
+            &[UPLOAD_CLOSE, UPLOAD_PANEL][..],
+            &[UPLOAD_CHECKING, UPLOAD_PANEL][..],
+            &[UPLOAD_RUNNING, UPLOAD_PANEL][..],
+            &[HELP, SCROLL][..],
+            &[CHANGES, SCROLL][..],
+            &[CONFIRM][..],
+            &[PROMPT][..],
         ] {
             let mut keys: Vec<_> = tables
                 .iter()

@@ -1,25 +1,38 @@
 //! The interactive ratatui application, and the only module that imports ratatui or crossterm.
 //!
-//! One owner of the state and the loop ([`App`]); one [`Event`] enum (key, mouse, resize, tick,
-//! background reply) on one tokio channel; terminal input read by a task ([`event`]); work that
-//! takes time (loading a template, writing the annotated copy, uploading) in tokio tasks that report by
-//! message. Drawing ([`ui`]) reads the state only and happens when something changed, at most
-//! once per frame interval. Terminal setup and restore live in [`terminal`]; logs go to a file
-//! ([`logging`]), never to the screen. Keys are tables in [`keymap`], the source of both the
-//! status bar's hints and the `?` help. One file per screen in [`screens`].
+//! One owner of the state and the loop ([`App`], which routes events and runs jobs); one
+//! [`Event`] enum (key, mouse, resize, tick, job message) on one tokio channel; terminal input
+//! read by a task ([`event`]); long work (loading a template, writing the annotated copy,
+//! uploading) as background [`jobs`] that report by message, the work itself in [`work`]. One
+//! file per screen in [`screens`], each owning its state, keys and drawing; the overlays in
+//! [`help`] and [`prompt`]. Drawing ([`ui`]) reads the state only and happens when something
+//! changed, at most once per frame interval. Terminal setup and restore live in [`terminal`];
+//! logs go to a file ([`logging`]), never to the screen. Keys are tables in [`keymap`], the
+//! source of both the hint line and the `?` help.
+//!
+//! The modules import each other one way only (the screens never the app, the app never the
+//! drawing; `tests/it/tui_shape.rs` checks there is no loop).
 
 pub mod app;
 pub mod complete;
 pub mod event;
+pub mod help;
+pub mod jobs;
 pub mod keymap;
+pub mod layout;
 pub mod list;
 pub mod logging;
 pub mod portfolio_tree;
+pub mod prompt;
 pub mod recent;
 pub mod screens;
+pub mod session;
+pub mod step;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
+pub mod widgets;
+pub mod work;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -28,68 +41,16 @@ use ratatui::layout::Rect;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-pub use app::{AfterUpload, App, Link, Session};
-pub use event::{Background, Event};
+pub use app::App;
+pub use event::{Event, JobId, JobMessage, Reply};
 use screens::LoadRequest;
+pub use session::{AfterUpload, Link, Session};
+pub use step::Step;
 pub use theme::Theme;
+pub use widgets::Ctx;
 
 /// Shortest gap between two frames (about 60 per second at most).
 pub const FRAME: Duration = Duration::from_millis(16);
-
-/// The guided flow, shown as steps across the top.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Step {
-    Load,
-    Review,
-    Merge,
-    Sync,
-    History,
-}
-
-impl Step {
-    pub const ALL: [Step; 5] = [
-        Step::Load,
-        Step::Review,
-        Step::Merge,
-        Step::Sync,
-        Step::History,
-    ];
-
-    pub fn number(self) -> u8 {
-        match self {
-            Step::Load => 1,
-            Step::Review => 2,
-            Step::Merge => 3,
-            Step::Sync => 4,
-            Step::History => 5,
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Step::Load => "Load",
-            Step::Review => "Review",
-            Step::Merge => "Merge",
-            Step::Sync => "Sync",
-            Step::History => "History",
-        }
-    }
-
-    /// "2" or "review" (any case).
-    pub fn parse(text: &str) -> Option<Step> {
-        Step::ALL
-            .into_iter()
-            .find(|s| text == s.number().to_string() || text.eq_ignore_ascii_case(s.title()))
-    }
-}
-
-/// What drawing needs besides a screen's state.
-#[derive(Debug, Clone, Copy)]
-pub struct Ctx {
-    pub theme: Theme,
-    pub now: Instant,
-    pub tick: u64,
-}
 
 /// How to start the TUI.
 #[derive(Debug, Clone, Default)]

@@ -91,6 +91,16 @@ impl Status {
     pub fn symbol(self) -> &'static str {
         self.worst().map_or("✓", Severity::symbol)
     }
+
+    /// The symbol shown for a node: [`Status::symbol`], but ⊘ (blocked) instead of ✓ when
+    /// the file has errors that belong to no building (then nothing can be uploaded).
+    pub fn shown(self, file_blocked: bool) -> &'static str {
+        if file_blocked && self.worst().is_none() {
+            "⊘"
+        } else {
+            self.symbol()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]

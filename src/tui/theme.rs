@@ -5,7 +5,8 @@ use ratatui::style::{Color, Modifier, Style};
 
 use crate::template::Severity;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The styles; the default is the plain one (no colour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Theme {
     pub color: bool,
 }

@@ -25,6 +25,8 @@ mod template_rules;
 mod template_sheets;
 mod tui_keys;
 mod tui_load_choices;
+mod tui_new_user;
+mod tui_shape;
 mod tui_snapshots;
 mod tui_upload;
 mod upload;

@@ -6,6 +6,7 @@ use crossterm::event::KeyCode;
 use spacebridge::template::Severity;
 use spacebridge::tui::app::Overlay;
 use spacebridge::tui::portfolio_tree::NodeId;
+use spacebridge::tui::prompt::Prompt;
 use spacebridge::tui::screens::review::Pane;
 use spacebridge::tui::{Session, Step};
 
@@ -111,7 +112,6 @@ fn code_and_building_filters_narrow_the_findings() {
 #[test]
 fn number_keys_switch_steps_and_blocked_steps_say_why() {
     let (mut app, _rx) = app(100, 30);
-    press(&mut app, KeyCode::Esc); // leave the path field
     press(&mut app, KeyCode::Char('2'));
     assert_eq!(app.step, Step::Load, "Review needs a template");
     let message = said(&app);
@@ -120,13 +120,31 @@ fn number_keys_switch_steps_and_blocked_steps_say_why() {
     let (mut app, _rx) = app_with(MISTAKES, 100, 30);
     press(&mut app, KeyCode::Char('1'));
     assert_eq!(app.step, Step::Load);
-    press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('2'));
     assert_eq!(app.step, Step::Review);
-    press(&mut app, KeyCode::Char('3'));
-    assert_eq!(app.step, Step::Review);
-    let message = said(&app);
-    assert!(message.contains("load a valid template first"), "{message}");
+}
+
+#[test]
+fn steps_not_built_yet_say_so_even_with_an_invalid_template() {
+    // The template has errors; Merge is still simply not built, not "blocked by errors".
+    let (mut app, _rx) = app_with(MISTAKES, 100, 30);
+    let steps = screen(&app).lines().nth(1).unwrap_or_default().to_string();
+    assert!(steps.contains("3-5: not built yet"), "{steps}");
+    assert!(!steps.contains("valid template"), "{steps}");
+    for (key, step) in [('3', Step::Merge), ('4', Step::Sync), ('5', Step::History)] {
+        press(&mut app, KeyCode::Char(key));
+        assert_eq!(app.step, step);
+        let shown = screen(&app);
+        assert!(
+            shown.contains(&format!("{} is not built yet", step.title())),
+            "{shown}"
+        );
+    }
+    // The Sync placeholder says what the session lacks for a sync.
+    press(&mut app, KeyCode::Char('4'));
+    assert!(screen(&app).contains("Condeco: not configured"));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.step, Step::Load, "Esc goes back");
 }
 
 #[test]
@@ -154,7 +172,7 @@ fn mouse_click_selects_a_row_and_a_step_tab() {
 fn help_overlay_opens_and_closes() {
     let (mut app, _rx) = app_with(MISTAKES, 100, 30);
     press(&mut app, KeyCode::Char('?'));
-    assert!(matches!(app.overlay, Overlay::Help { .. }));
+    assert!(matches!(app.overlay, Overlay::Help(_)));
     assert!(screen(&app).contains("export the annotated XLSX"));
     // `/` searches the keys; Esc clears the search, then closes.
     press(&mut app, KeyCode::Char('/'));
@@ -179,7 +197,7 @@ fn q_quits_at_once_when_idle() {
 #[tokio::test]
 async fn q_asks_first_while_a_load_runs() {
     let (mut app, _rx) = app(100, 30);
-    type_text(&mut app, SAMPLE);
+    type_path(&mut app, SAMPLE);
     press(&mut app, KeyCode::Enter);
     assert!(app.is_busy());
     press(&mut app, KeyCode::Char(':'));
@@ -197,7 +215,7 @@ async fn q_asks_first_while_a_load_runs() {
 #[tokio::test]
 async fn a_load_opens_review_and_is_remembered() {
     let (mut app, mut rx) = app(100, 30);
-    type_text(&mut app, MISTAKES);
+    type_path(&mut app, MISTAKES);
     press(&mut app, KeyCode::Enter);
     assert!(app.load.loading.is_some());
     let (_, result) = next_reply(&mut app, &mut rx).await;
@@ -211,7 +229,7 @@ async fn a_load_opens_review_and_is_remembered() {
 #[tokio::test]
 async fn cancelled_and_superseded_loads_are_dropped() {
     let (mut app, mut rx) = app(100, 30);
-    type_text(&mut app, SAMPLE);
+    type_path(&mut app, SAMPLE);
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Esc); // cancels the running load
     assert!(app.load.loading.is_none());
@@ -266,28 +284,29 @@ async fn e_writes_the_annotated_copy() {
     let out = dir.path().join("for-customer.xlsx");
     let (mut app, mut rx) = app_with(MISTAKES, 100, 30);
     press(&mut app, KeyCode::Char('e'));
-    let Overlay::Export(input) = &app.overlay else {
+    let Overlay::Prompt(prompt) = &app.overlay else {
         panic!("e opens the export prompt");
     };
     assert!(
-        input
+        prompt
+            .input
             .value()
             .ends_with("sample-template-mistakes-annotated.xlsx")
     );
     // Replace the default with our path.
-    app.overlay = Overlay::Export(tui_input::Input::new(out.display().to_string()));
+    app.overlay = Overlay::Prompt(Prompt::export(out.display().to_string()));
     press(&mut app, KeyCode::Enter);
     let (_, result) = next_reply(&mut app, &mut rx).await;
     assert_eq!(result, Ok(()));
     assert!(out.exists());
     let message = said(&app);
-    assert!(message.contains("annotated copy written"), "{message}");
+    assert!(message.contains("wrote the annotated copy"), "{message}");
 }
 
 #[tokio::test]
 async fn tab_completes_the_path() {
     let (mut app, mut rx) = app(100, 30);
-    type_text(&mut app, "assets/sample-template-m");
+    type_path(&mut app, "assets/sample-template-m");
     press(&mut app, KeyCode::Tab);
     assert_eq!(app.load.path.value(), MISTAKES);
     press(&mut app, KeyCode::Enter);
@@ -309,8 +328,7 @@ async fn recent_files_are_filtered_and_loaded_and_tab_cycles_the_load_fields() {
     .expect("write recent.json");
     let (mut app, mut rx) = new_app(Session::default(), Some(data.path().to_path_buf()), 100, 30);
     assert_eq!(app.load.recent.len(), 3);
-    // Tab in the path field completes; Up/Down and Esc move between fields and the list.
-    press(&mut app, KeyCode::Esc);
+    // The list has the keys at first; Tab moves between the list and the fields.
     assert!(!app.load.is_typing());
     press(&mut app, KeyCode::Tab);
     assert!(
@@ -341,10 +359,10 @@ fn command_line_completes_verbs_and_load_shows_what_is_loaded() {
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "exp");
     press(&mut app, KeyCode::Tab);
-    let Overlay::CommandLine(input) = &app.overlay else {
+    let Overlay::Prompt(prompt) = &app.overlay else {
         panic!(": opens the command line");
     };
-    assert_eq!(input.value(), "export ");
+    assert_eq!(prompt.input.value(), "export ");
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "bogus");
@@ -353,7 +371,9 @@ fn command_line_completes_verbs_and_load_shows_what_is_loaded() {
     assert!(message.contains("unknown command"), "{message}");
     press(&mut app, KeyCode::Char('1'));
     assert_eq!(app.step, Step::Load);
-    assert!(screen(&app).contains(&format!("loaded {MISTAKES}: 7 buildings")));
+    assert!(screen(&app).contains(&format!(
+        "loaded {MISTAKES}: 10 errors · 3 warnings · 7 buildings"
+    )));
 }
 
 #[tokio::test]
@@ -390,11 +410,6 @@ fn ctrl_c_quits_even_while_a_filter_is_typed() {
     let (mut app, _rx) = app_with(SAMPLE, 100, 30);
     press(&mut app, KeyCode::Char('/'));
     type_text(&mut app, "hou");
-    app.handle_event(spacebridge::tui::Event::Key(
-        crossterm::event::KeyEvent::new(
-            KeyCode::Char('c'),
-            crossterm::event::KeyModifiers::CONTROL,
-        ),
-    ));
+    ctrl(&mut app, 'c');
     assert!(app.should_quit());
 }

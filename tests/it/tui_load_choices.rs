@@ -11,7 +11,7 @@ const INSTRUCTIONS_FIRST: &str = "tests/fixtures/valid/instructions-first.xlsx";
 #[tokio::test]
 async fn the_sheets_of_a_completed_path_are_offered_and_the_picked_one_is_loaded() {
     let (mut app, mut rx) = app(80, 24);
-    type_text(&mut app, "tests/fixtures/valid/instructions-f");
+    type_path(&mut app, "tests/fixtures/valid/instructions-f");
     press(&mut app, KeyCode::Tab);
     assert_eq!(app.load.path.value(), INSTRUCTIONS_FIRST);
     let (_, path) = next_sheets(&mut app, &mut rx).await;
@@ -42,7 +42,7 @@ async fn the_sheets_of_a_completed_path_are_offered_and_the_picked_one_is_loaded
 #[tokio::test]
 async fn a_sheet_without_a_header_row_picked_is_what_the_loader_is_asked_for() {
     let (mut app, mut rx) = app(80, 24);
-    type_text(&mut app, INSTRUCTIONS_FIRST);
+    type_path(&mut app, INSTRUCTIONS_FIRST);
     press(&mut app, KeyCode::Tab);
     next_sheets(&mut app, &mut rx).await;
     let first = app.load.sheets.clone().expect("read")[0].name.clone();
@@ -57,7 +57,7 @@ async fn a_sheet_without_a_header_row_picked_is_what_the_loader_is_asked_for() {
 #[tokio::test]
 async fn a_country_is_picked_or_typed_and_used_by_the_load() {
     let (mut app, _rx) = app(80, 24);
-    type_text(&mut app, SAMPLE);
+    type_path(&mut app, SAMPLE);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Tab);
     assert_eq!(app.load.focus, Field::Country);
@@ -82,11 +82,11 @@ async fn a_country_is_picked_or_typed_and_used_by_the_load() {
 #[tokio::test]
 async fn a_reply_for_a_file_no_longer_in_the_path_field_is_dropped() {
     let (mut app, mut rx) = app(80, 24);
-    type_text(&mut app, INSTRUCTIONS_FIRST);
+    type_path(&mut app, INSTRUCTIONS_FIRST);
     press(&mut app, KeyCode::Tab);
     // The operator moves on to another file before the first reply arrives.
     let stale = match tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv()).await {
-        Ok(Some(Event::Background(reply))) => reply,
+        Ok(Some(Event::Job(message))) => message,
         other => panic!("expected a sheets reply, got {other:?}"),
     };
     assert_eq!(app.load.focus, Field::Path);
@@ -95,7 +95,7 @@ async fn a_reply_for_a_file_no_longer_in_the_path_field_is_dropped() {
     }
     type_text(&mut app, SAMPLE);
     press(&mut app, KeyCode::Tab);
-    app.handle_event(Event::Background(stale));
+    app.handle_event(Event::Job(stale));
     assert!(
         app.load.sheets.is_none(),
         "the stale reply was dropped: {:?}",
@@ -109,7 +109,7 @@ async fn a_reply_for_a_file_no_longer_in_the_path_field_is_dropped() {
 #[tokio::test]
 async fn the_sheet_choice_at_80_by_24() {
     let (mut app, mut rx) = app(80, 24);
-    type_text(&mut app, INSTRUCTIONS_FIRST);
+    type_path(&mut app, INSTRUCTIONS_FIRST);
     next_sheets(&mut app, &mut rx).await;
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Char('j'));
@@ -120,9 +120,7 @@ async fn the_sheet_choice_at_80_by_24() {
 #[tokio::test]
 async fn a_click_on_the_focused_choice_picks_the_next_entry() {
     let (mut app, _rx) = app(80, 24);
-    let form =
-        spacebridge::tui::screens::load::Parts::of(spacebridge::tui::ui::Chrome::of(app.size).main)
-            .form;
+    let form = app.load.parts(app.main_area()).form;
     let country_row = form.y + 3;
     click(&mut app, form.x + 12, country_row);
     assert_eq!(app.load.focus, Field::Country);
@@ -134,7 +132,7 @@ async fn a_click_on_the_focused_choice_picks_the_next_entry() {
 #[tokio::test]
 async fn the_sheet_is_typed_when_the_file_cannot_be_read() {
     let (mut app, mut rx) = app(80, 24);
-    type_text(&mut app, "tests/fixtures/broken/truncated.xlsx");
+    type_path(&mut app, "tests/fixtures/broken/truncated.xlsx");
     next_sheets(&mut app, &mut rx).await;
     assert!(app.load.sheets.is_none());
     press(&mut app, KeyCode::Down);

@@ -15,7 +15,7 @@ fn load_empty() {
 #[tokio::test]
 async fn loading_shows_spinner_elapsed_and_cancel() {
     let (mut app, _rx) = app(100, 30);
-    type_text(&mut app, MISTAKES);
+    type_path(&mut app, MISTAKES);
     press(&mut app, KeyCode::Enter);
     insta::assert_snapshot!("loading", draw(&app).backend());
 }
@@ -23,7 +23,7 @@ async fn loading_shows_spinner_elapsed_and_cancel() {
 #[tokio::test]
 async fn load_error_is_shown() {
     let (mut app, mut rx) = app(100, 30);
-    type_text(&mut app, "assets/no-such-file.xlsx");
+    type_path(&mut app, "assets/no-such-file.xlsx");
     press(&mut app, KeyCode::Enter);
     let (_, result) = next_reply(&mut app, &mut rx).await;
     assert!(result.is_err());

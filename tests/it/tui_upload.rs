@@ -13,7 +13,7 @@ use spacebridge::tui::{App, Event, Link, Session};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::support::tui::*;
-use crate::support::{Side, Simulators, eventually, spawn_sims};
+use crate::support::{Side, Simulators, spawn_sims};
 
 async fn simulator() -> Simulators {
     spawn_sims(Scenario::NewCustomer, Faults::default()).await
@@ -134,18 +134,31 @@ async fn cancelled_upload_is_finished_by_the_next() {
     press(&mut app, KeyCode::Char('u'));
     finish(&mut app, &mut rx).await;
     press(&mut app, KeyCode::Char('y'));
-    // Let it create part of the portfolio (ticks copy the progress in), then cancel.
-    let progress = eventually("the upload creates a floor", || {
-        app.handle_event(Event::Tick);
-        let progress = app.upload.as_ref().expect("panel").progress;
-        std::future::ready((progress.floors.created >= 1).then_some(progress))
+    // Let it create part of the portfolio (the job reports its progress), then stop it.
+    handle_until(&mut app, &mut rx, |app| {
+        app.upload
+            .as_ref()
+            .is_some_and(|p| p.progress.floors.created >= 1)
     })
     .await;
-    assert!(progress.spaces.created < 422, "cancelled half-way");
+    let progress = app.upload.as_ref().expect("panel").progress;
+    assert!(progress.spaces.created < 422, "stopped half-way");
     press(&mut app, KeyCode::Esc);
-    assert!(matches!(stage(&app), Stage::Cancelled));
+    assert!(matches!(stage(&app), Stage::Stopping));
+    // The writes in flight finish; the last message counts exactly what was created.
+    finish(&mut app, &mut rx).await;
+    let Stage::Stopped(report) = stage(&app) else {
+        panic!("the stopped upload's count shows: {:?}", stage(&app));
+    };
+    let state = sims.state(Side::Eptura).await;
+    assert_eq!(
+        report.spaces.created,
+        count(&state, "rooms"),
+        "the count is what the simulator holds"
+    );
+    assert_eq!(report.floors.created, count(&state, "floors"));
     assert!(!app.is_busy() && !app.is_armed());
-    assert!(screen(&app).contains("the next upload finishes the rest"));
+    assert!(screen(&app).contains("the next upload (u) finishes the rest"));
 
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('u'));
@@ -207,26 +220,32 @@ async fn template_with_errors_leaves_broken_buildings_out() {
 #[test]
 fn without_eptura_the_panel_says_what_to_set() {
     let session = Session {
-        eptura_problem: Some("the Eptura user is not set: set SPACEBRIDGE_EPTURA_USERNAME".into()),
+        eptura_missing: vec![
+            "the Eptura user is not set: give --eptura-username, set \
+             SPACEBRIDGE_EPTURA_USERNAME, or put eptura_username in the config file profile"
+                .into(),
+        ],
+        settings_from: Some("profile acme of /home/ops/.config/spacebridge/config.toml".into()),
         ..Session::default()
     };
     let (mut app, _rx) = app_in(session, SAMPLE, 100, 30);
     press(&mut app, KeyCode::Char('u'));
-    assert!(matches!(stage(&app), Stage::NotConfigured(_)));
+    assert!(matches!(stage(&app), Stage::NotConfigured));
     assert!(!app.is_busy());
     let shown = screen(&app);
-    assert!(shown.contains("SPACEBRIDGE_EPTURA_URL"), "{shown}");
+    assert!(shown.contains("SPACEBRIDGE_EPTURA_USERNAME"), "{shown}");
     assert!(shown.contains("the Eptura user is not set"), "{shown}");
+    assert!(shown.contains("profile acme of"), "{shown}");
     // `?` lists the panel's keys and goes back to the panel.
     press(&mut app, KeyCode::Char('?'));
     let help = screen(&app);
     assert!(
-        help.contains("Help") && help.contains("close; while the upload runs"),
+        help.contains("Help: Upload panel") && help.contains("close the panel"),
         "{help}"
     );
     press(&mut app, KeyCode::Esc);
     assert!(
-        screen(&app).contains("SPACEBRIDGE_EPTURA_URL"),
+        screen(&app).contains("SPACEBRIDGE_EPTURA_USERNAME"),
         "back to the panel"
     );
     press(&mut app, KeyCode::Esc);
@@ -234,7 +253,7 @@ fn without_eptura_the_panel_says_what_to_set() {
     // The command line opens it too.
     type_text(&mut app, ":upload");
     press(&mut app, KeyCode::Enter);
-    assert!(matches!(stage(&app), Stage::NotConfigured(_)));
+    assert!(matches!(stage(&app), Stage::NotConfigured));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -268,8 +287,12 @@ fn errors_of_no_building_refuse_the_upload_and_say_why() {
     let shown = screen(&app);
     assert!(shown.contains("cannot be uploaded"), "{shown}");
     assert!(shown.contains("missing-column"), "{shown}");
+    // Nothing to say yes to: only the way out works, and the hints offer only that.
     press(&mut app, KeyCode::Char('y'));
-    assert!(app.upload.is_none(), "y only closes it");
+    assert!(app.upload.is_some(), "y does nothing here");
+    assert!(!shown.contains("y go on"), "{shown}");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.upload.is_none(), "Enter closes it");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

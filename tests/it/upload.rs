@@ -13,7 +13,7 @@ use spacebridge::http::HttpConfig;
 use spacebridge::sim::{Faults, Scenario};
 use spacebridge::template::{self, LoadOptions, Loaded};
 
-use crate::support::cli::{args, printed, run as spacebridge};
+use crate::support::cli::{args, printed, run as spacebridge, run_in_terminal};
 use crate::support::stubs::LogCapture;
 use crate::support::{
     EPTURA_PASSWORD, MISTAKES, SAMPLE, Side, Simulators, eptura_env, eventually, path_of,
@@ -538,5 +538,50 @@ async fn broken_buildings_are_left_out_only_when_asked() {
     let codes = building_codes(&sims.state(Side::Eptura).await);
     // The mistakes file breaks HOU1, BOS1, NYC1, CHI1 and DCA1; TOR1 and MTL1 are clean.
     assert_eq!(codes, vec!["TOR1", "MTL1"], "{stderr}");
+    sims.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_command_shows_progress_on_a_terminal_and_none_in_a_pipe() {
+    let sims = spawn_sims(Scenario::Empty, Faults::default()).await;
+    let env = eptura_env(&sims.eptura_url);
+    // Piped, as the tests run it: the report alone, no progress line.
+    let piped = spacebridge(
+        vec!["upload".into(), file_arg(SAMPLE), "--dry-run".into()],
+        env.clone(),
+    )
+    .await;
+    assert_eq!(piped.status.code(), Some(0), "{}", printed(&piped));
+    let stderr = String::from_utf8_lossy(&piped.stderr);
+    assert!(
+        !stderr.contains('\r') && !stderr.contains("\x1b[2K"),
+        "{stderr:?}"
+    );
+    // On a terminal: the line is drawn over itself, then cleared before the report.
+    let upload = vec![
+        "upload".into(),
+        file_arg(SAMPLE),
+        "--max-rate".into(),
+        "0".into(),
+    ];
+    let Some(drawn) = run_in_terminal(upload, env).await else {
+        eprintln!("skipped: script(1) is not installed to give the binary a terminal");
+        return;
+    };
+    assert!(
+        drawn.contains("\r\x1b[2Kuploading: space types "),
+        "{drawn:?}"
+    );
+    assert!(drawn.contains(" requests, "), "{drawn:?}");
+    let report = drawn.rsplit("\r\x1b[2K").next().unwrap_or_default();
+    assert!(
+        report.contains("✓ done"),
+        "the report after the cleared line: {report:?}"
+    );
+    assert_eq!(
+        counted(&sims).await.writes,
+        records(&sample()) as u64,
+        "the upload ran"
+    );
     sims.shutdown().await;
 }

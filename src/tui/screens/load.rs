@@ -1,10 +1,11 @@
 //! The Load screen: a path field with Tab completion, the sheet and country choices, the
-//! recently loaded files, and while a load runs in the background a spinner with the elapsed
-//! time (Esc cancels). A file that cannot be read shows its [`crate::template::LoadError`]
-//! message here. Owns its [`State`]; the app runs the load and reports back.
+//! recently loaded files, and a Status box that says what is going on (the load running, why
+//! the last one failed, the Tab matches, the sheets of the file, what is loaded) and grows to
+//! hold the whole message. A file that cannot be read shows its
+//! [`crate::template::LoadError`] message here, in words ([`describe_load_error`]). Owns its
+//! [`State`]; the app runs the load and reports back.
 
-use std::path::PathBuf;
-use std::time::Instant;
+use std::path::{Path, PathBuf};
 
 use crossterm::event::{Event as CrosstermEvent, KeyEvent};
 use ratatui::Frame;
@@ -14,13 +15,14 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::super::Ctx;
-use super::super::complete;
-use super::super::keymap::{self, Command, Table};
-use super::super::list::{Cursor, TextFilter};
-use super::{Action, LoadRequest};
+use super::{Action, LoadRequest, Screen};
 use crate::domain::CountryCode;
-use crate::template::SheetInfo;
+use crate::template::{LoadError, SheetInfo};
+use crate::tui::complete::{self, Completer};
+use crate::tui::keymap::{self, Command, Table};
+use crate::tui::list::{Cursor, TextFilter};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{Ctx, pane, wrapped_height};
 
 /// The Sheet choice's first entry: no sheet named, the loader picks.
 pub const SHEET_AUTO: &str = "(auto: first sheet with a header row)";
@@ -67,14 +69,14 @@ pub const HELP_TABLES: &[Table] = &[
 /// The key tables while the recent files list has the focus.
 pub const LIST_TABLES: &[Table] = &[keymap::LOAD_LIST, keymap::LIST, keymap::GLOBAL];
 
-const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
-
+/// Which part of the screen has the keys. The recent files list comes first, so that a new
+/// session's `?`, `q` and number keys are keys, not text typed into the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Field {
-    #[default]
     Path,
     Sheet,
     Country,
+    #[default]
     Recent,
 }
 
@@ -102,7 +104,6 @@ impl Field {
 #[derive(Debug, Clone)]
 pub struct Loading {
     pub path: PathBuf,
-    pub started: Instant,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -116,30 +117,41 @@ pub struct State {
     pub recent_shown: Vec<usize>,
     pub recent_filter: TextFilter,
     pub recent_cursor: Cursor,
-    pub recent_height: usize,
-    /// Matches offered by the last Tab, and which one is in the field when cycling.
-    pub completions: Vec<String>,
-    pub completion: Option<usize>,
+    /// Tab completion of the path field.
+    pub completer: Completer,
     pub loading: Option<Loading>,
-    /// Why the last load failed, as the loader says it.
+    /// Why the last load failed; cleared as soon as a field changes.
     pub error: Option<String>,
     /// What is loaded now ("FILE: 7 buildings · … · 10 ✗ errors"), shown when idle.
     pub current: Option<String>,
-    /// The file whose sheets were last asked for, and the generation of that request.
-    pub sheets_asked: Option<(PathBuf, u64)>,
+    /// The file whose sheets were last asked for.
+    pub sheets_asked: Option<PathBuf>,
     /// That file's sheets once read; `None` while unknown or unreadable (then Sheet is typed).
     pub sheets: Option<Vec<SheetInfo>>,
+    /// Where the screen is drawn (set on every resize).
+    pub area: Rect,
 }
 
 impl State {
     pub fn new(recent: Vec<PathBuf>) -> State {
         let mut state = State {
             recent,
-            recent_height: 5,
             ..State::default()
         };
         state.refresh_recent();
         state
+    }
+
+    /// Rows the recent files list shows at once.
+    pub fn recent_height(&self) -> usize {
+        self.parts(self.area).recent_height()
+    }
+
+    /// Where the parts of the screen sit in `area`, the Status box as tall as its message.
+    pub fn parts(&self, area: Rect) -> Parts {
+        let lines = self.status_lines(Theme::default());
+        let rows = wrapped_height(&lines, area.width.saturating_sub(2));
+        Parts::of(area, u16::try_from(rows).unwrap_or(u16::MAX))
     }
 
     /// Recompute which recent files the filter keeps; call after changing either.
@@ -151,8 +163,8 @@ impl State {
             })
             .map(|(i, _)| i)
             .collect();
-        self.recent_cursor
-            .follow(self.recent_shown.len(), self.recent_height);
+        let height = self.recent_height();
+        self.recent_cursor.follow(self.recent_shown.len(), height);
     }
 
     /// The recent file under the cursor.
@@ -175,31 +187,23 @@ impl State {
     pub fn sheets_wanted(&self) -> Option<PathBuf> {
         let typed = self.path.value().trim();
         let path = complete::expand_home(typed);
-        let asked = self.sheets_asked.as_ref().map(|(p, _)| p);
-        (!typed.is_empty() && asked != Some(&path) && path.is_file()).then_some(path)
+        (!typed.is_empty() && self.sheets_asked.as_ref() != Some(&path) && path.is_file())
+            .then_some(path)
     }
 
     /// Forget the sheets when the path field no longer names the file they belong to.
     pub fn drop_stale_sheets(&mut self) {
         let path = complete::expand_home(self.path.value().trim());
-        if self.sheets_asked.as_ref().is_some_and(|(p, _)| *p != path) {
+        if self.sheets_asked.as_ref().is_some_and(|p| *p != path) {
             self.sheets_asked = None;
             self.sheets = None;
         }
     }
 
-    /// A reply with the sheets of `path` for request `generation`; `false` when it is stale
-    /// (another file or a later request) and was dropped.
-    pub fn sheets_read(
-        &mut self,
-        path: &std::path::Path,
-        generation: u64,
-        sheets: Option<Vec<SheetInfo>>,
-    ) -> bool {
-        let current = self
-            .sheets_asked
-            .as_ref()
-            .is_some_and(|(p, g)| p == path && *g == generation);
+    /// The sheets of `path` arrived; `false` when the path field has moved on to another
+    /// file (the reply is dropped).
+    pub fn sheets_read(&mut self, path: &Path, sheets: Option<Vec<SheetInfo>>) -> bool {
+        let current = self.sheets_asked.as_deref() == Some(path);
         if current {
             self.sheets = sheets;
         }
@@ -232,12 +236,11 @@ impl State {
 
     /// Move the focused choice by `step` (±1), wrapping.
     pub fn pick(&mut self, step: isize) {
+        let wrap = |at: usize, len: usize| (at as isize + step).rem_euclid(len as isize) as usize;
         match self.focus {
             Field::Sheet => {
                 let Some(sheets) = &self.sheets else { return };
-                let len = sheets.len() + 1;
-                let at = self.sheet_index().unwrap_or(0);
-                let next = (at as isize + step).rem_euclid(len as isize) as usize;
+                let next = wrap(self.sheet_index().unwrap_or(0), sheets.len() + 1);
                 let value = next
                     .checked_sub(1)
                     .map(|i| sheets[i].name.clone())
@@ -245,17 +248,16 @@ impl State {
                 self.sheet = Input::new(value);
             }
             Field::Country => {
-                let len = COUNTRIES.len() + 1;
-                let at = self.country_index().unwrap_or(0);
-                let next = (at as isize + step).rem_euclid(len as isize) as usize;
+                let next = wrap(self.country_index().unwrap_or(0), COUNTRIES.len() + 1);
                 let value = next
                     .checked_sub(1)
                     .map(|i| COUNTRIES[i].0.to_string())
                     .unwrap_or_default();
                 self.country = Input::new(value);
             }
-            Field::Path | Field::Recent => {}
+            Field::Path | Field::Recent => return,
         }
+        self.error = None;
     }
 
     /// Whether a text field (or the recent list's `/` filter) has the keys.
@@ -302,68 +304,208 @@ impl State {
     }
 
     fn complete(&mut self) -> Option<Action> {
-        if let Some(i) = self.completion.filter(|_| !self.completions.is_empty()) {
-            let next = (i + 1) % self.completions.len();
-            self.completion = Some(next);
-            self.path = Input::new(self.completions[next].clone());
+        let typed = self.path.value().to_string();
+        self.error = None;
+        match self.completer.tab(&typed) {
+            Some(text) => {
+                self.path = Input::new(text);
+                None
+            }
+            None => Some(Action::Message(complete::nothing_matches(&typed))),
+        }
+    }
+
+    /// Type `key` into the focused field; an edit forgets the last error and Tab matches.
+    fn type_key(&mut self, key: KeyEvent) {
+        let focus = self.focus;
+        let Some(input) = self.field_mut() else {
+            return;
+        };
+        if input.handle_event(&CrosstermEvent::Key(key)).is_some() {
+            self.error = None;
+            if focus == Field::Path {
+                self.completer.reset();
+            }
+        }
+    }
+
+    /// A recent file was picked: load it with the sheet and country fields.
+    fn load_recent(&mut self) -> Option<Action> {
+        let Some(path) = self.selected_recent().cloned() else {
+            // Nothing to pick: the path field is where a file is named.
+            self.focus = Field::Path;
+            return None;
+        };
+        self.path = Input::new(path.display().to_string());
+        self.completer.reset();
+        Some(
+            self.request(path)
+                .map_or_else(Action::Message, Action::Load),
+        )
+    }
+
+    /// What the Status box says, most pressing first.
+    fn status_lines(&self, theme: Theme) -> Vec<Line<'static>> {
+        let dim = |text: &str| Line::styled(text.to_string(), theme.dim());
+        if let Some(loading) = &self.loading {
+            return vec![
+                Line::raw(format!("loading {} …", loading.path.display())),
+                dim("Esc cancels; the other keys keep working."),
+            ];
+        }
+        if let Some(error) = &self.error {
+            return vec![
+                Line::styled(
+                    format!("✗ {error}"),
+                    theme.severity(Some(crate::template::Severity::Error)),
+                ),
+                dim("Fix the path, the sheet or the country and press Enter again."),
+            ];
+        }
+        if self.focus == Field::Sheet
+            && let Some(sheets) = &self.sheets
+        {
+            let at = self.sheet_index();
+            let names = std::iter::once("(auto)".to_string()).chain(sheets.iter().map(|s| {
+                let mark = if s.has_header { " ✓" } else { "" };
+                format!("{}{mark}", s.name)
+            }));
+            let shown: Vec<String> = names
+                .enumerate()
+                .map(|(i, n)| if Some(i) == at { format!("[{n}]") } else { n })
+                .collect();
+            return vec![
+                Line::raw(format!("sheets: {}", shown.join(" · "))),
+                dim("↑↓ or j/k pick; ✓ = a header row in its first 20 rows."),
+            ];
+        }
+        let names = self.completer.names();
+        if self.focus == Field::Path && !names.is_empty() {
+            return vec![
+                dim(&format!("{} matches (Tab again cycles):", names.len())),
+                Line::raw(names.join("  ")),
+            ];
+        }
+        if let Some(current) = &self.current {
+            return vec![
+                Line::raw(format!("loaded {current}")),
+                dim("2 opens Review; Enter on a path or a recent file loads another."),
+            ];
+        }
+        let first = if self.focus == Field::Recent {
+            "i (or a click on Path) types the template's path; Tab completes it, Enter loads it."
+        } else {
+            "Enter loads the file; it is read in the background and Review opens when done."
+        };
+        vec![
+            dim(first),
+            dim(".xlsx .xlsm .xls .xlsb .ods .csv are told apart by content, not by name."),
+        ]
+    }
+
+    /// Click on the form's `field`: focus it; on the focused choice, pick the next entry.
+    fn click_field(&mut self, field: Field) {
+        if field == self.focus {
+            self.pick(1);
+        }
+        self.focus = field;
+    }
+}
+
+/// The loader's error in the operator's words: a missing file or a folder said plainly
+/// instead of the system's "(os error 2)".
+pub fn describe_load_error(error: &LoadError) -> String {
+    match error {
+        LoadError::Io { path, source } => match source.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "there is no file {}: check the path (Tab completes it)",
+                path.display()
+            ),
+            std::io::ErrorKind::IsADirectory => format!(
+                "{} is a folder: add the template's file name (Tab lists the files in it)",
+                path.display()
+            ),
+            std::io::ErrorKind::PermissionDenied => format!(
+                "{} cannot be read with your permissions: copy it somewhere you can read, or \
+                 ask for access",
+                path.display()
+            ),
+            _ => error.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+impl Screen for State {
+    fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
+        if self.focus == Field::Recent && self.recent_filter.editing {
+            self.recent_filter.type_key(key);
+            self.refresh_recent();
             return None;
         }
-        let typed = self.path.value().to_string();
-        let found = complete::candidates(&typed);
-        match found.len() {
-            0 => {
-                self.completions.clear();
-                return Some(Action::Message(format!(
-                    "nothing to complete: no folder or template file starts with \"{typed}\""
-                )));
+        let command = keymap::lookup(self.tables(), &key);
+        match command {
+            Some(command) => handle_command(self, command),
+            None => {
+                self.type_key(key);
+                None
             }
-            1 => {
-                self.path = Input::new(found[0].clone());
-                self.completions.clear();
+        }
+    }
+
+    fn click(&mut self, area: Rect, column: u16, row: u16) -> Option<Action> {
+        let parts = self.parts(area);
+        if parts.form.contains((column, row).into()) {
+            match row.saturating_sub(parts.form.y) {
+                0 | 1 => self.focus = Field::Path,
+                2 => self.click_field(Field::Sheet),
+                _ => self.click_field(Field::Country),
             }
-            _ => {
-                let common = complete::common_prefix(&found);
-                if common.len() > typed.len() {
-                    self.path = Input::new(common);
-                    self.completion = None;
-                } else {
-                    self.path = Input::new(found[0].clone());
-                    self.completion = Some(0);
-                }
-                self.completions = found;
+        } else if parts.recent.contains((column, row).into()) && row > parts.recent.y {
+            let line = usize::from(row.saturating_sub(parts.recent.y + 1));
+            let target = self.recent_cursor.offset + line;
+            if target < self.recent_shown.len() {
+                self.focus = Field::Recent;
+                let height = self.recent_height();
+                self.recent_cursor
+                    .select(target, self.recent_shown.len(), height);
             }
         }
         None
     }
-}
 
-pub fn handle_key(state: &mut State, key: KeyEvent) -> Option<Action> {
-    if state.loading.is_some() && keymap::lookup(&[keymap::GLOBAL], &key) == Some(Command::Back) {
-        return Some(Action::CancelLoad);
+    fn wheel(&mut self, _area: Rect, _column: u16, _row: u16, delta: isize) {
+        let height = self.recent_height();
+        (self.recent_cursor).scroll(delta, self.recent_shown.len(), height);
     }
-    if state.focus == Field::Recent && state.recent_filter.editing {
-        state.recent_filter.type_key(key);
-        state.refresh_recent();
-        return None;
+
+    fn resize(&mut self, area: Rect) {
+        self.area = area;
+        self.refresh_recent();
     }
-    let command = keymap::lookup(state.tables(), &key);
-    if state.is_typing() {
-        match command {
-            Some(command) => handle_command(state, command),
-            None => {
-                let focus = state.focus;
-                if let Some(input) = state.field_mut()
-                    && input.handle_event(&CrosstermEvent::Key(key)).is_some()
-                    && focus == Field::Path
-                {
-                    state.completion = None;
-                    state.completions.clear();
-                }
-                None
-            }
-        }
-    } else {
-        handle_command(state, command?)
+
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let parts = self.parts(area);
+        render_form(frame, parts.form, self, ctx);
+        frame.render_widget(
+            Paragraph::new(self.status_lines(ctx.theme))
+                .block(Block::bordered().title(" Status "))
+                .wrap(Wrap { trim: false }),
+            parts.status,
+        );
+        render_recent(frame, parts.recent, self, ctx);
+    }
+
+    fn tables(&self) -> &'static [Table] {
+        State::tables(self)
+    }
+
+    fn help(&self) -> (&'static str, &'static [Table]) {
+        ("Load", HELP_TABLES)
+    }
+
+    fn is_typing(&self) -> bool {
+        State::is_typing(self)
     }
 }
 
@@ -374,20 +516,13 @@ pub fn handle_command(state: &mut State, command: Command) -> Option<Action> {
             state.focus = Field::Country;
             return None;
         }
-        if state.recent_cursor.apply(command, len, state.recent_height) {
+        let height = state.recent_height();
+        if state.recent_cursor.apply(command, len, height) {
             return None;
         }
     }
     match command {
-        Command::Load if state.focus == Field::Recent => {
-            let path = state.selected_recent()?.clone();
-            state.path = Input::new(path.display().to_string());
-            return Some(
-                state
-                    .request(path)
-                    .map_or_else(Action::Message, Action::Load),
-            );
-        }
+        Command::Load if state.focus == Field::Recent => return state.load_recent(),
         Command::Load => {
             let action = state.load_from_path_field();
             if matches!(action, Some(Action::Load(_))) {
@@ -429,11 +564,21 @@ pub struct Parts {
     pub recent: Rect,
 }
 
+/// The Status box's rows inside its border when its message is short.
+const STATUS_ROWS: u16 = 3;
+/// The recent files list's rows (with its border) it keeps however long the status.
+const RECENT_MIN: u16 = 4;
+
 impl Parts {
-    pub fn of(area: Rect) -> Parts {
+    /// The parts in `area`, the Status box holding `status_rows` rows of message (at least
+    /// three, at most what leaves the recent files a few rows).
+    pub fn of(area: Rect, status_rows: u16) -> Parts {
+        let form_height = 5;
+        let most = area.height.saturating_sub(form_height + RECENT_MIN);
+        let status_height = (status_rows.max(STATUS_ROWS) + 2).min(most.max(STATUS_ROWS + 2));
         let [form, status, recent] = Layout::vertical([
-            Constraint::Length(5),
-            Constraint::Length(5),
+            Constraint::Length(form_height),
+            Constraint::Length(status_height),
             Constraint::Min(3),
         ])
         .areas(area);
@@ -447,13 +592,6 @@ impl Parts {
     pub fn recent_height(&self) -> usize {
         usize::from(self.recent.height.saturating_sub(2)).max(1)
     }
-}
-
-pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
-    let parts = Parts::of(area);
-    render_form(frame, parts.form, state, ctx);
-    render_status(frame, parts.status, state, ctx);
-    render_recent(frame, parts.recent, state, ctx);
 }
 
 fn input_line<'a>(label: &str, input: &Input, focused: bool, hint: &str, ctx: &Ctx) -> Line<'a> {
@@ -550,103 +688,13 @@ fn render_form(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
             ctx,
         ),
     ];
-    let focused = state.is_typing();
-    let block = Block::bordered()
-        .border_style(ctx.theme.border(focused))
-        .title(Span::styled(
-            " Load a Space Data template ",
-            ctx.theme.title(),
-        ));
+    let block = pane("Load a Space Data template", state.is_typing(), ctx);
     frame.render_widget(Paragraph::new(lines).block(block), area);
-}
-
-fn render_status(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
-    let mut lines = Vec::new();
-    if let Some(loading) = &state.loading {
-        let elapsed = ctx.now.saturating_duration_since(loading.started);
-        let frame_symbol = SPINNER[(ctx.tick as usize) % SPINNER.len()];
-        lines.push(Line::from(vec![
-            Span::styled(frame_symbol, ctx.theme.key()),
-            Span::raw(format!(
-                " loading {} … {:.1} s",
-                loading.path.display(),
-                elapsed.as_secs_f64()
-            )),
-        ]));
-        lines.push(Line::styled("Esc cancels", ctx.theme.dim()));
-    } else if let Some(error) = &state.error {
-        lines.push(Line::styled(
-            format!("✗ {error}"),
-            ctx.theme.severity(Some(crate::template::Severity::Error)),
-        ));
-    } else if state.focus == Field::Sheet
-        && let Some(sheets) = &state.sheets
-    {
-        let at = state.sheet_index();
-        let names = std::iter::once("(auto)".to_string()).chain(sheets.iter().map(|s| {
-            let mark = if s.has_header { " ✓" } else { "" };
-            format!("{}{mark}", s.name)
-        }));
-        let shown: Vec<String> = names
-            .enumerate()
-            .map(|(i, n)| if Some(i) == at { format!("[{n}]") } else { n })
-            .collect();
-        lines.push(Line::raw(format!("sheets: {}", shown.join(" · "))));
-        lines.push(Line::styled(
-            "↑↓ or j/k pick; ✓ = a header row in its first 20 rows.",
-            ctx.theme.dim(),
-        ));
-    } else if state.completions.is_empty()
-        && let Some(current) = &state.current
-    {
-        lines.push(Line::raw(format!("loaded {current}")));
-        lines.push(Line::styled(
-            "2 opens Review; Enter on a path or a recent file loads another.",
-            ctx.theme.dim(),
-        ));
-    } else if !state.completions.is_empty() {
-        let shown: Vec<String> = state
-            .completions
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let name = c.rsplit_once('/').map_or(c.as_str(), |(_, n)| n);
-                let name = if name.is_empty() { c.as_str() } else { name };
-                if Some(i) == state.completion {
-                    format!("[{name}]")
-                } else {
-                    name.to_string()
-                }
-            })
-            .collect();
-        lines.push(Line::styled(
-            format!("{} matches (Tab again cycles):", state.completions.len()),
-            ctx.theme.dim(),
-        ));
-        lines.push(Line::raw(shown.join("  ")));
-    } else {
-        lines.push(Line::styled(
-            "Enter loads the file; it is read in the background and Review opens when done.",
-            ctx.theme.dim(),
-        ));
-        lines.push(Line::styled(
-            ".xlsx .xlsm .xls .xlsb .ods .csv are told apart by content, not by name.",
-            ctx.theme.dim(),
-        ));
-    }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(Block::bordered().title(" Status "))
-            .wrap(Wrap { trim: false }),
-        area,
-    );
 }
 
 fn render_recent(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let focused = state.focus == Field::Recent;
-    let mut block = Block::bordered()
-        .border_style(ctx.theme.border(focused))
-        .title(Span::styled(" Recent files ", ctx.theme.title()));
+    let mut block = pane("Recent files", focused, ctx);
     if state.recent_filter.is_active() {
         let cursor = if state.recent_filter.editing {
             "▏"
@@ -672,7 +720,7 @@ fn render_recent(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let cursor = state.recent_cursor;
     let items = (state.recent_shown.iter())
         .skip(cursor.offset)
-        .take(state.recent_height)
+        .take(usize::from(area.height.saturating_sub(2)))
         .map(|&i| ListItem::new(state.recent[i].display().to_string()));
     let list = List::new(items)
         .block(block)

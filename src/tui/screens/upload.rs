@@ -1,27 +1,35 @@
-//! The Upload panel over Review (`u`): why the template cannot go, which buildings would be
-//! left out, what a dry run found (per kind: to create, already present), then the real
-//! upload's gauges per kind, request counters and refused records, and its summary. Owns the
-//! panel's [`State`] and draws it; the app starts and cancels the background work (this module
-//! never does I/O) and feeds the state with what the work reports.
+//! The Upload panel over Review (`u`) and its stage machine: why the template cannot go,
+//! which buildings would be left out, what to set when the session cannot reach Eptura
+//! Workplace, what a dry run found (per kind: to create, already present), then the real
+//! upload's gauges per kind, request counters and refused records, and how it ended (done,
+//! stopped by the operator with exact counts, or failed, saying whether anything was written).
+//! Owns the panel's [`State`]: its keys ask the app to start, cancel or stop the upload job
+//! ([`Action`]), and the job's replies come back through [`State::progress`] and
+//! [`State::finished`]. Never does I/O.
 
 use std::sync::Arc;
 
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::Block;
 
-use super::super::Ctx;
-use super::super::keymap;
-use crate::config::{ENV_EPTURA_PASSWORD, ENV_EPTURA_URL, ENV_EPTURA_USERNAME};
+use super::{Action, Screen};
 use crate::eptura::upload::{KindCount, UploadProgress, UploadReport};
 use crate::http::HttpStats;
-use crate::template::Loaded;
+use crate::template::{Loaded, Severity};
+use crate::tui::keymap::{self, Command, Table};
+use crate::tui::widgets::{
+    Ctx, Scroll, box_rect, hint_line, inner_height, text_box, wrap_words, wrapped_height,
+};
 
 /// Refused records listed in the panel; the rest are counted.
 const FAILURES_SHOWN: usize = 6;
 /// Errors quoted when the template cannot go at all.
 pub const ERRORS_SHOWN: usize = 5;
+/// Widest the panel grows.
+const PANEL_WIDTH: u16 = 96;
 
 /// Where the upload stands.
 #[derive(Debug, Clone)]
@@ -30,42 +38,61 @@ pub enum Stage {
     Blocked { errors: Vec<String>, total: usize },
     /// Errors in some buildings only: `y` goes on without them.
     LeaveOut,
-    /// No Eptura connection in this session, and why when the settings said.
-    NotConfigured(Option<String>),
+    /// The session cannot reach Eptura: the panel lists what to set.
+    NotConfigured,
     /// The dry run is running.
     Checking,
     /// What the dry run found.
     Checked(UploadReport),
-    /// The real upload is running.
+    /// The real upload is running (the header says ARMED).
     Running,
+    /// Esc was pressed: the writes in flight finish, then the upload stops.
+    Stopping,
     /// The real upload finished (possibly with refused records).
     Done(UploadReport),
-    /// Esc stopped the upload.
-    Cancelled,
-    /// The connection failed or the credentials were refused.
-    Failed(String),
+    /// The operator stopped the upload: what it did until then.
+    Stopped(UploadReport),
+    /// The dry run or the upload could not go on (connection, credentials).
+    Failed { message: String, dry_run: bool },
+}
+
+/// What the session says about reaching Eptura Workplace, for a panel that must say what to
+/// set.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    /// The session has an Eptura client.
+    pub ready: bool,
+    /// Where the settings were read ("profile acme of ~/.config/spacebridge/config.toml").
+    pub settings_from: Option<String>,
+    /// Each missing setting with how to set it.
+    pub missing: Vec<String>,
 }
 
 /// The panel.
 #[derive(Debug, Clone)]
 pub struct State {
     pub stage: Stage,
-    /// The loaded template; the upload task takes its portfolio without the broken buildings
+    /// The loaded template; the upload job takes its portfolio without the broken buildings
     /// (the copy is made there, not on the UI thread).
     pub loaded: Arc<Loaded>,
     /// How many buildings go.
     pub going: usize,
     /// Labels of the buildings left out because of their errors.
     pub left_out: Vec<String>,
-    /// The running upload's counts, copied in on every tick.
+    /// The running upload's counts, as the job last reported them.
     pub progress: UploadProgress,
     /// Requests since the current job started.
     pub stats: HttpStats,
     /// What the session's after-upload step said (the demo's reservation centers).
     pub after: Option<String>,
+    pub reach: Reach,
+    /// Where the panel is drawn (set on every resize).
+    pub area: Rect,
+    pub scroll: Scroll,
 }
 
 impl State {
+    /// The panel in `stage` (tests and the opening below).
     pub fn new(stage: Stage, loaded: Arc<Loaded>, left_out: Vec<String>) -> State {
         State {
             stage,
@@ -76,19 +103,255 @@ impl State {
             left_out,
             stats: HttpStats::default(),
             after: None,
+            reach: Reach::default(),
+            area: Rect::default(),
+            scroll: Scroll::default(),
+        }
+    }
+
+    /// Open the panel for `loaded`: errors no building owns refuse it, buildings with errors
+    /// are left out after asking, a session that cannot reach Eptura says what to set, and
+    /// otherwise a dry run starts at once (the action).
+    pub fn open(loaded: Arc<Loaded>, reach: Reach, area: Rect) -> (State, Option<Action>) {
+        let unattributed: Vec<String> = (loaded.unattributed_errors())
+            .map(|d| format!("✗ {} {} {}", d.cell, d.code.as_str(), d.message))
+            .collect();
+        let left_out = loaded.broken_buildings();
+        let stage = if !unattributed.is_empty() {
+            Stage::Blocked {
+                total: unattributed.len(),
+                errors: unattributed.into_iter().take(ERRORS_SHOWN).collect(),
+            }
+        } else if !left_out.is_empty() {
+            Stage::LeaveOut
+        } else {
+            Stage::NotConfigured
+        };
+        let mut state = State::new(stage, loaded, left_out);
+        state.reach = reach;
+        state.area = area;
+        let action = match state.stage {
+            Stage::NotConfigured => state.dry_run(),
+            _ => None,
+        };
+        (state, action)
+    }
+
+    /// Start the dry run, or say what to set when Eptura cannot be reached.
+    fn dry_run(&mut self) -> Option<Action> {
+        if !self.reach.ready {
+            self.stage = Stage::NotConfigured;
+            return None;
+        }
+        self.start(Stage::Checking, true)
+    }
+
+    fn start(&mut self, stage: Stage, dry_run: bool) -> Option<Action> {
+        self.stage = stage;
+        self.progress = UploadProgress::default();
+        self.stats = HttpStats::default();
+        self.after = None;
+        self.scroll = Scroll::default();
+        Some(Action::StartUpload { dry_run })
+    }
+
+    /// Whether a real upload runs: the header says ARMED.
+    pub fn is_armed(&self) -> bool {
+        matches!(self.stage, Stage::Running | Stage::Stopping)
+    }
+
+    /// Whether the dry run or the upload runs.
+    pub fn is_running(&self) -> bool {
+        matches!(
+            self.stage,
+            Stage::Checking | Stage::Running | Stage::Stopping
+        )
+    }
+
+    /// The running job's progress.
+    pub fn progress(&mut self, progress: UploadProgress, stats: HttpStats) {
+        self.progress = progress;
+        self.stats = stats;
+    }
+
+    /// The job ended: its report (or why it stopped), its requests and what the after-upload
+    /// step said. Returns what the status line should say.
+    pub fn finished(
+        &mut self,
+        result: Result<UploadReport, String>,
+        stats: HttpStats,
+        after: Option<Result<String, String>>,
+    ) -> Option<String> {
+        let dry_run = matches!(self.stage, Stage::Checking);
+        self.stats = stats;
+        self.after = after.map(|a| a.unwrap_or_else(|e| format!("✗ {e}")));
+        self.scroll = Scroll::default();
+        let (stage, said) = match result {
+            Ok(report) if dry_run => (Stage::Checked(report), None),
+            Ok(report) if report.stopped => {
+                let said = format!(
+                    "upload stopped: {} record(s) created before it stopped; they stay, and the \
+                     next upload (u) finishes the rest",
+                    report.writes()
+                );
+                (Stage::Stopped(report), Some(said))
+            }
+            Ok(report) => {
+                let said = summary(&report, self.after.as_deref());
+                (Stage::Done(report), Some(said))
+            }
+            Err(message) if dry_run => {
+                let said = format!("✗ {message}; nothing was written");
+                (Stage::Failed { message, dry_run }, Some(said))
+            }
+            Err(message) => {
+                let said = format!("✗ {message}: what was created stays; u again does the rest");
+                (Stage::Failed { message, dry_run }, Some(said))
+            }
+        };
+        self.stage = stage;
+        said
+    }
+
+    /// Rows of the panel's text and the rows it shows at once.
+    fn rows(&self) -> (usize, usize) {
+        let lines = self.lines(&Ctx::plain());
+        let rect = box_rect(self.area, &lines, PANEL_WIDTH);
+        (
+            wrapped_height(&lines, rect.width.saturating_sub(2)),
+            inner_height(rect),
+        )
+    }
+
+    /// The panel's text, its own key hints at the end.
+    fn lines(&self, ctx: &Ctx) -> Vec<Line<'static>> {
+        let width = self.area.width.saturating_sub(4).min(PANEL_WIDTH);
+        let inner = usize::from(width.saturating_sub(2)).max(1);
+        let mut lines = body(self, inner, ctx);
+        lines.push(Line::raw(""));
+        lines.push(hint_line(self.tables(), width.saturating_sub(2), ctx));
+        lines
+    }
+
+    fn title(&self) -> &'static str {
+        match &self.stage {
+            Stage::Blocked { .. } => "Upload: not possible",
+            Stage::LeaveOut => "Upload: leave broken buildings out?",
+            Stage::NotConfigured => "Upload: Eptura is not configured",
+            Stage::Checking | Stage::Checked(_) => "Upload: dry run",
+            Stage::Running | Stage::Stopping => "Upload: ARMED",
+            Stage::Done(_) => "Upload: done",
+            Stage::Stopped(_) => "Upload: stopped",
+            Stage::Failed { dry_run: true, .. } => "Upload: the dry run failed",
+            Stage::Failed { .. } => "Upload: failed",
         }
     }
 }
 
-/// `now - start`, counter by counter.
-pub fn stats_since(now: HttpStats, start: HttpStats) -> HttpStats {
-    HttpStats {
-        requests: now.requests.saturating_sub(start.requests),
-        retries: now.retries.saturating_sub(start.retries),
-        throttled: now.throttled.saturating_sub(start.throttled),
-        server_errors: now.server_errors.saturating_sub(start.server_errors),
-        transport_errors: now.transport_errors.saturating_sub(start.transport_errors),
+/// The key tables of each stage: only the keys that do something there.
+const LEAVE_OUT: &[Table] = &[
+    keymap::UPLOAD_LEAVE_OUT,
+    keymap::UPLOAD_NO,
+    keymap::UPLOAD_PANEL,
+    keymap::SCROLL,
+];
+const CONFIRM: &[Table] = &[
+    keymap::UPLOAD_CONFIRM,
+    keymap::UPLOAD_NO,
+    keymap::UPLOAD_PANEL,
+    keymap::SCROLL,
+];
+const CHECKING: &[Table] = &[
+    keymap::UPLOAD_CHECKING,
+    keymap::UPLOAD_PANEL,
+    keymap::SCROLL,
+];
+const RUNNING: &[Table] = &[keymap::UPLOAD_RUNNING, keymap::UPLOAD_PANEL, keymap::SCROLL];
+const STOPPING: &[Table] = &[keymap::UPLOAD_PANEL, keymap::SCROLL];
+const FINISHED: &[Table] = &[keymap::UPLOAD_CLOSE, keymap::UPLOAD_PANEL, keymap::SCROLL];
+
+impl Screen for State {
+    fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
+        let command = keymap::lookup(self.tables(), &key)?;
+        match (command, &self.stage) {
+            (Command::Help | Command::Quit, _) => Some(Action::Global(command)),
+            (Command::Accept, Stage::LeaveOut) => self.dry_run(),
+            (Command::Accept, Stage::Checked(report)) if report.writes() > 0 => {
+                self.start(Stage::Running, false)
+            }
+            (Command::Dismiss, Stage::Checking) => Some(Action::CancelUpload),
+            (Command::Dismiss, Stage::Running) => {
+                self.stage = Stage::Stopping;
+                Some(Action::StopUpload)
+            }
+            (Command::Dismiss, _) => Some(Action::ClosePanel),
+            (movement, _) => {
+                let (len, height) = self.rows();
+                self.scroll.apply(movement, len, height);
+                None
+            }
+        }
     }
+
+    fn wheel(&mut self, _area: Rect, _column: u16, _row: u16, delta: isize) {
+        let (len, height) = self.rows();
+        self.scroll.wheel(delta, len, height);
+    }
+
+    fn resize(&mut self, area: Rect) {
+        self.area = area;
+    }
+
+    /// Draw the panel centred over `area`, sized to its content.
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let lines = self.lines(ctx);
+        let rect = box_rect(area, &lines, PANEL_WIDTH);
+        let block = Block::bordered().title(Span::styled(
+            format!(" {} ", self.title()),
+            ctx.theme.title(),
+        ));
+        text_box(frame, rect, block, lines, self.scroll, ctx);
+    }
+
+    fn tables(&self) -> &'static [Table] {
+        match &self.stage {
+            Stage::LeaveOut => LEAVE_OUT,
+            Stage::Checked(report) if report.writes() > 0 => CONFIRM,
+            Stage::Checking => CHECKING,
+            Stage::Running => RUNNING,
+            Stage::Stopping => STOPPING,
+            _ => FINISHED,
+        }
+    }
+
+    fn help(&self) -> (&'static str, &'static [Table]) {
+        ("Upload panel", self.tables())
+    }
+}
+
+/// The status line after a real upload: counts, refusals and the after-upload step.
+fn summary(report: &UploadReport, after: Option<&str>) -> String {
+    let present = report.space_types.present
+        + report.buildings.present
+        + report.floors.present
+        + report.spaces.present;
+    let mut text = if report.has_failures() {
+        format!(
+            "✗ upload done with {} refused: {} created, {present} already present",
+            report.failures.len(),
+            report.writes()
+        )
+    } else {
+        format!(
+            "✓ upload done: {} created, {present} already present",
+            report.writes()
+        )
+    };
+    if let Some(after) = after {
+        text.push_str(" · ");
+        text.push_str(after);
+    }
+    text
 }
 
 fn kinds(report: &UploadReport) -> [(&'static str, KindCount); 4] {
@@ -100,7 +363,7 @@ fn kinds(report: &UploadReport) -> [(&'static str, KindCount); 4] {
     ]
 }
 
-fn requests_line<'a>(stats: HttpStats, ctx: &Ctx) -> Line<'a> {
+fn requests_line(stats: HttpStats, ctx: &Ctx) -> Line<'static> {
     Line::styled(
         format!(
             "{} requests · {} retries · {} × 429 · {} server errors",
@@ -110,7 +373,7 @@ fn requests_line<'a>(stats: HttpStats, ctx: &Ctx) -> Line<'a> {
     )
 }
 
-fn left_out_lines<'a>(state: &State, ctx: &Ctx) -> Vec<Line<'a>> {
+fn left_out_lines(state: &State, ctx: &Ctx) -> Vec<Line<'static>> {
     if state.left_out.is_empty() {
         return vec![];
     }
@@ -119,12 +382,12 @@ fn left_out_lines<'a>(state: &State, ctx: &Ctx) -> Vec<Line<'a>> {
             "⚠ left out (they have errors): {}",
             state.left_out.join(", ")
         ),
-        ctx.theme.severity(Some(crate::template::Severity::Warning)),
+        ctx.theme.severity(Some(Severity::Warning)),
     )]
 }
 
 /// The dry run's (or the upload's) counts as a table.
-fn count_table<'a>(report: &UploadReport, create: &str) -> Vec<Line<'a>> {
+fn count_table(report: &UploadReport, create: &str) -> Vec<Line<'static>> {
     let mut lines = vec![Line::raw(format!(
         "  {:<12} {create:>12} {:>10} {:>8}",
         "", "present", "refused"
@@ -138,9 +401,9 @@ fn count_table<'a>(report: &UploadReport, create: &str) -> Vec<Line<'a>> {
     lines
 }
 
-fn failure_lines<'a>(report: &UploadReport, ctx: &Ctx) -> Vec<Line<'a>> {
+fn failure_lines(report: &UploadReport, ctx: &Ctx) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let error = ctx.theme.severity(Some(crate::template::Severity::Error));
+    let error = ctx.theme.severity(Some(Severity::Error));
     for failure in report.failures.iter().take(FAILURES_SHOWN) {
         lines.push(Line::styled(
             format!("✗ {} {}: {}", failure.kind, failure.name, failure.message),
@@ -157,7 +420,7 @@ fn failure_lines<'a>(report: &UploadReport, ctx: &Ctx) -> Vec<Line<'a>> {
 }
 
 /// `█████░░░░░ 5/7` for one kind.
-fn gauge_line<'a>(kind: &str, count: KindCount, total: usize, width: usize) -> Line<'a> {
+fn gauge_line(kind: &str, count: KindCount, total: usize, width: usize) -> Line<'static> {
     let done = count.created + count.present + count.failed;
     let filled = (done * width)
         .checked_div(total)
@@ -177,7 +440,7 @@ fn gauge_line<'a>(kind: &str, count: KindCount, total: usize, width: usize) -> L
 const GAUGE_TEXT: usize = 66;
 
 /// One gauge per kind; the bars take what the panel's `width` leaves (6 to 30 columns).
-fn gauges<'a>(progress: &UploadProgress, width: usize) -> Vec<Line<'a>> {
+fn gauges(progress: &UploadProgress, width: usize) -> Vec<Line<'static>> {
     let t = progress.totals;
     let bar = width.saturating_sub(GAUGE_TEXT).clamp(6, 30);
     vec![
@@ -188,8 +451,42 @@ fn gauges<'a>(progress: &UploadProgress, width: usize) -> Vec<Line<'a>> {
     ]
 }
 
-/// The panel's title and lines; `width` is the room inside its border.
-fn body<'a>(state: &State, width: usize, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
+/// What the panel says about a session that cannot reach Eptura: where the settings came
+/// from, then each missing setting ("the Eptura password is not set") with how to set it
+/// indented under it; `width` is the room inside the border.
+fn not_configured(state: &State, width: usize, ctx: &Ctx) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(
+        "Eptura Workplace is not configured in this session.",
+        ctx.theme.title(),
+    )];
+    lines.extend(
+        (state.reach.settings_from.iter()).map(|from| Line::raw(format!("Settings: {from}."))),
+    );
+    if state.reach.missing.is_empty() {
+        lines.push(Line::raw(
+            "The settings could not be read: the header says why.",
+        ));
+    } else {
+        lines.push(Line::raw("Set these, then start spacebridge again:"));
+        let error = ctx.theme.severity(Some(Severity::Error));
+        for missing in &state.reach.missing {
+            let (what, how) = missing.split_once(": ").unwrap_or((missing, ""));
+            lines.push(Line::styled(format!("  ✗ {what}"), error));
+            lines.extend(
+                (wrap_words(how, width.saturating_sub(4)).into_iter())
+                    .filter(|l| !l.is_empty())
+                    .map(|l| Line::raw(format!("    {l}"))),
+            );
+        }
+    }
+    lines.push(Line::raw(
+        "spacebridge demo runs the same panel against built-in simulators.",
+    ));
+    lines
+}
+
+/// The panel's lines for its stage; `width` is the room inside its border.
+fn body(state: &State, width: usize, ctx: &Ctx) -> Vec<Line<'static>> {
     let bold = ctx.theme.title();
     match &state.stage {
         Stage::Blocked { errors, total } => {
@@ -201,7 +498,7 @@ fn body<'a>(state: &State, width: usize, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
                 )),
             ];
             lines.extend(errors.iter().map(|e| Line::raw(format!("  {e}"))));
-            ("Upload: not possible".into(), lines)
+            lines
         }
         Stage::LeaveOut => {
             let mut lines = vec![Line::styled(
@@ -216,28 +513,16 @@ fn body<'a>(state: &State, width: usize, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
                 "y goes on with the other {} building(s) (a dry run first); Esc closes.",
                 state.going
             )));
-            ("Upload: leave broken buildings out?".into(), lines)
+            lines
         }
-        Stage::NotConfigured(problem) => {
-            let mut lines = vec![Line::styled(
-                "Eptura Workplace is not configured in this session.",
-                bold,
-            )];
-            lines.extend(problem.iter().map(|p| Line::raw(format!("✗ {p}"))));
-            lines.push(Line::raw(format!(
-                "Set {ENV_EPTURA_URL}, {ENV_EPTURA_USERNAME} and {ENV_EPTURA_PASSWORD} \
-                 (or eptura_url, eptura_username, eptura_password in a config profile), \
-                 then start spacebridge again. spacebridge demo runs against a simulator."
-            )));
-            ("Upload: Eptura is not configured".into(), lines)
-        }
+        Stage::NotConfigured => not_configured(state, width, ctx),
         Stage::Checking => {
             let mut lines = vec![Line::raw(
                 "Dry run: reading what Eptura Workplace already has (nothing is written) …",
             )];
             lines.extend(left_out_lines(state, ctx));
             lines.push(requests_line(state.stats, ctx));
-            ("Upload: dry run".into(), lines)
+            lines
         }
         Stage::Checked(report) => {
             let mut lines = vec![Line::styled(
@@ -261,17 +546,19 @@ fn body<'a>(state: &State, width: usize, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
                     bold,
                 ));
             }
-            ("Upload: dry run".into(), lines)
+            lines
         }
-        Stage::Running => {
-            let mut lines = vec![Line::styled(
-                "Uploading to Eptura Workplace … Esc cancels",
-                bold,
-            )];
+        Stage::Running | Stage::Stopping => {
+            let head = if matches!(state.stage, Stage::Stopping) {
+                "Stopping: the writes in flight finish, then the upload stops …"
+            } else {
+                "Uploading to Eptura Workplace … Esc stops it"
+            };
+            let mut lines = vec![Line::styled(head, bold)];
             lines.extend(gauges(&state.progress, width));
             lines.extend(left_out_lines(state, ctx));
             lines.push(requests_line(state.stats, ctx));
-            ("Upload: ARMED".into(), lines)
+            lines
         }
         Stage::Done(report) => {
             let verdict = if report.has_failures() {
@@ -288,47 +575,35 @@ fn body<'a>(state: &State, width: usize, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
             lines.extend(left_out_lines(state, ctx));
             lines.extend(state.after.iter().map(|a| Line::raw(a.clone())));
             lines.push(requests_line(state.stats, ctx));
-            ("Upload: done".into(), lines)
+            lines
         }
-        Stage::Cancelled => {
+        Stage::Stopped(report) => {
             let mut lines = vec![Line::styled(
-                "Upload cancelled. What was created stays; the next upload finishes the rest.",
+                format!(
+                    "Upload stopped. {} record(s) were created before it stopped; they stay, \
+                     and the next upload (u) finishes the rest.",
+                    report.writes()
+                ),
                 bold,
             )];
-            lines.extend(gauges(&state.progress, width));
-            ("Upload: cancelled".into(), lines)
+            lines.extend(count_table(report, "created"));
+            lines.extend(failure_lines(report, ctx));
+            lines.push(requests_line(state.stats, ctx));
+            lines
         }
-        Stage::Failed(message) => (
-            "Upload: stopped".into(),
+        Stage::Failed { message, dry_run } => {
+            let then = if *dry_run {
+                "Nothing was written. Check the connection and the settings, then u tries again."
+            } else {
+                "What was created stays: u again matches what is there and finishes the rest."
+            };
             vec![
                 Line::styled(format!("✗ {message}"), bold),
-                Line::raw("Nothing is lost: upload again to finish the rest."),
-            ],
-        ),
+                Line::raw(then),
+                requests_line(state.stats, ctx),
+            ]
+        }
     }
-}
-
-/// Draw the panel centred over `area`, sized to its content.
-pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
-    let width = area.width.saturating_sub(4).min(96);
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let (title, mut lines) = body(state, inner, ctx);
-    lines.push(Line::raw(""));
-    lines.push(super::super::ui::hint_line(
-        &[keymap::UPLOAD],
-        area.width,
-        ctx,
-    ));
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    let height = (rows as u16 + 2).min(area.height);
-    let rect = area.centered(Constraint::Length(width), Constraint::Length(height));
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(Block::bordered().title(Span::styled(format!(" {title} "), ctx.theme.title())))
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
 }
 
 #[cfg(test)]
@@ -360,9 +635,11 @@ mod tests {
             now: Instant::now(),
             tick: 0,
         };
+        let mut state = state.clone();
+        state.area = Rect::new(0, 0, width, 30);
         let mut terminal = Terminal::new(TestBackend::new(width, 30)).expect("test backend");
         terminal
-            .draw(|frame| render(frame, frame.area(), state, &ctx))
+            .draw(|frame| state.render(frame, frame.area(), &ctx))
             .expect("drawing never fails on a test backend");
         terminal.backend().to_string()
     }
@@ -427,20 +704,46 @@ mod tests {
         assert!(text.contains("4 retries · 3 × 429"), "{text}");
     }
 
+    fn key(c: char) -> crossterm::event::KeyEvent {
+        crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c))
+    }
+
     #[test]
-    fn stats_since_subtracts_counter_by_counter() {
-        let start = HttpStats {
-            requests: 10,
-            retries: 1,
-            ..HttpStats::default()
+    fn while_armed_y_does_nothing_and_is_not_offered() {
+        let mut state = State::new(Stage::Running, empty_template(), vec![]);
+        let offered = |state: &State| crate::tui::keymap::hints(state.tables());
+        assert!(!offered(&state).iter().any(|(key, _)| *key == "y"));
+        assert_eq!(state.handle_key(key('y')), None);
+        assert!(matches!(state.stage, Stage::Running));
+        let esc = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Esc);
+        assert_eq!(state.handle_key(esc), Some(Action::StopUpload));
+        assert!(matches!(state.stage, Stage::Stopping));
+        assert_eq!(
+            state.handle_key(esc),
+            None,
+            "stopping: Esc again does nothing"
+        );
+        assert!(
+            state.is_armed(),
+            "still armed until the writes in flight end"
+        );
+        let text = drawn(&state, 80);
+        assert!(!text.contains(" y "), "{text}");
+
+        // After a dry run with something to do, y is offered and starts the upload.
+        let report = UploadReport {
+            spaces: KindCount {
+                created: 3,
+                ..KindCount::default()
+            },
+            ..UploadReport::default()
         };
-        let now = HttpStats {
-            requests: 25,
-            retries: 3,
-            throttled: 2,
-            ..HttpStats::default()
-        };
-        let d = stats_since(now, start);
-        assert_eq!((d.requests, d.retries, d.throttled), (15, 2, 2));
+        let mut state = State::new(Stage::Checked(report), empty_template(), vec![]);
+        assert!(offered(&state).contains(&("y", "upload")));
+        assert_eq!(
+            state.handle_key(key('y')),
+            Some(Action::StartUpload { dry_run: false })
+        );
+        assert!(state.is_armed());
     }
 }

@@ -23,6 +23,34 @@ pub async fn run(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output 
         .expect("the run finishes")
 }
 
+/// Run the binary to the end on a pseudo-terminal (through `script`, so its stderr is a
+/// terminal) and return all it drew there; `None` when `script` is not installed.
+pub async fn run_in_terminal(
+    args: Vec<String>,
+    env: Vec<(&'static str, String)>,
+) -> Option<String> {
+    let script = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let line = std::iter::once(env!("CARGO_BIN_EXE_spacebridge").to_string())
+        .chain(args)
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(script)
+            .args(["-qefc", &line, "/dev/null"])
+            .env_clear()
+            .env("HOME", "/nonexistent/spacebridge-test-home")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .expect("script runs")
+    })
+    .await
+    .expect("the run finishes");
+    Some(String::from_utf8_lossy(&output.stdout).to_string())
+}
+
 /// `args` as owned strings.
 pub fn args(args: &[&str]) -> Vec<String> {
     args.iter().map(|a| a.to_string()).collect()

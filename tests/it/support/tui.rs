@@ -11,7 +11,7 @@ use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use spacebridge::template::{self, LoadOptions};
 use spacebridge::tui::screens::{LoadRequest, review};
-use spacebridge::tui::{App, Background, Event, Session, Theme, ui};
+use spacebridge::tui::{App, Event, JobId, JobMessage, Reply, Session, Theme, ui};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 pub use super::{MISTAKES, SAMPLE};
@@ -77,7 +77,7 @@ pub async fn reloaded_app(
     let file = dir.path().join("customer.xlsx");
     std::fs::copy(MISTAKES, &file).expect("copy");
     let (mut app, mut rx) = app(width, height);
-    type_text(&mut app, &file.display().to_string());
+    type_path(&mut app, &file.display().to_string());
     press(&mut app, KeyCode::Enter);
     assert_eq!(next_reply(&mut app, &mut rx).await.1, Ok(()));
     std::fs::copy(SAMPLE, &file).expect("copy");
@@ -108,6 +108,21 @@ pub fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         press(app, KeyCode::Char(c));
     }
+}
+
+/// On the Load screen (which opens with the recent files focused): `i` to edit the path, then
+/// type `path`.
+pub fn type_path(app: &mut App, path: &str) {
+    press(app, KeyCode::Char('i'));
+    type_text(app, path);
+}
+
+/// Press Ctrl + `c`.
+pub fn ctrl(app: &mut App, c: char) {
+    app.handle_event(Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )));
 }
 
 pub fn click(app: &mut App, column: u16, row: u16) {
@@ -143,61 +158,72 @@ pub fn screen(app: &App) -> String {
     draw(app).backend().to_string()
 }
 
-/// The next background reply (other events are skipped); fails after a minute.
-async fn next_background(rx: &mut UnboundedReceiver<Event>) -> Background {
+/// The next job message (other events are skipped); fails after a minute.
+async fn next_job(rx: &mut UnboundedReceiver<Event>) -> JobMessage {
     loop {
         let event = tokio::time::timeout(Duration::from_secs(60), rx.recv())
             .await
-            .expect("a background reply within a minute")
+            .expect("a job message within a minute")
             .expect("the channel stays open");
-        if let Event::Background(reply) = event {
-            return reply;
+        if let Event::Job(message) = event {
+            return *message;
         }
     }
 }
 
-/// Wait for the next background reply, hand it to the app, and return its generation and
-/// whether it succeeded (the loader's or writer's message if not). Replies with a file's
-/// sheets are handed over on the way: they are not what the caller waits for.
+/// Whether a job's last message succeeded (the loader's or writer's message if not); `None`
+/// for progress and for sheet names, which are not what the tests wait for.
+fn outcome(message: &JobMessage) -> Option<Result<(), String>> {
+    let result = match &message.reply {
+        _ if !message.done => return None,
+        Reply::Sheets { .. } | Reply::UploadProgress { .. } => return None,
+        Reply::Loaded(result) => result.as_ref().map(|_| ()).map_err(Clone::clone),
+        Reply::Exported(result) => result.as_ref().map(|_| ()).map_err(Clone::clone),
+        Reply::Uploaded { result, .. } => result.as_ref().map(|_| ()).map_err(Clone::clone),
+    };
+    Some(result)
+}
+
+/// Wait for the next job to end, hand its messages to the app, and return its id and whether
+/// it succeeded (the loader's or writer's message if not). Progress and sheet names are handed
+/// over on the way: they are not what the caller waits for.
 pub async fn next_reply(
     app: &mut App,
     rx: &mut UnboundedReceiver<Event>,
-) -> (u64, Result<(), String>) {
+) -> (JobId, Result<(), String>) {
     loop {
-        let reply = next_background(rx).await;
-        let summary = match &reply {
-            Background::Sheets { .. } => None,
-            Background::Loaded { generation, result } => Some((
-                *generation,
-                result.as_ref().map(|_| ()).map_err(Clone::clone),
-            )),
-            Background::Exported { generation, result } => Some((*generation, result.clone())),
-            Background::Uploaded {
-                generation, result, ..
-            } => Some((
-                *generation,
-                result.as_ref().map(|_| ()).map_err(Clone::clone),
-            )),
-        };
-        app.handle_event(Event::Background(reply));
-        if let Some(summary) = summary {
-            return summary;
+        let message = next_job(rx).await;
+        let (id, ended) = (message.id, outcome(&message));
+        app.handle_event(Event::Job(Box::new(message)));
+        if let Some(result) = ended {
+            return (id, result);
         }
     }
 }
 
-/// Wait for the next reply with a file's sheets, hand it to the app and return its generation
-/// and path; other replies are handed over on the way.
-pub async fn next_sheets(app: &mut App, rx: &mut UnboundedReceiver<Event>) -> (u64, PathBuf) {
+/// Hand the app job messages until `done` says the app is where the test wants it; fails
+/// after a minute without a message.
+pub async fn handle_until(
+    app: &mut App,
+    rx: &mut UnboundedReceiver<Event>,
+    done: impl Fn(&App) -> bool,
+) {
+    while !done(app) {
+        let message = next_job(rx).await;
+        app.handle_event(Event::Job(Box::new(message)));
+    }
+}
+
+/// Wait for the next message with a file's sheets, hand it to the app and return its job id and
+/// path; other messages are handed over on the way.
+pub async fn next_sheets(app: &mut App, rx: &mut UnboundedReceiver<Event>) -> (JobId, PathBuf) {
     loop {
-        let reply = next_background(rx).await;
-        let tag = match &reply {
-            Background::Sheets {
-                generation, path, ..
-            } => Some((*generation, path.clone())),
+        let message = next_job(rx).await;
+        let tag = match &message.reply {
+            Reply::Sheets { path, .. } => Some((message.id, path.clone())),
             _ => None,
         };
-        app.handle_event(Event::Background(reply));
+        app.handle_event(Event::Job(Box::new(message)));
         if let Some(tag) = tag {
             return tag;
         }

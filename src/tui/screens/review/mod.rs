@@ -1,8 +1,15 @@
 //! The Review screen: the loaded portfolio as a tree (building → floor → space) with ✓ ⚠ ✗ per
-//! node, the details of the selected node, the findings (filterable by severity, code, building
-//! and text; Enter jumps to the node) and the space types with their ME/WE usage and the rule
-//! that decided it. Owns its [`State`]; keys come in through [`handle_key`], drawing through
-//! [`render`], which reads the state only and draws only the rows that fit.
+//! node, the details of the selection (a pane of its own that takes the focus and scrolls),
+//! the findings (filterable by severity, code, building and text; Enter jumps to the node) and
+//! the space types with their ME/WE usage and the rule that decided it. Errors about the whole
+//! file (a missing column) show as a banner above the panes, and no node claims ✓ while they
+//! stand. After a reload, a popup lists what changed; it takes every key until closed. Owns its
+//! [`State`] and implements [`Screen`]; drawing reads the state only and draws only the rows
+//! that fit. The details' lines are in [`details`].
+
+mod details;
+
+use details::Subject;
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -11,36 +18,43 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 use tui_input::Input;
 
-use super::super::Ctx;
-use super::super::keymap::{self, Command, Table};
-use super::super::list::{Cursor, TextFilter};
-use super::super::portfolio_tree::{Expansion, NodeId, Status, Tree, floor_label};
-use super::Action;
+use super::{Action, Screen};
 use crate::domain::PortfolioCounts;
-use crate::domain::names::{floor_number, sanitise_for_condeco};
 use crate::template::{Code, Diagnostic, Loaded, Severity};
+use crate::tui::keymap::{self, Command, Table};
+use crate::tui::list::{Cursor, TextFilter};
+use crate::tui::portfolio_tree::{Expansion, NodeId, Status, Tree, floor_label};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{
+    Ctx, Scroll, box_rect, fit_words, inner_height, pane, plural, text_box, truncate,
+    wrapped_height,
+};
 
 /// The key tables of this screen, most specific first.
 pub const TABLES: &[Table] = &[keymap::REVIEW, keymap::LIST, keymap::GLOBAL];
+/// The keys while the reload popup is open: it takes them all.
+pub const CHANGES_TABLES: &[Table] = &[keymap::CHANGES, keymap::SCROLL];
 
+/// The panes, in the order Tab visits them (reading order: left to right, top to bottom).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Pane {
     #[default]
     Tree,
+    Details,
     Findings,
     Types,
 }
 
 impl Pane {
+    const ORDER: [Pane; 4] = [Pane::Tree, Pane::Details, Pane::Findings, Pane::Types];
+
     fn next(self, forward: bool) -> Pane {
-        match (self, forward) {
-            (Pane::Tree, true) | (Pane::Types, false) => Pane::Findings,
-            (Pane::Findings, true) | (Pane::Tree, false) => Pane::Types,
-            (Pane::Types, true) | (Pane::Findings, false) => Pane::Tree,
-        }
+        let at = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0);
+        let step = if forward { 1 } else { Pane::ORDER.len() - 1 };
+        Pane::ORDER[(at + step) % Pane::ORDER.len()]
     }
 }
 
@@ -176,9 +190,17 @@ pub struct State {
     pub types_cursor: Cursor,
     pub types_filter: TextFilter,
     pub focus: Pane,
+    /// The list pane whose selection the details pane shows (the last one focused).
+    pub details_of: Pane,
+    pub details_scroll: Scroll,
     pub heights: Heights,
+    /// Where the screen is drawn (set on every resize).
+    pub area: Rect,
     pub changes: Option<Changes>,
     pub show_changes: bool,
+    pub changes_scroll: Scroll,
+    /// Errors that belong to no building (a missing column): nothing can be uploaded.
+    pub file_errors: Vec<usize>,
 }
 
 impl State {
@@ -189,6 +211,10 @@ impl State {
 
     /// The state for a template whose tree is already built.
     pub fn with_tree(loaded: Arc<Loaded>, tree: Tree) -> State {
+        let file_errors = (loaded.diagnostics.iter().enumerate())
+            .filter(|(_, d)| d.severity == Severity::Error && d.building.is_none())
+            .map(|(i, _)| i)
+            .collect();
         let mut state = State {
             findings: (0..loaded.diagnostics.len()).collect(),
             types: (0..loaded.portfolio.space_types.len()).collect(),
@@ -203,9 +229,14 @@ impl State {
             types_cursor: Cursor::default(),
             types_filter: TextFilter::default(),
             focus: Pane::Tree,
+            details_of: Pane::Tree,
+            details_scroll: Scroll::default(),
             heights: Heights::default(),
+            area: Rect::default(),
             changes: None,
             show_changes: false,
+            changes_scroll: Scroll::default(),
+            file_errors,
         };
         state.refresh_rows();
         state
@@ -217,7 +248,9 @@ impl State {
         let changes = Changes::between(&self.loaded, &loaded);
         let mut next = State::with_tree(loaded, tree);
         next.focus = self.focus;
+        next.details_of = self.details_of;
         next.heights = self.heights;
+        next.area = self.area;
         if self.loaded.portfolio.buildings.len() == next.loaded.portfolio.buildings.len() {
             next.expansion = self.expansion;
         }
@@ -243,6 +276,22 @@ impl State {
         self.tree_cursor.follow(self.rows.len(), self.heights.tree);
     }
 
+    /// Recompute the visible rows keeping the selected node selected; when it is hidden now,
+    /// its nearest visible ancestor.
+    fn refresh_rows_keeping_node(&mut self) {
+        let kept = self.selected_node();
+        self.refresh_rows();
+        let mut node = kept;
+        while let Some(n) = node {
+            if let Some(row) = self.rows.iter().position(|r| *r == n) {
+                self.tree_cursor
+                    .select(row, self.rows.len(), self.heights.tree);
+                return;
+            }
+            node = n.parent();
+        }
+    }
+
     fn refresh_findings(&mut self) {
         let needle = self.findings_filter.text.needle();
         self.findings = (self.loaded.diagnostics.iter().enumerate())
@@ -263,8 +312,10 @@ impl State {
             .follow(self.types.len(), self.heights.types);
     }
 
-    /// Keep every window consistent with new list heights.
-    pub fn set_heights(&mut self, heights: Heights) {
+    /// Lay the panes out in `area` and keep every window consistent with the new heights.
+    pub fn set_area(&mut self, area: Rect) {
+        self.area = area;
+        let heights = self.panes().heights();
         self.heights = heights;
         self.tree_cursor.follow(self.rows.len(), heights.tree);
         self.findings_cursor
@@ -272,30 +323,53 @@ impl State {
         self.types_cursor.follow(self.types.len(), heights.types);
     }
 
+    /// Where the panes sit in the screen's area.
+    pub fn panes(&self) -> Panes {
+        Panes::of(self.area, !self.file_errors.is_empty())
+    }
+
     /// Whether a text field (a `/` filter) has the keys.
     pub fn is_typing(&self) -> bool {
-        self.focused_filter().editing
+        !self.show_changes && self.focused_filter().editing
+    }
+
+    /// The list pane keys act on: the focused one, or for the details pane the list whose
+    /// selection it shows.
+    fn list_pane(&self) -> Pane {
+        match self.focus {
+            Pane::Details => self.details_of,
+            pane => pane,
+        }
+    }
+
+    /// Focus `pane`; a list pane also becomes what the details show, from their top.
+    fn focus_on(&mut self, pane: Pane) {
+        self.focus = pane;
+        if pane != Pane::Details && self.details_of != pane {
+            self.details_of = pane;
+            self.details_scroll = Scroll::default();
+        }
     }
 
     fn focused_filter(&self) -> &TextFilter {
-        match self.focus {
-            Pane::Tree => &self.tree_filter,
+        match self.list_pane() {
             Pane::Findings => &self.findings_filter.text,
             Pane::Types => &self.types_filter,
+            Pane::Tree | Pane::Details => &self.tree_filter,
         }
     }
 
     fn focused_filter_mut(&mut self) -> &mut TextFilter {
-        match self.focus {
-            Pane::Tree => &mut self.tree_filter,
+        match self.list_pane() {
             Pane::Findings => &mut self.findings_filter.text,
             Pane::Types => &mut self.types_filter,
+            Pane::Tree | Pane::Details => &mut self.tree_filter,
         }
     }
 
     fn refresh_focused(&mut self) {
-        match self.focus {
-            Pane::Tree => {
+        match self.list_pane() {
+            Pane::Tree | Pane::Details => {
                 self.refresh_rows();
                 self.select_first_match();
             }
@@ -334,37 +408,69 @@ impl State {
             self.tree_cursor
                 .select(row, self.rows.len(), self.heights.tree);
         }
-        self.focus = Pane::Tree;
+        self.focus_on(Pane::Tree);
+        self.details_scroll = Scroll::default();
     }
 
-    fn focused_list(&mut self) -> (&mut Cursor, usize, usize) {
-        match self.focus {
-            Pane::Tree => (&mut self.tree_cursor, self.rows.len(), self.heights.tree),
-            Pane::Findings => (
+    /// The cursor of a list pane, its length and its height; `None` for the details pane.
+    fn list(&mut self, pane: Pane) -> Option<(&mut Cursor, usize, usize)> {
+        match pane {
+            Pane::Tree => Some((&mut self.tree_cursor, self.rows.len(), self.heights.tree)),
+            Pane::Findings => Some((
                 &mut self.findings_cursor,
                 self.findings.len(),
                 self.heights.findings,
-            ),
-            Pane::Types => (&mut self.types_cursor, self.types.len(), self.heights.types),
+            )),
+            Pane::Types => Some((&mut self.types_cursor, self.types.len(), self.heights.types)),
+            Pane::Details => None,
         }
+    }
+
+    /// What the details pane shows: the selection of the list pane it follows.
+    fn details_subject(&self) -> Subject {
+        let selected = match self.details_of {
+            Pane::Findings => self.selected_finding().map(Subject::Finding),
+            Pane::Types => (self.types.get(self.types_cursor.selected)).map(|&t| Subject::Type(t)),
+            Pane::Tree | Pane::Details => self.selected_node().map(Subject::Node),
+        };
+        selected.unwrap_or(Subject::Nothing("nothing matches the filter"))
+    }
+
+    /// The details pane's title and lines for a pane `width` columns wide inside.
+    fn details(&self, theme: Theme, width: u16) -> (String, Vec<Line<'static>>) {
+        let template = details::Template {
+            loaded: &self.loaded,
+            tree: &self.tree,
+            file_errors: self.file_errors.len(),
+        };
+        details::lines(&template, self.details_subject(), theme, usize::from(width))
+    }
+
+    /// The rows the details take in the details pane, and the rows it shows at once.
+    fn details_rows(&self) -> (usize, usize) {
+        let rect = self.panes().details;
+        let width = rect.width.saturating_sub(2);
+        let (_, lines) = self.details(Theme::default(), width);
+        (wrapped_height(&lines, width), inner_height(rect))
     }
 
     /// Scroll a pane by mouse wheel.
     pub fn scroll(&mut self, pane: Pane, delta: isize) {
-        let focus = self.focus;
-        self.focus = pane;
-        let (cursor, len, height) = self.focused_list();
-        cursor.scroll(delta, len, height);
-        self.focus = focus;
+        if pane == Pane::Details {
+            let (len, height) = self.details_rows();
+            self.details_scroll.wheel(delta, len, height);
+        } else if let Some((cursor, len, height)) = self.list(pane) {
+            cursor.scroll(delta, len, height);
+        }
     }
 
     /// Click on a pane: focus it; on its `row`-th visible line, select that row, and on the row
     /// already selected, open it like Enter.
     pub fn click(&mut self, pane: Pane, row: Option<usize>) -> Option<Action> {
         let again = self.focus == pane;
-        self.focus = pane;
+        self.focus_on(pane);
         let row = row?;
-        let (cursor, len, height) = self.focused_list();
+        let (cursor, len, height) = self.list(pane)?;
         let target = cursor.offset + row;
         if target >= len {
             return None;
@@ -373,7 +479,21 @@ impl State {
             return open(self);
         }
         cursor.select(target, len, height);
+        self.details_scroll = Scroll::default();
         None
+    }
+
+    /// The reload popup's lines and the rows it shows at once.
+    fn changes_rows(&self) -> (usize, usize) {
+        let Some(changes) = &self.changes else {
+            return (0, 0);
+        };
+        let lines = changes_lines(changes, Theme::default());
+        let rect = box_rect(self.area, &lines, CHANGES_WIDTH);
+        (
+            wrapped_height(&lines, rect.width.saturating_sub(2)),
+            inner_height(rect),
+        )
     }
 
     fn set_open(&mut self, node: NodeId, open: bool) {
@@ -415,14 +535,34 @@ fn cycle<T: Clone + PartialEq>(values: &[T], current: Option<T>) -> Option<T> {
     }
 }
 
-/// Handle a key: a typing filter takes it first, then the screen's key tables.
+/// Handle a key: the reload popup takes every key while open, then a filter being typed, then
+/// the screen's key tables.
 pub fn handle_key(state: &mut State, key: KeyEvent) -> Option<Action> {
+    if state.show_changes {
+        changes_key(state, &key);
+        return None;
+    }
     if state.is_typing() {
         type_into_filter(state, key);
         return None;
     }
     let command = keymap::lookup(TABLES, &key)?;
     handle_command(state, command)
+}
+
+/// A key while the reload popup is open: scroll it or close it; nothing reaches the panes.
+fn changes_key(state: &mut State, key: &KeyEvent) {
+    match keymap::lookup(CHANGES_TABLES, key) {
+        Some(Command::Dismiss) => {
+            state.show_changes = false;
+            state.changes_scroll = Scroll::default();
+        }
+        Some(command) => {
+            let (len, height) = state.changes_rows();
+            state.changes_scroll.apply(command, len, height);
+        }
+        None => {}
+    }
 }
 
 fn type_into_filter(state: &mut State, key: KeyEvent) {
@@ -432,56 +572,66 @@ fn type_into_filter(state: &mut State, key: KeyEvent) {
 
 /// Carry out a command; commands this screen does not own go back to the app.
 pub fn handle_command(state: &mut State, command: Command) -> Option<Action> {
-    if state.show_changes && matches!(command, Command::Back | Command::Open) {
-        state.show_changes = false;
-        return None;
-    }
-    {
-        let (cursor, len, height) = state.focused_list();
-        if cursor.apply(command, len, height) {
+    if state.focus == Pane::Details {
+        let (len, height) = state.details_rows();
+        if state.details_scroll.apply(command, len, height) {
             return None;
         }
+    } else if let Some((cursor, len, height)) = state.list(state.focus)
+        && cursor.apply(command, len, height)
+    {
+        state.details_scroll = Scroll::default();
+        return None;
     }
     match command {
-        Command::NextPane => state.focus = state.focus.next(true),
-        Command::PrevPane => state.focus = state.focus.next(false),
-        Command::Filter => state.focused_filter_mut().editing = true,
+        Command::NextPane => state.focus_on(state.focus.next(true)),
+        Command::PrevPane => state.focus_on(state.focus.next(false)),
+        Command::Filter => {
+            state.focus_on(state.list_pane());
+            state.focused_filter_mut().editing = true;
+        }
         Command::Open => return open(state),
         Command::Expand | Command::Collapse | Command::Toggle => tree_command(state, command),
         Command::ExpandAll => {
             state.expansion.open_all(&state.tree);
-            state.refresh_rows();
+            state.refresh_rows_keeping_node();
         }
         Command::CollapseAll => {
             state.expansion.close_all();
-            state.refresh_rows();
+            state.refresh_rows_keeping_node();
         }
         Command::CycleSeverity => {
             state.findings_filter.severity = cycle(
                 &[Severity::Error, Severity::Warning, Severity::Info],
                 state.findings_filter.severity,
             );
-            state.focus = Pane::Findings;
-            state.refresh_findings();
+            state.show_findings();
         }
         Command::CycleCode => {
             state.cycle_code();
-            state.focus = Pane::Findings;
-            state.refresh_findings();
+            state.show_findings();
         }
         Command::CycleBuilding => {
             state.cycle_building();
-            state.focus = Pane::Findings;
-            state.refresh_findings();
+            state.show_findings();
         }
         Command::ClearFilters => clear_filters(state),
         Command::Back => return back(state),
         Command::Reload => return Some(Action::Reload),
         Command::Export => return Some(Action::ExportPrompt),
-        Command::Upload => return Some(Action::Upload),
+        Command::Upload => return Some(Action::OpenUpload),
         other => return Some(Action::Global(other)),
     }
     None
+}
+
+impl State {
+    /// The findings filter changed: show the list it leaves, focused.
+    fn show_findings(&mut self) {
+        self.focus_on(Pane::Findings);
+        self.refresh_findings();
+        self.details_scroll = Scroll::default();
+    }
 }
 
 fn has_filters(state: &State) -> bool {
@@ -509,7 +659,7 @@ fn back(state: &mut State) -> Option<Action> {
         clear_filters(state);
         None
     } else if state.focus != Pane::Tree {
-        state.focus = Pane::Tree;
+        state.focus_on(Pane::Tree);
         None
     } else {
         Some(Action::Global(Command::Back))
@@ -517,8 +667,8 @@ fn back(state: &mut State) -> Option<Action> {
 }
 
 fn open(state: &mut State) -> Option<Action> {
-    match state.focus {
-        Pane::Tree => tree_command(state, Command::Toggle),
+    match state.list_pane() {
+        Pane::Tree | Pane::Details => tree_command(state, Command::Toggle),
         Pane::Findings => {
             let i = state.selected_finding()?;
             match state.tree.finding_node[i] {
@@ -536,7 +686,7 @@ fn open(state: &mut State) -> Option<Action> {
             let name = state.loaded.portfolio.space_types[t].name.to_lowercase();
             state.tree_filter.input = Input::new(name);
             state.refresh_rows();
-            state.focus = Pane::Tree;
+            state.focus_on(Pane::Tree);
         }
     }
     None
@@ -563,6 +713,9 @@ fn tree_command(state: &mut State, command: Command) {
 /// Where each pane sits; used both to draw and to map mouse clicks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Panes {
+    /// The line above the panes that says what blocks the whole file (zero rows when
+    /// nothing does).
+    pub banner: Rect,
     pub tree: Rect,
     pub findings: Rect,
     pub details: Rect,
@@ -570,15 +723,23 @@ pub struct Panes {
 }
 
 impl Panes {
-    pub fn of(area: Rect) -> Panes {
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
+    pub fn of(area: Rect, banner: bool) -> Panes {
+        let [banner, area] =
+            Layout::vertical([Constraint::Length(u16::from(banner)), Constraint::Min(0)])
                 .areas(area);
+        // On a narrow terminal the tree gets a larger share, so building names fit.
+        let tree_share = if area.width < 100 { 60 } else { 58 };
+        let [left, right] = Layout::horizontal([
+            Constraint::Percentage(tree_share),
+            Constraint::Percentage(100 - tree_share),
+        ])
+        .areas(area);
         let [tree, findings] =
             Layout::vertical([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(left);
         let [details, types] =
             Layout::vertical([Constraint::Percentage(68), Constraint::Percentage(32)]).areas(right);
         Panes {
+            banner,
             tree,
             findings,
             details,
@@ -595,11 +756,11 @@ impl Panes {
         }
     }
 
-    /// The list pane under a screen position, and the list line under it (`None` on the
-    /// pane's border).
+    /// The pane under a screen position, and the line inside it (`None` on the border).
     pub fn hit(&self, column: u16, row: u16) -> Option<(Pane, Option<usize>)> {
         [
             (Pane::Tree, self.tree),
+            (Pane::Details, self.details),
             (Pane::Findings, self.findings),
             (Pane::Types, self.types),
         ]
@@ -612,23 +773,102 @@ impl Panes {
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
-    let panes = Panes::of(area);
-    render_tree(frame, panes.tree, state, ctx);
-    render_findings(frame, panes.findings, state, ctx);
-    render_details(frame, panes.details, state, ctx);
-    render_types(frame, panes.types, state, ctx);
-    if state.show_changes
-        && let Some(changes) = &state.changes
-    {
-        render_changes(frame, area, changes, ctx);
+impl Screen for State {
+    fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
+        handle_key(self, key)
+    }
+
+    fn click(&mut self, _area: Rect, column: u16, row: u16) -> Option<Action> {
+        if self.show_changes {
+            return None;
+        }
+        let (pane, line) = self.panes().hit(column, row)?;
+        State::click(self, pane, line)
+    }
+
+    fn wheel(&mut self, _area: Rect, column: u16, row: u16, delta: isize) {
+        if self.show_changes {
+            let (len, height) = self.changes_rows();
+            self.changes_scroll.wheel(delta, len, height);
+        } else if let Some((pane, _)) = self.panes().hit(column, row) {
+            self.scroll(pane, delta);
+        }
+    }
+
+    fn resize(&mut self, area: Rect) {
+        self.set_area(area);
+    }
+
+    fn render(&self, frame: &mut Frame, _area: Rect, ctx: &Ctx) {
+        let panes = self.panes();
+        render_banner(frame, panes.banner, self, ctx);
+        render_tree(frame, panes.tree, self, ctx);
+        render_findings(frame, panes.findings, self, ctx);
+        render_details(frame, panes.details, self, ctx);
+        render_types(frame, panes.types, self, ctx);
+        if self.show_changes
+            && let Some(changes) = &self.changes
+        {
+            render_changes(frame, self.area, changes, self.changes_scroll, ctx);
+        }
+    }
+
+    fn tables(&self) -> &'static [Table] {
+        if self.show_changes {
+            CHANGES_TABLES
+        } else {
+            TABLES
+        }
+    }
+
+    fn help(&self) -> (&'static str, &'static [Table]) {
+        if self.show_changes {
+            ("Review: what changed", CHANGES_TABLES)
+        } else {
+            ("Review", TABLES)
+        }
+    }
+
+    fn is_typing(&self) -> bool {
+        State::is_typing(self)
     }
 }
 
+/// The details pane (focused: its border says so, and the keys scroll it).
+fn render_details(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
+    let (title, lines) = state.details(ctx.theme, area.width.saturating_sub(2));
+    let title = truncate(&title, usize::from(area.width.saturating_sub(4)));
+    let block = pane(&title, state.focus == Pane::Details, ctx);
+    text_box(frame, area, block, lines, state.details_scroll, ctx);
+}
+
+/// "✗ 2 errors about the whole file …": why no building can go while the file has errors
+/// that belong to none of them.
+fn render_banner(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
+    if area.height == 0 {
+        return;
+    }
+    let mut codes: Vec<&str> = (state.file_errors.iter())
+        .map(|&i| state.loaded.diagnostics[i].code.as_str())
+        .collect();
+    codes.dedup();
+    let text = format!(
+        "✗ nothing can be uploaded: {} about the whole file ({}) · s lists them · r reloads \
+         the fixed file",
+        plural(state.file_errors.len() as u32, "error"),
+        codes.join(", ")
+    );
+    frame.render_widget(
+        Line::styled(
+            fit_words(&text, usize::from(area.width)),
+            ctx.theme.severity(Some(Severity::Error)),
+        ),
+        area,
+    );
+}
+
 fn block<'a>(title: &str, focused: bool, filter: Option<&TextFilter>, ctx: &Ctx) -> Block<'a> {
-    let mut block = Block::bordered()
-        .border_style(ctx.theme.border(focused))
-        .title(Span::styled(format!(" {title} "), ctx.theme.title()));
+    let mut block = pane(title, focused, ctx);
     if let Some(filter) = filter.filter(|f| f.is_active()) {
         let cursor = if filter.editing { "▏" } else { "" };
         block = block.title_bottom(Line::from(vec![
@@ -667,95 +907,123 @@ fn status_counts(status: Status) -> String {
     out
 }
 
-/// Widest a tree label is padded to before the counts column.
+/// Widest a tree label is padded to before the counts columns.
 const LABEL_MAX: usize = 48;
 
-/// One tree row: indent, disclosure, status symbol, label; counts on the right.
-fn tree_line<'a>(state: &State, node: NodeId, width: usize, ctx: &Ctx) -> Line<'a> {
-    let portfolio = &state.loaded.portfolio;
-    let status = state.tree.status(node);
-    let disclosure = if !state.tree.has_children(node) {
-        "  "
-    } else if state.expansion.is_open(node) || !state.tree_filter.needle().is_empty() {
-        "▾ "
-    } else {
-        "▸ "
-    };
-    let narrow = width < 50;
-    let (label, right) = match node {
-        NodeId::Building(b) => {
-            let building = &portfolio.buildings[b];
-            let spaces = building.space_count();
-            let right = if narrow {
-                format!("{spaces:>5} sp")
-            } else {
-                format!("{:>3} fl {spaces:>5} sp", building.floors.len())
-            };
-            (building.label(), right)
-        }
-        NodeId::Floor(b, f) => {
-            let floor = &portfolio.buildings[b].floors[f];
-            (
-                floor_label(&floor.name),
-                format!("{:>5} sp", floor.spaces.len()),
-            )
-        }
-        NodeId::Space(b, f, s) => {
-            let space = &portfolio.buildings[b].floors[f].spaces[s];
-            (space.name.clone(), truncate(&space.space_type, 16))
-        }
-    };
-    let right = format!("{right}{:>7}", status_counts(status));
-    let indent = "  ".repeat(node.depth());
-    let left = format!("{indent}{disclosure}");
-    let symbol = status.symbol();
-    let used = left.chars().count() + 2 + right.chars().count() + 1;
-    // On wide terminals keep the counts near the names instead of at the far edge.
-    let room = width.saturating_sub(used).min(LABEL_MAX);
-    let label = truncate(&label, room);
-    let pad = room.saturating_sub(label.chars().count());
-    Line::from(vec![
-        Span::raw(left),
-        Span::styled(symbol, ctx.theme.severity(status.worst())),
-        Span::raw(format!(" {label}{} ", " ".repeat(pad))),
-        Span::styled(right, ctx.theme.dim()),
-    ])
+/// One tree row's parts, before they are fitted to the pane.
+struct TreeRow {
+    /// Indent and disclosure ("  ▸ ").
+    left: String,
+    status: Status,
+    label: String,
+    /// Floors and spaces ("4 fl 79 sp"), or a space's type.
+    right: String,
+    /// Errors and warnings below (" 3✗ 1⚠").
+    counts: String,
 }
 
-/// "1 error", "3 errors".
-fn plural(n: u32, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
+impl TreeRow {
+    fn of(state: &State, node: NodeId, narrow: bool) -> TreeRow {
+        let portfolio = &state.loaded.portfolio;
+        let status = state.tree.status(node);
+        let disclosure = if !state.tree.has_children(node) {
+            "  "
+        } else if state.expansion.is_open(node) || !state.tree_filter.needle().is_empty() {
+            "▾ "
+        } else {
+            "▸ "
+        };
+        let (label, right) = match node {
+            NodeId::Building(b) => {
+                let building = &portfolio.buildings[b];
+                let spaces = building.space_count();
+                let right = if narrow {
+                    format!("{spaces} sp")
+                } else {
+                    format!("{} fl {spaces:>5} sp", building.floors.len())
+                };
+                (building.label(), right)
+            }
+            NodeId::Floor(b, f) => {
+                let floor = &portfolio.buildings[b].floors[f];
+                (
+                    floor_label(&floor.name),
+                    format!("{} sp", floor.spaces.len()),
+                )
+            }
+            NodeId::Space(b, f, s) => {
+                let space = &portfolio.buildings[b].floors[f].spaces[s];
+                (space.name.clone(), truncate(&space.space_type, 16))
+            }
+        };
+        TreeRow {
+            left: format!("{}{disclosure}", "  ".repeat(node.depth())),
+            status,
+            label,
+            right,
+            counts: status_counts(status),
+        }
     }
-}
 
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else if width == 0 {
-        String::new()
-    } else {
-        let mut cut: String = text.chars().take(width - 1).collect();
-        cut.push('…');
-        cut
+    /// The row in a pane `width` wide whose right-hand columns are `right` and `counts` wide
+    /// (the widest of the rows shown), the label taking what is left.
+    fn line(
+        self,
+        state: &State,
+        width: usize,
+        right: usize,
+        counts: usize,
+        ctx: &Ctx,
+    ) -> Line<'static> {
+        let used = self.left.chars().count() + 2 + right + counts + 1;
+        // On wide terminals keep the counts near the names instead of at the far edge.
+        let room = width.saturating_sub(used).min(LABEL_MAX);
+        let label = truncate(&self.label, room);
+        let pad = room.saturating_sub(label.chars().count());
+        Line::from(vec![
+            Span::raw(self.left),
+            Span::styled(
+                self.status.shown(!state.file_errors.is_empty()),
+                ctx.theme.severity(self.status.worst()),
+            ),
+            Span::raw(format!(" {label}{} ", " ".repeat(pad))),
+            Span::styled(
+                format!("{:>right$}{:>counts$}", self.right, self.counts),
+                ctx.theme.dim(),
+            ),
+        ])
     }
 }
 
 fn render_tree(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let c = state.loaded.counts;
-    let title = format!(
+    let width = usize::from(area.width.saturating_sub(2));
+    let mut title = format!(
         "Portfolio  {} buildings · {} floors · {} spaces",
         c.buildings, c.floors, c.spaces
     );
+    if title.chars().count() + 2 > width {
+        title = format!(
+            "Portfolio  {} bldg · {} fl · {} sp",
+            c.buildings, c.floors, c.spaces
+        );
+    }
     let focused = state.focus == Pane::Tree;
-    let width = usize::from(area.width.saturating_sub(2));
     let cursor = state.tree_cursor;
-    let lines = (state.rows.iter())
+    let rows: Vec<TreeRow> = (state.rows.iter())
         .skip(cursor.offset)
         .take(state.heights.tree)
-        .map(|node| tree_line(state, *node, width, ctx))
+        .map(|node| TreeRow::of(state, *node, width < 50))
+        .collect();
+    let widest = |part: fn(&TreeRow) -> &str| {
+        (rows.iter())
+            .map(|r| part(r).chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let (right, counts) = (widest(|r| &r.right), widest(|r| &r.counts));
+    let lines = (rows.into_iter())
+        .map(|row| row.line(state, width, right, counts, ctx))
         .collect();
     let block = block(&title, focused, Some(&state.tree_filter), ctx);
     let selected = (!state.rows.is_empty()).then(|| cursor.selected.saturating_sub(cursor.offset));
@@ -845,307 +1113,18 @@ fn render_types(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     render_window(frame, area, block, lines, selected, focused, ctx);
 }
 
-/// Width of the label column of the details pane ("Description" plus a space).
-const LABEL_WIDTH: usize = 12;
+/// Widest the reload popup grows.
+const CHANGES_WIDTH: u16 = 90;
 
-fn field<'a>(name: &str, value: impl Into<String>, ctx: &Ctx) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{name:<11} "), ctx.theme.dim()),
-        Span::raw(value.into()),
-    ])
-}
-
-/// Wrap the value of `label  value` lines that are too wide under the value, not under the
-/// label, so the label column stays readable on a narrow pane. Other lines are left to the
-/// paragraph's own wrapping.
-fn hang_values(lines: Vec<Line<'_>>, width: usize) -> Vec<Line<'_>> {
-    let room = width.saturating_sub(LABEL_WIDTH);
-    if room < 8 {
-        return lines;
-    }
-    let mut out = Vec::with_capacity(lines.len());
-    for line in lines {
-        let is_field =
-            line.spans.len() == 2 && line.spans[0].content.chars().count() == LABEL_WIDTH;
-        if !is_field || line.width() <= width {
-            out.push(line);
-            continue;
-        }
-        let label = line.spans[0].clone();
-        let value_style = line.spans[1].style;
-        for (i, chunk) in wrap_words(&line.spans[1].content, room)
-            .into_iter()
-            .enumerate()
-        {
-            let head = if i == 0 {
-                label.clone()
-            } else {
-                Span::raw(" ".repeat(LABEL_WIDTH))
-            };
-            out.push(Line::from(vec![head, Span::styled(chunk, value_style)]));
-        }
-    }
-    out
-}
-
-/// Greedy word wrap to `width` (at least 1) characters; words longer than a line are cut.
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut rows = Vec::new();
-    let mut row = String::new();
-    for word in text.split(' ') {
-        let mut word: Vec<char> = word.chars().collect();
-        loop {
-            let len = row.chars().count();
-            let gap = usize::from(len > 0);
-            if len + gap + word.len() <= width {
-                if gap == 1 {
-                    row.push(' ');
-                }
-                row.extend(word);
-                break;
-            }
-            if len > 0 {
-                rows.push(std::mem::take(&mut row));
-                continue;
-            }
-            let rest = word.split_off(width);
-            row.extend(word);
-            rows.push(std::mem::take(&mut row));
-            word = rest;
-        }
-    }
-    if !row.is_empty() || rows.is_empty() {
-        rows.push(row);
-    }
-    rows
-}
-
-fn render_details(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
-    let (title, lines) = match state.focus {
-        Pane::Findings => match state.selected_finding() {
-            Some(i) => finding_details(state, i, ctx),
-            None => ("Details".to_string(), vec![]),
-        },
-        Pane::Types => match state.types.get(state.types_cursor.selected) {
-            Some(&t) => type_details(state, t, ctx),
-            None => ("Details".to_string(), vec![]),
-        },
-        Pane::Tree => match state.selected_node() {
-            Some(node) => node_details(state, node, ctx),
-            None => (
-                "Details".to_string(),
-                vec![Line::raw("nothing matches the filter")],
-            ),
-        },
-    };
-    let block = Block::bordered().title(Span::styled(format!(" {title} "), ctx.theme.title()));
-    let lines = hang_values(lines, usize::from(area.width.saturating_sub(2)));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
-}
-
-/// "Space Data!A17:P17": the whole row of the data sheet.
-fn source_range(loaded: &Loaded, row: u32) -> String {
-    let first = loaded.columns.first().map_or("A", |c| c.letter.as_str());
-    let last = loaded.columns.last().map_or("A", |c| c.letter.as_str());
-    format!("{}!{first}{row}:{last}{row}", loaded.sheet)
-}
-
-fn finding_lines<'a>(state: &State, findings: &[usize], ctx: &Ctx) -> Vec<Line<'a>> {
-    let mut lines = Vec::new();
-    for &i in findings {
-        let d = &state.loaded.diagnostics[i];
-        lines.push(Line::from(vec![
-            Span::styled(d.severity.symbol(), ctx.theme.severity(Some(d.severity))),
-            Span::raw(format!(" {} {} {}", d.cell, d.code.as_str(), d.message)),
-        ]));
-        if let Some(s) = &d.suggestion {
-            lines.push(Line::raw(format!("  → {s}")));
-        }
-    }
-    lines
-}
-
-fn condeco_name<'a>(name: &str, ctx: &Ctx) -> Option<Line<'a>> {
-    let clean = sanitise_for_condeco(name);
-    (clean != name).then(|| field("Condeco", format!("\"{clean}\" (sanitised)"), ctx))
-}
-
-fn node_details<'a>(state: &State, node: NodeId, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
-    let loaded = &state.loaded;
-    let status = state.tree.status(node);
-    let yes_no = |b: bool| if b { "yes" } else { "no" };
-    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_string());
-    let own = state.tree.findings(node);
-    let summary = match status.worst() {
-        None => "✓ no errors or warnings".to_string(),
-        Some(_) => format!(
-            "{} {} · {} here and below",
-            status.symbol(),
-            plural(status.errors, "error"),
-            plural(status.warnings, "warning")
-        ),
-    };
-    // Findings first: on a small terminal they are what must not fall below the fold.
-    let mut lines = vec![Line::styled(summary, ctx.theme.severity(status.worst()))];
-    lines.extend(finding_lines(state, own, ctx));
-    let title;
-    match node {
-        NodeId::Building(b) => {
-            let building = &loaded.portfolio.buildings[b];
-            title = format!("Building {}", building.display_name());
-            lines.push(field("Name", opt(&building.name), ctx));
-            lines.push(field("Code", opt(&building.code), ctx));
-            lines.extend(building.name.as_deref().and_then(|n| condeco_name(n, ctx)));
-            lines.push(field("State", building.state_code.clone(), ctx));
-            let country = building.country.as_ref().map(|c| c.as_str().to_string());
-            lines.push(field("Country", opt(&country), ctx));
-            let address = [&building.address, &building.address2]
-                .into_iter()
-                .flatten()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ");
-            lines.push(field("Address", address, ctx));
-            lines.push(field("City", opt(&building.city), ctx));
-            lines.push(field("Zip", opt(&building.zip), ctx));
-            lines.push(field(
-                "Contains",
-                format!(
-                    "{} floors · {} spaces",
-                    building.floors.len(),
-                    building.space_count()
-                ),
-                ctx,
-            ));
-            lines.push(field(
-                "Source",
-                format!("{} (first row)", source_range(loaded, building.source.row)),
-                ctx,
-            ));
-        }
-        NodeId::Floor(b, f) => {
-            let building = &loaded.portfolio.buildings[b];
-            let floor = &building.floors[f];
-            title = floor_label(&floor.name);
-            lines.push(field("Floor", floor.name.clone(), ctx));
-            let number = match floor_number(&floor.name) {
-                Some(n) => format!("{n}"),
-                None => "none: the name holds no number".to_string(),
-            };
-            lines.push(field("Condeco #", number, ctx));
-            lines.push(field("Building", building.label(), ctx));
-            lines.push(field("Spaces", floor.spaces.len().to_string(), ctx));
-            lines.push(field(
-                "Source",
-                format!("{} (first row)", source_range(loaded, floor.source.row)),
-                ctx,
-            ));
-        }
-        NodeId::Space(b, f, s) => {
-            let building = &loaded.portfolio.buildings[b];
-            let floor = &building.floors[f];
-            let space = &floor.spaces[s];
-            title = format!("Space {}", space.name);
-            lines.push(field("Room", space.name.clone(), ctx));
-            lines.extend(condeco_name(&space.name, ctx));
-            lines.push(field("Building", building.label(), ctx));
-            let number = floor_number(&floor.name).map_or("no number".into(), |n| n.to_string());
-            lines.push(field(
-                "Floor",
-                format!("{}  → Condeco floor {number}", floor.name),
-                ctx,
-            ));
-            let usage = loaded.portfolio.space_type(&space.space_type).map_or_else(
-                || "usage unknown".to_string(),
-                |t| format!("{} ({})", t.usage, t.rule),
-            );
-            lines.push(field(
-                "Type",
-                format!("{} · {usage}", space.space_type),
-                ctx,
-            ));
-            lines.push(field("Capacity", space.capacity.to_string(), ctx));
-            lines.push(field("Occupiable", yes_no(space.occupiable), ctx));
-            lines.push(field("Reservable", yes_no(space.reservable), ctx));
-            let number = |v: Option<f64>| v.map_or("—".to_string(), |n| n.to_string());
-            lines.push(field("Sq ft", number(space.square_feet), ctx));
-            lines.push(field("Rentable", number(space.rentable_square_feet), ctx));
-            lines.push(field("Description", opt(&space.description), ctx));
-            for (header, value) in &space.extra {
-                lines.push(field(header, value.clone(), ctx));
-            }
-            lines.push(field("Source", source_range(loaded, space.source.row), ctx));
-        }
-    }
-    (title, lines)
-}
-
-fn finding_details<'a>(state: &State, i: usize, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
-    let d = &state.loaded.diagnostics[i];
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled(d.severity.symbol(), ctx.theme.severity(Some(d.severity))),
-            Span::raw(format!(" {} {}", d.severity.word(), d.code.as_str())),
-        ]),
-        field("Where", d.location(), ctx),
-    ];
-    if !d.column.is_empty() {
-        lines.push(field("Column", d.column.clone(), ctx));
-    }
-    if !d.value.is_empty() {
-        lines.push(field("Value", format!("\"{}\"", d.value), ctx));
-    }
-    lines.push(Line::raw(d.message.clone()));
-    if let Some(s) = &d.suggestion {
-        lines.push(field("Suggested", s.clone(), ctx));
-    }
-    if let Some(b) = &d.building {
-        lines.push(field("Building", b.clone(), ctx));
-    }
-    if let Some(f) = &d.floor {
-        lines.push(field("Floor", f.clone(), ctx));
-    }
-    let hint = if state.tree.finding_node[i].is_some() {
-        "⏎ jumps to it in the tree"
-    } else {
-        "about the whole file"
-    };
-    lines.push(Line::styled(hint, ctx.theme.dim()));
-    (format!("Finding {}", d.location()), lines)
-}
-
-fn type_details<'a>(state: &State, t: usize, ctx: &Ctx) -> (String, Vec<Line<'a>>) {
-    let ty = &state.loaded.portfolio.space_types[t];
-    let count = state.tree.type_counts.get(&ty.name).copied().unwrap_or(0);
-    let synced = match ty.usage {
-        crate::domain::Usage::Me => "synced as Condeco personal spaces (desks)",
-        crate::domain::Usage::We => "synced as Condeco meeting spaces (rooms)",
-        crate::domain::Usage::None => "not synced to Condeco",
-    };
-    let lines = vec![
-        field("Usage", ty.usage.to_string(), ctx),
-        field("Because", ty.rule.to_string(), ctx),
-        field("Sync", synced, ctx),
-        field("Spaces", count.to_string(), ctx),
-        Line::styled("⏎ shows its spaces in the tree", ctx.theme.dim()),
-    ];
-    (format!("Space type {}", ty.name), lines)
-}
-
-fn render_changes(frame: &mut Frame, area: Rect, changes: &Changes, ctx: &Ctx) {
-    let mut lines = vec![Line::styled(changes.summary(), ctx.theme.title())];
+/// The reload popup's text: the summary, then the findings fixed and the new ones.
+fn changes_lines(changes: &Changes, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(changes.summary(), theme.title())];
     let mut section = |title: &str, list: &[Diagnostic]| {
         if list.is_empty() {
             return;
         }
         lines.push(Line::raw(""));
-        lines.push(Line::styled(title.to_string(), ctx.theme.title()));
+        lines.push(Line::styled(title.to_string(), theme.title()));
         for d in list {
             let value = if d.value.is_empty() {
                 String::new()
@@ -1163,30 +1142,17 @@ fn render_changes(frame: &mut Frame, area: Rect, changes: &Changes, ctx: &Ctx) {
     section("✓ Fixed since the last load", &changes.fixed);
     section("+ New since the last load", &changes.new);
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Esc or ⏎ closes", ctx.theme.dim()));
-    let width = area.width.saturating_sub(8).min(90);
-    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
-    let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(Block::bordered().title(" Reloaded: what changed "))
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
+    lines.push(Line::styled(
+        "Esc or ⏎ closes; ↑↓ PgUp PgDn scroll",
+        theme.dim(),
+    ));
+    lines
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn words_wrap_and_long_words_are_cut() {
-        assert_eq!(
-            wrap_words("1201 Louisiana St, Suite 300", 12),
-            vec!["1201", "Louisiana", "St, Suite", "300"]
-        );
-        assert_eq!(wrap_words("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
-        assert_eq!(wrap_words("", 4), vec![""]);
-    }
+/// The reload popup over the panes, as tall as its text allows, scrolled by `scroll`.
+fn render_changes(frame: &mut Frame, area: Rect, changes: &Changes, scroll: Scroll, ctx: &Ctx) {
+    let lines = changes_lines(changes, ctx.theme);
+    let rect = box_rect(area, &lines, CHANGES_WIDTH);
+    let block = Block::bordered().title(" Reloaded: what changed ");
+    text_box(frame, rect, block, lines, scroll, ctx);
 }
