@@ -33,7 +33,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
-pub use decisions::{Decision, MergeDecision};
+pub use crate::domain::Decision;
+pub use decisions::MergeDecision;
 pub use error::StoreError;
 pub use fingerprint::{Fingerprint, FingerprintError};
 pub use lock::{LockHolder, RunLock};
