@@ -19,7 +19,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::assign::{Assigned, Pair, assign};
-use super::input::{CondecoEntity, EpturaEntity, Input, Level, MatchConfig};
+use super::input::{CondecoEntity, EpturaEntity, Facts, Input, Level, MatchConfig, SpaceKind};
 use super::outcome::{Band, Flag, Item, Outcome, RunnerUp, Unpartnered};
 use super::score::{self, Field, Prepared, Reason, Side, round};
 use crate::domain::{CondecoKey, Decision, ExternalId, SyncKind};
@@ -399,9 +399,10 @@ impl<'a> Matcher<'a> {
         found
     }
 
-    /// Under each parent match, if exactly one Eptura entity and one free Condeco entity are
-    /// left, and nothing about them disagrees that cannot change, they may be the same thing
-    /// renamed on one side.
+    /// Under each parent match, what is left on both sides may be the same things renamed on
+    /// one side: where exactly one Eptura entity and one free Condeco entity are left of one
+    /// kind and capacity (or at all, if nothing known about them disagrees), they are paired
+    /// for review.
     fn last_pairs(
         &self,
         level: Level,
@@ -417,11 +418,8 @@ impl<'a> Matcher<'a> {
         }
         let mut parents: Vec<&CondecoKey> = left.keys().collect();
         parents.sort();
-        let mut found = Vec::new();
+        let mut paired = Vec::new();
         for parent in parents {
-            let [entity] = left[parent].as_slice() else {
-                continue;
-            };
             let free: Vec<usize> = self
                 .under
                 .get(&(level, Some(*parent)))
@@ -430,27 +428,27 @@ impl<'a> Matcher<'a> {
                 .copied()
                 .filter(|c| self.condeco(*c).ancestors.first() == Some(parent))
                 .filter(|&c| !self.taken[c] && !self.foreign[c] && !used.contains(&c))
-                .filter(|&c| Some(self.condeco(c).key) != entity.rejected)
                 .collect();
-            let [c] = free.as_slice() else { continue };
-            let (ef, cf) = (&self.eptura(entity.e).facts, &self.condeco(*c).facts);
-            if differs(ef.kind, cf.kind) || differs(ef.capacity, cf.capacity) {
-                continue;
+            for (entity, c) in last_of_a_kind(
+                &left[parent],
+                &free,
+                |e| &self.eptura(e).facts,
+                |c| &self.condeco(c).facts,
+            ) {
+                if Some(self.condeco(c).key) == entity.rejected {
+                    continue;
+                }
+                let score = score::score(level, self.side_e(entity.e), self.side_c(c), None);
+                let got = Assigned {
+                    c,
+                    score,
+                    wide: true,
+                    competing: false,
+                    owner: true,
+                };
+                assigned.insert(entity.e, got);
+                paired.push(entity.e);
             }
-            let score = score::score(level, self.side_e(entity.e), self.side_c(*c), None);
-            found.push((entity.e, *c, score));
-        }
-        let mut paired = Vec::new();
-        for (e, c, score) in found {
-            let got = Assigned {
-                c,
-                score,
-                wide: true,
-                competing: false,
-                owner: true,
-            };
-            assigned.insert(e, got);
-            paired.push(e);
         }
         paired
     }
@@ -587,6 +585,42 @@ impl<'a> Matcher<'a> {
             .items
             .extend(items.into_iter().map(|(item, _)| item));
     }
+}
+
+/// The pairs left alone in their group of one kind and capacity (a meeting space's), or the
+/// single pair left at all when nothing known about it disagrees.
+fn last_of_a_kind<'o>(
+    left: &[&'o Open],
+    free: &[usize],
+    eptura: impl Fn(usize) -> &'o Facts,
+    condeco: impl Fn(usize) -> &'o Facts,
+) -> Vec<(&'o Open, usize)> {
+    if let ([entity], [c]) = (left, free) {
+        let (e, c_facts) = (eptura(entity.e), condeco(*c));
+        let disagree = differs(e.kind, c_facts.kind) || differs(e.capacity, c_facts.capacity);
+        return if disagree {
+            vec![]
+        } else {
+            vec![(*entity, *c)]
+        };
+    }
+    let group = |f: &Facts| {
+        let capacity = f.capacity.filter(|_| f.kind == Some(SpaceKind::Meeting));
+        f.kind.map(|kind| (kind, capacity))
+    };
+    let mut pairs = Vec::new();
+    for entity in left {
+        let Some(key) = group(eptura(entity.e)) else {
+            continue;
+        };
+        let same = |f: &Facts| group(f) == Some(key);
+        let rivals = left.iter().filter(|o| same(eptura(o.e))).count();
+        let matches: Vec<usize> = free.iter().copied().filter(|&c| same(condeco(c))).collect();
+        if let (1, [c]) = (rivals, matches.as_slice()) {
+            pairs.push((*entity, *c));
+        }
+    }
+    pairs
 }
 
 /// Both known and not the same.

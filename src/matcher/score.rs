@@ -327,7 +327,8 @@ fn country(e: Side<'_>, c: Side<'_>, reasons: &mut Reasons<'_>) -> f64 {
 /// Region: the name, a state code being as good as the state's name ("TX" = "Texas"); a
 /// Condeco region named after the state of an Eptura city is plausible, not certain.
 fn region(e: Side<'_>, c: Side<'_>, reasons: &mut Reasons<'_>) -> f64 {
-    let e_state = state_code(&e.facts.name);
+    // "Washington" in DC is a city, not the state of Washington.
+    let e_state = state_code(&e.facts.name).filter(|s| e.prepared.state.is_none_or(|t| t == *s));
     let c_state = state_code(&c.facts.name);
     if let (Some(a), Some(b)) = (e_state, c_state) {
         say(reasons, || {
@@ -357,9 +358,8 @@ fn region(e: Side<'_>, c: Side<'_>, reasons: &mut Reasons<'_>) -> f64 {
             )
             .noted("the Condeco region is named after a state or province")
         });
-        if same {
-            s = s.max(0.8);
-        }
+        // Named after its state: plausible; after another state: a person should look.
+        s = if same { s.max(0.8) } else { s.min(0.6) };
     }
     s
 }
@@ -726,6 +726,13 @@ mod tests {
             "a city against its state: review, {s}"
         );
         assert!(names(Level::Region, "London", "Greater London") >= 0.5);
+        let mut washington = facts("Washington");
+        washington.state = Some("DC".into());
+        let (s, _) = pair(Level::Region, &washington, &facts("Washington"));
+        assert!(
+            s < 0.85,
+            "the city in DC is not the state of Washington: {s}"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod condeco_client;
 mod eptura_client;
 mod extract;
 mod http;
+mod match_quality;
 mod parse_fixtures;
 mod sim_command;
 mod sim_condeco;
