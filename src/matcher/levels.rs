@@ -22,7 +22,7 @@ use super::assign::{Assigned, Pair, assign};
 use super::input::{CondecoEntity, EpturaEntity, Facts, Input, Level, MatchConfig, SpaceKind};
 use super::outcome::{Band, Flag, Item, Outcome, RunnerUp, Unpartnered};
 use super::score::{self, Field, Prepared, Reason, Side, round};
-use crate::domain::{CondecoKey, Decision, ExternalId, SyncKind};
+use crate::domain::{CondecoKey, Decision, ExternalId};
 
 /// Match `input` with the thresholds of `config`.
 pub fn match_entities(input: &Input, config: &MatchConfig) -> Outcome {
@@ -69,14 +69,15 @@ struct Matcher<'a> {
     condeco_by_key: HashMap<CondecoKey, usize>,
     /// Condeco entities of a level by ancestor (`None`: all of the level).
     under: HashMap<(Level, Option<CondecoKey>), Vec<usize>>,
-    by_external: HashMap<(SyncKind, &'a str), usize>,
+    /// Condeco entities by the Eptura entity their external id names.
+    by_external: HashMap<ExternalId, usize>,
     /// Carrying an external id that names no Eptura entity here.
     foreign: Vec<bool>,
     /// Linked for certain, or proposed to someone: not free.
     taken: Vec<bool>,
     /// What each Eptura entity's children search under.
-    proposal: HashMap<ExternalId, CondecoKey>,
-    band: HashMap<ExternalId, Band>,
+    proposal: HashMap<&'a ExternalId, CondecoKey>,
+    band: HashMap<&'a ExternalId, Band>,
     outcome: Outcome,
 }
 
@@ -94,11 +95,7 @@ impl<'a> Matcher<'a> {
             .iter()
             .map(|c| prepare(c.level(), &c.facts).unwrap_or_else(placeholder))
             .collect();
-        let eptura_keys: HashSet<String> = input
-            .eptura
-            .iter()
-            .map(|e| format!("{}:{}", e.key.kind(), e.key))
-            .collect();
+        let eptura_keys: HashSet<&ExternalId> = input.eptura.iter().map(|e| &e.key).collect();
         let mut under: HashMap<(Level, Option<CondecoKey>), Vec<usize>> = HashMap::new();
         let mut by_external = HashMap::new();
         let mut foreign = vec![false; input.condeco.len()];
@@ -109,8 +106,12 @@ impl<'a> Matcher<'a> {
                 under.entry((level, Some(*ancestor))).or_default().push(i);
             }
             if let Some(text) = c.external_id.as_deref().filter(|t| !t.trim().is_empty()) {
-                by_external.insert((c.key.kind(), text), i);
-                foreign[i] = !eptura_keys.contains(&format!("{}:{text}", c.key.kind()));
+                match ExternalId::parse(c.key.kind(), text.trim()) {
+                    Ok(named) if eptura_keys.contains(&named) => {
+                        by_external.insert(named, i);
+                    }
+                    _ => foreign[i] = true,
+                }
             }
         }
         Matcher {
@@ -164,7 +165,7 @@ impl<'a> Matcher<'a> {
         let mut items = Vec::new();
         for &e in &entities {
             match self.settle(level, e) {
-                Ok(item) => items.push((item, true)),
+                Ok(item) => items.push((e, item, true)),
                 Err(entity) => open.push(entity),
             }
         }
@@ -191,7 +192,7 @@ impl<'a> Matcher<'a> {
         for entity in &open {
             let got = assigned.get(&entity.e);
             let item = self.banded(level, entity, got, found.get(&entity.e).copied());
-            items.push((item, got.is_some_and(|g| g.owner)));
+            items.push((entity.e, item, got.is_some_and(|g| g.owner)));
         }
         self.record(level, &entities, items);
     }
@@ -258,10 +259,10 @@ impl<'a> Matcher<'a> {
                 _ => Err(Some(key)),
             };
         }
-        let text = entity.key.to_string();
-        if let Some(&c) = self.by_external.get(&(entity.key.kind(), text.as_str()))
+        if let Some(&c) = self.by_external.get(&entity.key)
             && !self.taken[c]
         {
+            let text = entity.key.to_string();
             let reason = Reason::certain(Field::ExternalId, Some(&text), Some(&text));
             return Ok(Some(Certain { c, reason }));
         }
@@ -531,6 +532,7 @@ impl<'a> Matcher<'a> {
             level,
             eptura_id: entity.key.clone(),
             eptura_name: entity.facts.name.clone(),
+            ancestors: entity.ancestors.clone(),
             condeco_id: c.map(|c| self.condeco(c).key),
             condeco_name: c.map(|c| self.condeco(c).facts.name.clone()),
             band,
@@ -542,18 +544,23 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    /// Keep the level's items (in input order) and what their children search under (the
-    /// proposal of each item that `blocks`: certain, or the first claim on its candidate); list
-    /// the Condeco entities of the level left without a partner.
-    fn record(&mut self, level: Level, entities: &[usize], mut items: Vec<(Item, bool)>) {
-        let order: HashMap<&ExternalId, usize> = entities
-            .iter()
-            .enumerate()
-            .map(|(i, &e)| (&self.eptura(e).key, i))
-            .collect();
-        items.sort_by_key(|(item, _)| order.get(&item.eptura_id).copied().unwrap_or(usize::MAX));
-        for (item, blocks) in &items {
-            self.band.insert(item.eptura_id.clone(), item.band);
+    /// Keep the level's items (in input order, `entities` giving each item's Eptura entity)
+    /// and what their children search under (the proposal of each item that `blocks`: certain,
+    /// or the first claim on its candidate); list the Condeco entities of the level left
+    /// without a partner.
+    fn record(&mut self, level: Level, entities: &[usize], items: Vec<(usize, Item, bool)>) {
+        let mut ordered: Vec<Option<(Item, bool)>> = vec![None; entities.len()];
+        let position: HashMap<usize, usize> =
+            entities.iter().enumerate().map(|(i, &e)| (e, i)).collect();
+        for (e, item, blocks) in items {
+            if let Some(&at) = position.get(&e) {
+                ordered[at] = Some((item, blocks));
+            }
+        }
+        for (&e, slot) in entities.iter().zip(&ordered) {
+            let Some((item, blocks)) = slot else { continue };
+            let key = &self.input.eptura[e].key;
+            self.band.insert(key, item.band);
             if !matches!(item.band, Band::Auto | Band::Review) {
                 continue;
             }
@@ -566,8 +573,7 @@ impl<'a> Matcher<'a> {
             };
             self.taken[c] = true;
             if *blocks {
-                self.proposal
-                    .insert(item.eptura_id.clone(), self.condeco(c).key);
+                self.proposal.insert(key, self.condeco(c).key);
             }
         }
         for c in self.under.get(&(level, None)).into_iter().flatten() {
@@ -583,7 +589,7 @@ impl<'a> Matcher<'a> {
         }
         self.outcome
             .items
-            .extend(items.into_iter().map(|(item, _)| item));
+            .extend(ordered.into_iter().flatten().map(|(item, _)| item));
     }
 }
 

@@ -93,6 +93,9 @@ pub struct Item {
     pub level: Level,
     pub eptura_id: ExternalId,
     pub eptura_name: String,
+    /// Its parent, grandparent and so on (to act on a whole building's entities).
+    #[serde(skip)]
+    pub ancestors: Vec<ExternalId>,
     /// The proposed (auto or review) or decided Condeco entity.
     pub condeco_id: Option<CondecoKey>,
     pub condeco_name: Option<String>,
