@@ -1,6 +1,6 @@
 //! One sync run from start to end, and the handle the CLI and the TUI drive it by: take the
 //! store's run lock, decide the run's kind (initial, daily, or resumed after a failed or killed
-//! run), read both sides, plan, apply, record the run. Commands in (pause, resume, cancel;
+//! run), read both sides, match them (merge), plan, apply, record the run. Commands in (pause, resume, cancel;
 //! approvals go in with the start), typed [`Event`]s out. Anything that goes wrong after the
 //! run started ends it `failed` in the store and in the report, resumable by running again:
 //! only a store that cannot be opened or is locked by another sync is an error.
@@ -26,6 +26,7 @@ use crate::store::{
 use super::apply::{self, ApplyOptions, Control, Ending, Rejected};
 use super::desired::{Skipped, desired_state};
 use super::events::{Event, EventSink};
+use super::merge::merge;
 use super::plan::{Hold, Plan, PlanOptions, plan};
 use super::snapshot::{CondecoSnapshot, EpturaSnapshot};
 
@@ -237,11 +238,14 @@ async fn read_and_plan(
 ) -> Result<Plan, SyncError> {
     let eptura = read_eptura(settings, events).await?;
     let condeco = read_condeco(settings, events).await?;
-    let mappings = {
+    let (mappings, decisions) = {
         let guard = store.lock().unwrap_or_else(|p| p.into_inner());
-        all_mappings(&guard)?
+        (all_mappings(&guard)?, guard.decisions()?)
     };
-    let plan = plan(&desired_state(&eptura), &condeco, &mappings, &settings.plan)?;
+    let desired = desired_state(&eptura);
+    let matching = &settings.plan.matching;
+    let (_, links) = merge(&eptura, &desired, &condeco, &mappings, &decisions, matching);
+    let plan = plan(&desired, &condeco, &mappings, &links, &settings.plan)?;
     events.send(Event::Planned {
         counts: plan.counts(),
         held: plan.ops.iter().filter(|op| op.is_held()).count(),
