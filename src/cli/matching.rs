@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::EXIT_UNREADABLE;
 use super::connection::ConnectionArgs;
 use crate::matcher::{
-    BadThresholds, Band, Item, Level, MatchConfig, Outcome, Unpartnered, Verdict,
+    BadThresholds, Band, Field, Item, Level, MatchConfig, Outcome, Unpartnered, Verdict,
 };
 use crate::sync::apply::ApplyOptions;
 use crate::sync::{PlanOptions, SyncSettings};
@@ -232,10 +232,7 @@ fn differences(item: &Item) -> Vec<String> {
         .iter()
         .filter(|r| r.verdict != Verdict::Agreed)
         .map(|r| {
-            let field = serde_json::to_value(r.field)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let field = field_name(r.field);
             let values = format!(
                 "{} ≠ {}",
                 r.eptura.as_deref().unwrap_or("—"),
@@ -247,6 +244,14 @@ fn differences(item: &Item) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// A field as JSON names it ("postal_code").
+fn field_name(field: Field) -> String {
+    serde_json::to_value(field)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn write_text(out: &mut impl Write, outcome: &Outcome, counts: &Counts) -> std::io::Result<()> {
@@ -317,6 +322,15 @@ fn write_review_item(out: &mut impl Write, item: &Item) -> std::io::Result<()> {
         "  {} {} {:?} → {proposal}",
         item.level, item.eptura_id, item.eptura_name
     )?;
+    let agreed: Vec<String> = item
+        .reasons
+        .iter()
+        .filter(|r| r.verdict == Verdict::Agreed)
+        .map(|r| field_name(r.field))
+        .collect();
+    if !agreed.is_empty() {
+        writeln!(out, "      agrees: {}", agreed.join(", "))?;
+    }
     for difference in differences(item) {
         writeln!(out, "      differs: {difference}")?;
     }

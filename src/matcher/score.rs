@@ -6,7 +6,7 @@
 //! likeness of the words ("Huddle 3A" is not "Huddle 3B"). Pure.
 
 use serde::Serialize;
-use strsim::normalized_levenshtein;
+use strsim::osa_distance;
 
 use super::input::{Facts, Level, SpaceKind};
 use super::normal::Name;
@@ -210,18 +210,36 @@ fn compare_codes(a: &Name, b: &Name) -> Codes {
     }
 }
 
-/// Similarity of the words alone, in [0, 1]: the best Levenshtein similarity of the words in
-/// order, sorted, or run together, with each edit counting double (one typo in a
-/// fourteen-letter name gives 0.86; unrelated names sharing "Room" fall near 0).
+/// Similarity of the words alone, in [0, 1]: the best edit similarity (strsim's optimal
+/// string alignment, so that a swap of two letters is one typo) of the words in order, sorted,
+/// or run together, with each edit counting double (one typo in a fourteen-letter name gives
+/// 0.86; unrelated names sharing "Room" fall near 0); a name whose words are all in the other
+/// at least the share of the other's letters they make ("Huddle" in "Huddle Room": 0.6; "HOU" in
+/// "HOU Phone Booth": 0.23).
 fn word_similarity(a: &Name, b: &Name) -> f64 {
     if a.text == b.text {
         return 1.0;
     }
-    let ordered = normalized_levenshtein(&a.text, &b.text);
-    let sorted = normalized_levenshtein(&a.sorted, &b.sorted);
-    let joined = normalized_levenshtein(&a.text.replace(' ', ""), &b.text.replace(' ', ""));
+    let ordered = edit_similarity(&a.text, &b.text);
+    let sorted = edit_similarity(&a.sorted, &b.sorted);
+    let joined = edit_similarity(&a.text.replace(' ', ""), &b.text.replace(' ', ""));
     let best = ordered.max(sorted).max(joined);
-    (1.0 - 2.0 * (1.0 - best)).max(0.0)
+    let edits = (1.0 - 2.0 * (1.0 - best)).max(0.0);
+    if contained(a, b) {
+        let letters = |n: &Name| n.words.iter().map(String::len).sum::<usize>().max(1) as f64;
+        edits.max(letters(a).min(letters(b)) / letters(a).max(letters(b)))
+    } else {
+        edits
+    }
+}
+
+/// 1 − (optimal string alignment distance) / (the longer length).
+fn edit_similarity(a: &str, b: &str) -> f64 {
+    let longest = a.chars().count().max(b.chars().count());
+    if longest == 0 {
+        return 1.0;
+    }
+    1.0 - osa_distance(a, b) as f64 / longest as f64
 }
 
 /// Whether every word of the shorter name is among the longer one's ("London" in "Greater
@@ -303,10 +321,7 @@ fn name_score(e: &Name, c: &Name, shown: (&str, &str), reasons: &mut Reasons<'_>
 /// Country: ISO code first, then the name.
 fn country(e: Side<'_>, c: Side<'_>, reasons: &mut Reasons<'_>) -> f64 {
     let names = (e.facts.name.as_str(), c.facts.name.as_str());
-    let mut name = name_score(&e.prepared.name, &c.prepared.name, names, reasons);
-    if contained(&e.prepared.name, &c.prepared.name) {
-        name = name.max(0.7);
-    }
+    let name = name_score(&e.prepared.name, &c.prepared.name, names, reasons);
     match (&e.prepared.iso, &c.prepared.iso) {
         (Some(a), Some(b)) => {
             let same = a == b;
@@ -344,8 +359,9 @@ fn region(e: Side<'_>, c: Side<'_>, reasons: &mut Reasons<'_>) -> f64 {
     }
     let names = (e.facts.name.as_str(), c.facts.name.as_str());
     let mut s = name_score(&e.prepared.name, &c.prepared.name, names, reasons);
-    if s < 0.7 && contained(&e.prepared.name, &c.prepared.name) {
-        s = 0.7;
+    // "London" and "Greater London", "Toronto" and "Greater Toronto Area".
+    if contained(&e.prepared.name, &c.prepared.name) {
+        s = s.max(0.7);
     }
     if let (Some(state), Some(named)) = (e.prepared.state, c_state) {
         let same = state == named;
@@ -673,7 +689,13 @@ mod tests {
     #[test]
     fn typos_and_reordering_stay_high_and_different_rooms_low() {
         assert!(names(Level::Resource, "Galveston Room", "Galvestn Room") >= 0.85);
+        assert!(
+            names(Level::Resource, "Juniper Room", "Junpier Room") >= 0.8,
+            "a swap is one typo"
+        );
+        assert!(names(Level::Resource, "HOU-10-001", "HOU Phone Booth 10-1") < 0.85);
         assert!(names(Level::Resource, "Lakeshore Room", "Lake Shore Room") >= 0.85);
+        assert!(names(Level::Resource, "Huddle 02A", "Huddle Rm 02A") >= 0.85);
         assert!(names(Level::Resource, "Room Galveston", "Galveston Room") >= 0.85);
         assert!(names(Level::Resource, "Bayou Room", "Buffalo Room") < 0.5);
         assert!(names(Level::Resource, "Huddle 3A", "Huddle 3B") <= 0.3);

@@ -363,7 +363,14 @@ fn the_matcher_meets_the_quality_goals_on_the_labelled_data_set() {
         })
         .collect();
     println!("missed pairs: {missed:#?}");
-
+    println!("the review queue:");
+    for i in outcome.items.iter().filter(|i| i.band == Band::Review) {
+        let runner = i.runner_up.as_ref().map(|r| (&r.condeco_name, r.score));
+        println!(
+            "  {} {:?} -> {:?} {} runner-up {runner:?} {:?}",
+            i.eptura_id, i.eptura_name, i.condeco_name, i.score, i.flags
+        );
+    }
     assert!(
         all.precision() >= 0.99,
         "auto precision {}",
