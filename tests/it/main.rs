@@ -11,6 +11,7 @@ mod eptura_client;
 mod extract;
 mod http;
 mod match_quality;
+mod merge;
 mod parse_fixtures;
 mod sim_command;
 mod sim_condeco;
