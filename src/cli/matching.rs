@@ -326,7 +326,10 @@ fn write_review_item(out: &mut impl Write, item: &Item) -> std::io::Result<()> {
         .reasons
         .iter()
         .filter(|r| r.verdict == Verdict::Agreed)
-        .map(|r| field_name(r.field))
+        .map(|r| match (&r.eptura, &r.condeco) {
+            (Some(e), Some(c)) if e != c => format!("{} ({e} = {c})", field_name(r.field)),
+            _ => field_name(r.field),
+        })
         .collect();
     if !agreed.is_empty() {
         writeln!(out, "      agrees: {}", agreed.join(", "))?;
