@@ -3,9 +3,11 @@
 //! place (with `main`) that uses eyre; library modules return their own error types.
 
 pub mod connection;
+mod decide;
 pub mod demo;
 mod extract;
 mod history;
+mod matching;
 mod parse;
 mod plan;
 mod progress;
@@ -46,6 +48,12 @@ pub enum Command {
     Upload(upload::Args),
     /// Write the existing Condeco hierarchy as a Space Data template.
     Extract(extract::Args),
+    /// The merge preview against an existing Condeco: which Eptura entity is which Condeco
+    /// entity (auto, review, new), the review queue, what Condeco has alone; nothing written.
+    Match(matching::Args),
+    /// Record merge decisions (accept, reject, link, new, undo; one at a time or from the
+    /// `match --format csv` file), honoured by every later match, plan and sync.
+    Decide(decide::Args),
     /// The sync plan: what a sync would create, update, link and delete; nothing written.
     Plan(sync::SyncArgs),
     /// Run or resume a sync to Condeco (exit 0 succeeded, 3 partial, 4 failed: resumable).
@@ -84,6 +92,8 @@ pub fn main() -> ExitCode {
         Some(Command::Parse(args)) => parse::run(&args),
         Some(Command::Upload(args)) => upload::run(&args),
         Some(Command::Extract(args)) => extract::run(&args),
+        Some(Command::Match(args)) => matching::run(&args),
+        Some(Command::Decide(args)) => decide::run(&args),
         Some(Command::Plan(args)) => plan::run(&args),
         Some(Command::Sync(args)) => sync::run(&args),
         Some(Command::Schedule(args)) => schedule::run(&args),

@@ -10,6 +10,7 @@ use color_eyre::eyre::Result;
 
 use super::EXIT_UNREADABLE;
 use super::connection::ConnectionArgs;
+use super::matching::MatchArgs;
 use super::parse::OutputFormat;
 use super::progress::ProgressLine;
 use crate::store::OpCounts;
@@ -35,6 +36,8 @@ pub struct SyncArgs {
     pub retry_rejected: bool,
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    #[command(flatten)]
+    pub matching: MatchArgs,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
@@ -66,6 +69,7 @@ impl SyncArgs {
             condeco: self.connection.condeco_client()?,
             store,
             plan: PlanOptions {
+                matching: self.matching.config().map_err(|e| e.to_string())?,
                 allow_destructive: self.allow_destructive,
                 approved: self.approve.iter().cloned().collect(),
                 deletion_cap: self.deletion_cap / 100.0,

@@ -93,13 +93,19 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// The Condeco floor number a floor name stands for, when the name says it: "3", "Floor 3",
-/// "3rd Floor", "Level 03", "L3" → 3; "Ground", "G", "GF", "Lobby" → 0; "B1", "Basement",
-/// "Lower Level 1", "LL1" → -1. `None` when the name holds no number.
+/// "3rd Floor", "Level 03", "L3" → 3; "Ground", "G", "GF", "Lobby" (and the ground floor's
+/// names in German, French and Spanish: "EG", "RDC", "PB") → 0; "B1", "Basement", "Lower
+/// Level 1", "LL1", "Lower Ground", "LG" → -1. `None` when the name holds no number.
 pub fn floor_number(name: &str) -> Option<i32> {
     let n = normalise(name);
     match n.as_str() {
-        "ground" | "g" | "gf" | "lobby" | "ground floor" | "main" | "main floor" => return Some(0),
-        "basement" | "lower level" | "b" => return Some(-1),
+        "ground" | "g" | "gf" | "lobby" | "ground floor" | "main" | "main floor" | "eg"
+        | "erdgeschoss" | "rdc" | "rez de chaussee" | "rez de chaussée" | "pb" | "planta baja" => {
+            return Some(0);
+        }
+        "basement" | "lower level" | "b" | "lower ground" | "lower ground floor" | "lg" => {
+            return Some(-1);
+        }
         _ => {}
     }
     let below = ["b", "ll", "lower level", "basement", "p", "sub"];
@@ -181,6 +187,10 @@ mod tests {
             ("Lower Level 1", Some(-1)),
             ("LL1", Some(-1)),
             ("LL2", Some(-2)),
+            ("Lower Ground", Some(-1)),
+            ("LG", Some(-1)),
+            ("EG", Some(0)),
+            ("RDC", Some(0)),
             ("Mezzanine", None),
             ("Roof", None),
         ] {

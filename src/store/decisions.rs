@@ -1,6 +1,6 @@
-//! The merge review's decisions, one per Eptura record and level: accept the proposed match,
-//! reject it, link to another Condeco entity, or create a new one. Match and sync honour them
-//! on every later run until the operator undoes one.
+//! The merge review's decisions ([`Decision`], a domain type), one per Eptura record and level:
+//! accept the proposed Condeco entity, reject it, link to another one, or create a new one. Match
+//! and sync honour them on every later run until the operator undoes one.
 
 use rusqlite::types::Type;
 use rusqlite::{Row, params};
@@ -9,38 +9,7 @@ use super::Store;
 use super::error::{StoreError, sql};
 use super::schema::now;
 use super::sql::{condeco_key, external_id};
-use crate::domain::{CondecoKey, ExternalId};
-
-/// What the operator decided for an Eptura record in the merge review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Decision {
-    /// Take the proposed match.
-    Accept,
-    /// Refuse the proposed match (and do not create either).
-    Reject,
-    /// Match this Condeco entity instead.
-    LinkTo(CondecoKey),
-    /// Create a new Condeco entity, whatever the candidates.
-    New,
-}
-
-impl Decision {
-    fn word(&self) -> &'static str {
-        match self {
-            Decision::Accept => "accept",
-            Decision::Reject => "reject",
-            Decision::LinkTo(_) => "link-to",
-            Decision::New => "new",
-        }
-    }
-
-    fn linked(&self) -> Option<CondecoKey> {
-        match self {
-            Decision::LinkTo(key) => Some(*key),
-            _ => None,
-        }
-    }
-}
+use crate::domain::{Decision, ExternalId};
 
 /// A stored decision; the level is `eptura.kind()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +34,7 @@ impl Store {
         eptura: &ExternalId,
         decision: Decision,
     ) -> Result<(), StoreError> {
-        if let Some(key) = decision.linked()
+        if let Some(key) = decision.condeco()
             && key.kind() != eptura.kind()
         {
             return Err(StoreError::KindMismatch {
@@ -85,7 +54,7 @@ impl Store {
             eptura.kind(),
             eptura.to_string(),
             decision.word(),
-            decision.linked().map(|key| key.to_string())
+            decision.condeco().map(|key| key.to_string())
         ];
         self.write("recording a merge decision", |tx, path| {
             tx.execute(upsert, values)
@@ -126,19 +95,23 @@ impl Store {
 
 fn decision_row(row: &Row<'_>) -> rusqlite::Result<MergeDecision> {
     let word: String = row.get(2)?;
+    let unknown = |word: String| {
+        rusqlite::Error::FromSqlConversionFailure(2, Type::Text, Box::new(UnknownDecision(word)))
+    };
     let decision = match word.as_str() {
-        "accept" => Decision::Accept,
-        "reject" => Decision::Reject,
         "new" => Decision::New,
-        "link-to" => Decision::LinkTo(condeco_key(row, 0, 3)?),
-        _ => {
-            let error = Box::new(UnknownDecision(word));
-            return Err(rusqlite::Error::FromSqlConversionFailure(
-                2,
-                Type::Text,
-                error,
-            ));
+        "accept" | "reject" | "link-to" => {
+            if row.get_ref(3)?.data_type() == Type::Null {
+                return Err(unknown(format!("{word} without a Condeco key")));
+            }
+            let key = condeco_key(row, 0, 3)?;
+            match word.as_str() {
+                "accept" => Decision::Accept(key),
+                "reject" => Decision::Reject(key),
+                _ => Decision::LinkTo(key),
+            }
         }
+        _ => return Err(unknown(word)),
     };
     Ok(MergeDecision {
         eptura: external_id(row, 0, 1)?,
@@ -159,7 +132,8 @@ mod tests {
         let (_dir, mut store) = temp_store();
         let building = ExternalId::location(EpturaBuildingId::new(12));
         let region = ExternalId::region(CountryCode::US, "Boston");
-        store.set_decision(&building, Decision::Accept).unwrap();
+        let proposed = Decision::Accept(CondecoLocationId::new(3).into());
+        store.set_decision(&building, proposed).unwrap();
         store.set_decision(&region, Decision::New).unwrap();
         let link = Decision::LinkTo(CondecoLocationId::new(7).into());
         store.set_decision(&building, link).unwrap();
@@ -180,7 +154,12 @@ mod tests {
     fn undo_removes_a_decision() {
         let (_dir, mut store) = temp_store();
         let building = ExternalId::location(EpturaBuildingId::new(12));
-        store.set_decision(&building, Decision::Reject).unwrap();
+        let rejected = Decision::Reject(CondecoLocationId::new(3).into());
+        store.set_decision(&building, rejected).unwrap();
+        assert_eq!(
+            store.decision(&building).unwrap().unwrap().decision,
+            rejected
+        );
         assert!(store.undo_decision(&building).unwrap());
         assert!(!store.undo_decision(&building).unwrap());
         assert_eq!(store.decision(&building).unwrap(), None);

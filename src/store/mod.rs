@@ -36,7 +36,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
-pub use decisions::{Decision, MergeDecision};
+pub use crate::domain::Decision;
+pub use decisions::MergeDecision;
 pub use drift::{Drift, DriftChange};
 pub use eptura_copy::{EpturaChanges, EpturaCopy};
 pub use error::StoreError;

@@ -125,9 +125,32 @@ fn version_2() -> String {
     )
 }
 
+/// Version 3: a merge decision to accept or reject names the Condeco entity it is about (an
+/// accept without one could come to mean another entity once the candidates change). Rows of
+/// version 1 are kept; an accept or reject without a Condeco key can only have come from a
+/// hand edit and reads back as an error naming it.
+fn version_3() -> String {
+    format!(
+        "CREATE TABLE merge_decisions_2 (
+            kind        TEXT NOT NULL CHECK (kind IN {KINDS}),
+            eptura_key  TEXT NOT NULL,
+            decision    TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'link-to', 'new')),
+            condeco_key TEXT,
+            decided_at  TEXT NOT NULL DEFAULT ({now}),
+            PRIMARY KEY (kind, eptura_key),
+            CHECK ((decision = 'new') = (condeco_key IS NULL) OR decision IN ('accept', 'reject'))
+        ) WITHOUT ROWID;
+        INSERT INTO merge_decisions_2 SELECT kind, eptura_key, decision, condeco_key, decided_at
+            FROM merge_decisions;
+        DROP TABLE merge_decisions;
+        ALTER TABLE merge_decisions_2 RENAME TO merge_decisions;",
+        now = now!()
+    )
+}
+
 /// Every migration, oldest first; the store's version is how many have been applied.
 fn migrations() -> Vec<String> {
-    vec![version_1(), version_2()]
+    vec![version_1(), version_2(), version_3()]
 }
 
 /// The schema version this binary writes.

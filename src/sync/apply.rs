@@ -744,7 +744,12 @@ async fn write_entity(
                 booking_period: Some(booking_period.clone()),
                 location_id: parents.location.map(|l| l.get()),
                 floor_number: Some(*floor_number),
-                group_id: parents.group.map(|g| g.get()),
+                // The group (its booking rules) is Condeco's to set once the resource exists:
+                // a linked or updated resource keeps the group Condeco gave it.
+                group_id: parents
+                    .group
+                    .filter(|_| existing.is_none())
+                    .map(|g| g.get()),
                 workspace_type_id: parents.workspace_type.map(|t| t.get()),
                 capacity: Some(*capacity),
                 status: None,

@@ -1,7 +1,7 @@
 //! One sync run from start to end, and the handle the CLI and the TUI drive it by: take the
 //! store's run lock, decide the run's kind (initial, daily, or resumed after a failed or killed
-//! run), read both sides, plan, apply, record the run. Commands in (pause, resume, cancel;
-//! approvals go in with the start), typed [`Event`]s out. Anything that goes wrong after the
+//! run), read both sides, match them (merge), plan, apply, record the run. Commands in (pause,
+//! resume, cancel; approvals go in with the start), typed [`Event`]s out. Anything that goes wrong after the
 //! run started ends it `failed` in the store and in the report, resumable by running again:
 //! only a store that cannot be opened or is locked by another sync is an error.
 
@@ -28,6 +28,7 @@ use crate::store::{
 use super::apply::{self, ApplyOptions, Control, Ending, Rejected};
 use super::desired::{Skipped, desired_state};
 use super::events::{Event, EventSink};
+use super::merge::merge;
 use super::plan::{Hold, Plan, PlanOptions, plan};
 use super::snapshot::{CondecoSnapshot, CopyUpdate, EpturaSnapshot};
 
@@ -297,8 +298,14 @@ async fn read_and_plan(
     if reading == Reading::Run {
         save_copy(&mut lock(store), &eptura, &update)?;
     }
-    let mappings = all_mappings(&lock(store))?;
-    let plan = plan(&desired_state(&eptura), &condeco, &mappings, &settings.plan)?;
+    let (mappings, decisions) = {
+        let guard = lock(store);
+        (all_mappings(&guard)?, guard.decisions()?)
+    };
+    let desired = desired_state(&eptura);
+    let matching = &settings.plan.matching;
+    let (_, links) = merge(&eptura, &desired, &condeco, &mappings, &decisions, matching);
+    let plan = plan(&desired, &condeco, &mappings, &links, &settings.plan)?;
     events.send(Event::Planned {
         counts: plan.counts(),
         held: plan.ops.iter().filter(|op| op.is_held()).count(),

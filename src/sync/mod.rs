@@ -1,6 +1,7 @@
 //! The sync from Eptura Workplace to Condeco (`spec/sync-rules.md`): read both sides
-//! ([`snapshot`]), apply the mapping rules ([`desired`]), diff against Condeco and the mapping
-//! store into a [`plan::Plan`] (pure), run it ([`apply`]) with intents, mappings and resume,
+//! ([`snapshot`]), apply the mapping rules ([`desired`]), match what Condeco already has
+//! ([`merge`], through the [`crate::matcher`]), diff against Condeco and the mapping store
+//! into a [`plan::Plan`] (pure), run it ([`apply`]) with intents, mappings and resume,
 //! and drive a whole run through [`engine`], which the CLI and the TUI share, with progress
 //! [`events`]. Nothing here prints or draws.
 
@@ -8,9 +9,11 @@ pub mod apply;
 pub mod desired;
 pub mod engine;
 pub mod events;
+pub mod merge;
 pub mod plan;
 pub mod snapshot;
 
 pub use engine::{EngineHandle, SyncError, SyncReport, SyncSettings, preview, run};
 pub use events::{Event, EventSink};
+pub use merge::MergeLinks;
 pub use plan::{Plan, PlanOptions};

@@ -2,17 +2,19 @@
 //! (Eptura through the mapping rules), the Condeco snapshot and the mappings of the store.
 //!
 //! Per entity: mapped and its fingerprint unchanged → unchanged (no write, which is why a
-//! daily run with no changes makes zero writes); mapped and changed → update; not mapped but a
-//! Condeco entity already carries its external id (a create whose answer was lost, a crashed
-//! run) or is the same thing by a rule (a country by ISO code, a default group, a region by
-//! name in its country, a floor by number, a workspace type by name and period) → link;
-//! otherwise create. Destructive changes (a mapped location, floor or resource no longer
+//! daily run with no changes makes zero writes); mapped and changed → update; not mapped but
+//! the merge matched it to a Condeco entity ([`MergeLinks`]), or a Condeco entity already
+//! carries its external id (a create whose answer was lost, a crashed run) or is the same
+//! thing by a rule (a country by ISO code, a default group, a region by name in its country, a
+//! floor by number, a workspace type by name and period) → link; held by the merge (in review,
+//! not evaluated, or under a held parent) → neither linked nor created, listed with the reason
+//! among the skipped; otherwise create. Destructive changes (a mapped location, floor or resource no longer
 //! wanted; a location whose country or city changed; a resource switched between ME and WE or
 //! moved to another building) are held with the bookings they would lose unless approved, and
 //! approved ones past the deletion cap stop the plan. Condeco entities the sync has no mapping
 //! for are never touched.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -23,14 +25,18 @@ use crate::domain::ids::{
 use crate::domain::names::normalise;
 use crate::domain::remote::{CondecoLocation, CondecoResource};
 use crate::domain::{CondecoKey, ExternalId, SyncKind};
+use crate::matcher::MatchConfig;
 use crate::store::{Drift, DriftChange, Fingerprint, FingerprintError, Mapping, OpCounts};
 
 use super::desired::{Desired, DesiredState, Fields, Flag, Skipped};
+use super::merge::MergeLinks;
 use super::snapshot::CondecoSnapshot;
 
 /// What the operator allows.
 #[derive(Debug, Clone)]
 pub struct PlanOptions {
+    /// The merge matcher's thresholds (which Eptura entities link to existing Condeco ones).
+    pub matching: MatchConfig,
     /// Approve every destructive op (`--allow-destructive`).
     pub allow_destructive: bool,
     /// Approve these held ops by their hold id (the TUI's one-by-one approval).
@@ -45,6 +51,7 @@ pub struct PlanOptions {
 impl Default for PlanOptions {
     fn default() -> Self {
         PlanOptions {
+            matching: MatchConfig::default(),
             allow_destructive: false,
             approved: BTreeSet::new(),
             deletion_cap: 0.05,
@@ -192,11 +199,14 @@ pub fn plan(
     desired: &DesiredState,
     condeco: &CondecoSnapshot,
     mappings: &[Mapping],
+    merge: &MergeLinks,
     options: &PlanOptions,
 ) -> Result<Plan, PlanError> {
     let index = CondecoIndex::new(condeco);
     let mut planner = Planner {
         index: &index,
+        merge,
+        held: HashSet::new(),
         mapped: mappings.iter().map(|m| (m.eptura.clone(), m)).collect(),
         resolved: HashMap::new(),
         recreated_locations: BTreeMap::new(),
@@ -272,6 +282,9 @@ fn check_cap(plan: &Plan, options: &PlanOptions) -> Result<(), PlanError> {
 
 struct Planner<'a> {
     index: &'a CondecoIndex<'a>,
+    merge: &'a MergeLinks,
+    /// Held by the merge: neither linked nor created (nor their children).
+    held: HashSet<ExternalId>,
     mapped: HashMap<ExternalId, &'a Mapping>,
     /// The Condeco entity each planned key has or will have (known only for existing ones).
     resolved: HashMap<ExternalId, CondecoKey>,
@@ -282,6 +295,20 @@ struct Planner<'a> {
 
 impl Planner<'_> {
     fn entity(&mut self, desired: &Desired) -> Result<(), PlanError> {
+        if let Some(reason) = self.merge_hold(desired) {
+            self.held.insert(desired.key.clone());
+            self.plan.skipped.push(Skipped {
+                kind: desired.kind(),
+                what: format!(
+                    "{} {} ({})",
+                    desired.kind(),
+                    desired.key,
+                    desired.fields.name()
+                ),
+                reason,
+            });
+            return Ok(());
+        }
         let fingerprint = Fingerprint::of(&desired.fields)?;
         let existing = self.existing(desired);
         let op = match existing {
@@ -299,6 +326,38 @@ impl Planner<'_> {
         Ok(())
     }
 
+    /// Why the merge holds this entity back, if it does: in review or not evaluated, a parent
+    /// held, or linked to a Condeco floor of another number than its name gives.
+    fn merge_hold(&self, desired: &Desired) -> Option<String> {
+        if let Some(reason) = self.merge.held.get(&desired.key) {
+            return Some(reason.clone());
+        }
+        if let Some(parent) = desired
+            .fields
+            .parents()
+            .into_iter()
+            .find(|p| self.held.contains(*p))
+        {
+            return Some(format!(
+                "its {} {parent} is held by the merge review",
+                parent.kind()
+            ));
+        }
+        match (&desired.fields, self.merge.links.get(&desired.key)) {
+            (Fields::Floor { number, .. }, Some(CondecoKey::Floor(floor)))
+                if floor.number != *number && !self.mapped.contains_key(&desired.key) =>
+            {
+                Some(format!(
+                    "matched to floor {} of its Condeco location, but its name gives number \
+                     {number}: put the number in the floor's name in Eptura Workplace, or \
+                     decide it is new",
+                    floor.number
+                ))
+            }
+            _ => None,
+        }
+    }
+
     /// The Condeco entity this desired one is, and whether a mapping says so (else a link).
     fn existing(&mut self, desired: &Desired) -> Option<(CondecoKey, bool)> {
         if let Some(mapping) = self.mapped.get(&desired.key) {
@@ -313,6 +372,12 @@ impl Planner<'_> {
                 change: DriftChange::Deleted,
                 fields: Vec::new(),
             });
+        }
+        if let Some(&matched) = self.merge.links.get(&desired.key)
+            && self.index.exists(&matched)
+        {
+            self.resolved.insert(desired.key.clone(), matched);
+            return Some((matched, false));
         }
         let found = self
             .index

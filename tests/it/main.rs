@@ -11,6 +11,8 @@ mod daily;
 mod eptura_client;
 mod extract;
 mod http;
+mod match_quality;
+mod merge;
 mod parse_fixtures;
 mod schedule;
 mod sim_command;
