@@ -1,8 +1,9 @@
 //! Plain types of the domain, shared by every other module: the customer's portfolio as read
 //! from a Space Data template ([`Portfolio`], [`Building`], [`Floor`], [`Space`],
-//! [`SpaceType`]), typed ids of both services and the keys a mapping joins ([`ids`]), the geography it implies ([`geo`]), the name rules both systems impose
-//! ([`names`]), the operator's merge [`Decision`]s and the records each service holds ([`remote`]). No I/O here, and nothing that
-//! knows about files, HTTP or SQLite.
+//! [`SpaceType`]), typed ids of both services and the keys a mapping joins ([`ids`]), the
+//! geography it implies ([`geo`]), the name rules both systems impose ([`names`]), the
+//! operator's merge [`Decision`]s and the records each service holds ([`remote`]). No I/O
+//! here, and nothing that knows about files, HTTP or SQLite.
 
 pub mod decision;
 pub mod geo;

@@ -1,9 +1,9 @@
 //! One sync run from start to end, and the handle the CLI and the TUI drive it by: take the
 //! store's run lock, decide the run's kind (initial, daily, or resumed after a failed or killed
 //! run), read both sides, match them (merge), plan, apply, record the run. Commands in (pause,
-//! resume, cancel; approvals go in with the start), typed [`Event`]s out. Anything that goes wrong after the
-//! run started ends it `failed` in the store and in the report, resumable by running again:
-//! only a store that cannot be opened or is locked by another sync is an error.
+//! resume, cancel; approvals go in with the start), typed [`Event`]s out. Anything that goes
+//! wrong after the run started ends it `failed` in the store and in the report, resumable by
+//! running again: only a store that cannot be opened or is locked by another sync is an error.
 
 use std::collections::BTreeSet;
 use std::future::Future;
