@@ -287,14 +287,19 @@ async fn read_and_plan(
     events: &EventSink,
     reading: Reading,
 ) -> Result<Plan, SyncError> {
+    let phase = std::time::Instant::now();
     let copy = lock(store).eptura_copy()?;
+    tracing::info!(ms = phase.elapsed().as_millis(), "read the Eptura copy");
     // The two services are read at the same time: neither waits for the other.
+    let phase = std::time::Instant::now();
     let (eptura, condeco) = tokio::join!(
         read_eptura(settings, copy, events),
         read_condeco(settings, events)
     );
     let (eptura, update) = eptura?;
     let condeco = condeco?;
+    tracing::info!(ms = phase.elapsed().as_millis(), "read both services");
+    let phase = std::time::Instant::now();
     if reading == Reading::Run {
         save_copy(&mut lock(store), &eptura, &update)?;
     }
@@ -302,10 +307,18 @@ async fn read_and_plan(
         let guard = lock(store);
         (all_mappings(&guard)?, guard.decisions()?)
     };
+    tracing::info!(
+        ms = phase.elapsed().as_millis(),
+        "saved the copy, read the mappings"
+    );
+    let phase = std::time::Instant::now();
     let desired = desired_state(&eptura);
     let matching = &settings.plan.matching;
     let (_, links) = merge(&eptura, &desired, &condeco, &mappings, &decisions, matching);
+    tracing::info!(ms = phase.elapsed().as_millis(), "mapped and matched");
+    let phase = std::time::Instant::now();
     let plan = plan(&desired, &condeco, &mappings, &links, &settings.plan)?;
+    tracing::info!(ms = phase.elapsed().as_millis(), "planned");
     events.send(Event::Planned {
         counts: plan.counts(),
         held: plan.ops.iter().filter(|op| op.is_held()).count(),

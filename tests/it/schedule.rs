@@ -103,14 +103,14 @@ async fn schedule_restarts_a_failed_run_refuses_a_second_daemon_and_stops_on_sig
     sims.shutdown().await;
 }
 
-/// A resource made by hand in Condeco with the name a new Eptura room will want, on its floor:
-/// Condeco refuses the sync's create (409, unique names on a floor).
+/// A resource another integration made in Condeco (its own `externalId`, so the merge never
+/// takes it for ours) with the name a new Eptura room will want, on its floor: Condeco refuses
+/// the sync's create (409, unique names on a floor).
 async fn take_the_name(sims: &Simulators, name: &str, like: &Value) -> i64 {
     let mut twin = like.clone();
     let map = twin.as_object_mut().unwrap();
-    for generated in ["resourceId", "externalId"] {
-        map.remove(generated);
-    }
+    map.remove("resourceId");
+    map.insert("externalId".into(), json!("other-integration-1"));
     map.insert("name".into(), json!(name));
     let api = sims.condeco_api(CONDECO_CLIENT).await;
     api.create("resources", twin).await["resourceId"]

@@ -308,10 +308,18 @@ async fn the_engine_handle_cancels_between_ops_pauses_and_the_next_run_resumes()
             break;
         }
     }
-    // What was in flight lands; then nothing moves while paused.
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let paused_at = writes(&sims).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // What was in flight lands (on a loaded machine that can take a while: wait until the
+    // count holds still); then nothing moves while paused.
+    let mut paused_at = writes(&sims).await;
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        let now = writes(&sims).await;
+        if now == paused_at {
+            break;
+        }
+        paused_at = now;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(writes(&sims).await, paused_at, "a write while paused");
     handle.resume();
     let resumed = handle.finish().await.unwrap();
