@@ -8,9 +8,9 @@
 //! until it renews, or ends it as resumable when that is later than allowed. Cancel and pause
 //! act between ops, never inside one, so no write is left without its mapping.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::future::Future;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -28,7 +28,7 @@ use crate::store::{Mapping, OpCounts, RunId, Store, StoreError, WriteOp};
 
 use super::desired::Fields;
 use super::events::{Event, EventSink};
-use super::plan::{Action, Op, Plan, count_op};
+use super::plan::{Action, Op, Plan, PlanOptions, approve_late, count_op};
 
 /// How an apply behaves.
 #[derive(Debug, Clone)]
@@ -56,6 +56,8 @@ impl Default for ApplyOptions {
 pub struct Control {
     pub cancel: CancellationToken,
     pub paused: watch::Receiver<bool>,
+    /// Hold ids the operator approved while the run ran: their ops run after the rest.
+    pub approved: Arc<Mutex<BTreeSet<String>>>,
 }
 
 impl Control {
@@ -66,6 +68,7 @@ impl Control {
             Control {
                 cancel: CancellationToken::new(),
                 paused: rx,
+                approved: Arc::default(),
             },
             tx,
         )
@@ -164,11 +167,13 @@ pub async fn apply(
     events: &EventSink,
     control: &Control,
     options: &ApplyOptions,
+    plan_options: &PlanOptions,
 ) -> Result<Applied, ApplyError> {
     // A fatal error stops this apply's new ops without cancelling the caller's token.
     let control = Control {
         cancel: control.cancel.child_token(),
         paused: control.paused.clone(),
+        approved: control.approved.clone(),
     };
     let applier = Applier {
         condeco,
@@ -192,36 +197,75 @@ pub async fn apply(
         skipped: Vec::new(),
         bookings_deleted: 0,
     };
-    let levels = SyncKind::ALL.iter().map(|kind| {
-        plan.runnable()
-            .filter(|op| op.kind == *kind && op.action != Action::Delete)
-            .collect::<Vec<_>>()
-    });
-    let deletes = plan
-        .runnable()
-        .filter(|op| op.action == Action::Delete)
-        .collect::<Vec<_>>();
-    for ops in levels.chain(std::iter::once(deletes)) {
-        if ops.is_empty() {
-            continue;
+    let everything = |_: &Op| true;
+    if applier
+        .pass(plan, everything, &mut resolved, &mut failed, &mut applied)
+        .await
+    {
+        return Ok(applied);
+    }
+    // Held ops approved while the run ran: run them now, in the same order.
+    let approved = control
+        .approved
+        .lock()
+        .map(|ids| ids.clone())
+        .unwrap_or_default();
+    match approve_late(plan, &approved, plan_options) {
+        Ok(Some(late)) => {
+            let newly = |op: &Op| op.hold.as_ref().is_some_and(|h| approved.contains(&h.id));
+            applier
+                .pass(&late, newly, &mut resolved, &mut failed, &mut applied)
+                .await;
         }
-        let level = applier.level(&ops, &resolved, &failed, &mut applied).await;
-        for (key, condeco) in level.resolved {
-            resolved.insert(key, condeco);
-        }
-        failed.extend(level.failed);
-        if let Some(stop) = level.stop {
-            match stop {
-                Stop::Cancelled => applied.ending = Ending::Cancelled,
-                Stop::Error(error) => {
-                    applied.ending = Ending::Interrupted;
-                    applied.reason = Some(error.to_string());
-                }
-            }
-            return Ok(applied);
-        }
+        Ok(None) => {}
+        // Past the cap: the late approvals are not run, and the run says why.
+        Err(refused) => applied.reason = Some(refused.to_string()),
     }
     Ok(applied)
+}
+
+impl Applier<'_> {
+    /// The runnable ops `chosen` picks, level by level, then the deletes; true when the run
+    /// stopped (cancelled, or a fatal error), recorded in `applied`.
+    async fn pass(
+        &self,
+        plan: &Plan,
+        chosen: impl Fn(&Op) -> bool,
+        resolved: &mut HashMap<ExternalId, CondecoKey>,
+        failed: &mut HashSet<ExternalId>,
+        applied: &mut Applied,
+    ) -> bool {
+        let runnable = || plan.runnable().filter(|op| chosen(op));
+        let levels = SyncKind::ALL.iter().map(|kind| {
+            runnable()
+                .filter(|op| op.kind == *kind && op.action != Action::Delete)
+                .collect::<Vec<_>>()
+        });
+        let deletes = runnable()
+            .filter(|op| op.action == Action::Delete)
+            .collect::<Vec<_>>();
+        for ops in levels.chain(std::iter::once(deletes)) {
+            if ops.is_empty() {
+                continue;
+            }
+            let level = self.level(&ops, resolved, failed, applied).await;
+            for (key, condeco) in level.resolved {
+                resolved.insert(key, condeco);
+            }
+            failed.extend(level.failed);
+            if let Some(stop) = level.stop {
+                match stop {
+                    Stop::Cancelled => applied.ending = Ending::Cancelled,
+                    Stop::Error(error) => {
+                        applied.ending = Ending::Interrupted;
+                        applied.reason = Some(error.to_string());
+                    }
+                }
+                return true;
+            }
+        }
+        false
+    }
 }
 
 /// Why a level stopped early.

@@ -1,7 +1,8 @@
 //! One sync run from start to end, and the handle the CLI and the TUI drive it by: take the
 //! store's run lock, decide the run's kind (initial, daily, or resumed after a failed or killed
 //! run), read both sides, match them (merge), plan, apply, record the run. Commands in (pause,
-//! resume, cancel; approvals go in with the start), typed [`Event`]s out. Anything that goes
+//! resume, cancel, approve a held op: one approved while the run runs is applied after the
+//! rest, under the deletion cap), typed [`Event`]s out. Anything that goes
 //! wrong after the run started ends it `failed` in the store and in the report, resumable by
 //! running again: only a store that cannot be opened or is locked by another sync is an error.
 
@@ -225,8 +226,10 @@ async fn run_started(
         events,
         control,
         &settings.apply,
+        &settings.plan,
     )
     .await;
+    mark_late_approvals(&mut report, control);
     match applied {
         Err(error) => {
             report.status = "failed".into();
@@ -251,6 +254,18 @@ async fn run_started(
         report.reason = Some(error.to_string());
     }
     report
+}
+
+/// Held ops approved while the run ran show as approved in its report.
+fn mark_late_approvals(report: &mut SyncReport, control: &Control) {
+    let Ok(approved) = control.approved.lock() else {
+        return;
+    };
+    for held in &mut report.held_destructive {
+        if approved.contains(&held.hold.id) {
+            held.hold.approved = true;
+        }
+    }
 }
 
 /// Close the intents left open (by a crash of an earlier run, or lost answers this run gave up
@@ -473,6 +488,7 @@ fn spawn_traffic(settings: &SyncSettings, events: &EventSink) -> JoinHandle<()> 
 pub struct EngineHandle {
     pub events: mpsc::UnboundedReceiver<Event>,
     cancel: CancellationToken,
+    approved: std::sync::Arc<Mutex<BTreeSet<String>>>,
     pause: watch::Sender<bool>,
     task: JoinHandle<Result<SyncReport, SyncError>>,
 }
@@ -483,10 +499,12 @@ impl EngineHandle {
         let (sink, events) = EventSink::channel();
         let (control, pause) = Control::detached();
         let cancel = control.cancel.clone();
+        let approved = control.approved.clone();
         let task = tokio::spawn(async move { run(&settings, &sink, &control).await });
         EngineHandle {
             events,
             cancel,
+            approved,
             pause,
             task,
         }
@@ -499,6 +517,14 @@ impl EngineHandle {
 
     pub fn resume(&self) {
         let _ = self.pause.send(false);
+    }
+
+    /// Approve a held op (and those held with it) by its hold id: it runs after the rest of
+    /// the run, under the deletion cap.
+    pub fn approve(&self, hold_id: impl Into<String>) {
+        if let Ok(mut approved) = self.approved.lock() {
+            approved.insert(hold_id.into());
+        }
     }
 
     /// Stop at the next op boundary; the run ends `cancelled` and resumes next time.

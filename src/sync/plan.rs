@@ -258,6 +258,31 @@ fn approve(plan: &mut Plan, options: &PlanOptions) {
     }
 }
 
+/// The plan with the held ops of `ids` approved as well (approvals that came while the run
+/// ran), still under the deletion cap; `None` when none of them was held.
+pub fn approve_late(
+    plan: &Plan,
+    ids: &BTreeSet<String>,
+    options: &PlanOptions,
+) -> Result<Option<Plan>, PlanError> {
+    let mut late = plan.clone();
+    let mut any = false;
+    for op in &mut late.ops {
+        if let Some(hold) = op.hold.as_mut()
+            && !hold.approved
+            && ids.contains(&hold.id)
+        {
+            hold.approved = true;
+            any = true;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    check_cap(&late, options)?;
+    Ok(Some(late))
+}
+
 fn check_cap(plan: &Plan, options: &PlanOptions) -> Result<(), PlanError> {
     let deleting: u64 = plan
         .destructive()

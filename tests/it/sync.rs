@@ -335,3 +335,60 @@ async fn the_engine_handle_cancels_between_ops_pauses_and_the_next_run_resumes()
     );
     assert_condeco_matches(&sims).await;
 }
+
+#[tokio::test]
+async fn a_held_op_approved_through_the_handle_while_the_run_runs_is_applied_after_the_rest() {
+    use spacebridge::sync::EngineHandle;
+    let (sims, dir) = onboarded(Faults::default()).await;
+    assert_eq!(
+        sync(&sims, &dir, PlanOptions::default()).await.status,
+        "succeeded"
+    );
+    let (deleted_resource, deleted_room) = a_synced_room(&sims, "WE", 0).await;
+    let (kept_resource, kept_room) = a_synced_room(&sims, "WE", 1).await;
+    for room in [&deleted_room, &kept_room] {
+        let path = format!("/rooms/{}", room["id"]);
+        eptura_call(&sims, reqwest::Method::DELETE, &path, Value::Null).await;
+    }
+    let store = dir.path().join("store.sqlite");
+    let (_, planned) =
+        spacebridge::sync::preview(&settings(&sims, store.clone(), PlanOptions::default()))
+            .await
+            .unwrap();
+    let hold_of = |room: &Value| {
+        let eptura_id = room["id"].as_i64().unwrap().to_string();
+        planned
+            .held_destructive
+            .iter()
+            .find(|h| h.eptura_id == eptura_id)
+            .map(|h| h.hold.id.clone())
+            .unwrap()
+    };
+    let (approve, keep) = (hold_of(&deleted_room), hold_of(&kept_room));
+
+    let handle = EngineHandle::start(settings(&sims, store, PlanOptions::default()));
+    handle.approve(approve.clone());
+    let report = handle.finish().await.unwrap();
+    assert_eq!(report.status, "succeeded", "{:?}", report.reason);
+    assert_eq!(
+        report.ops.delete[&spacebridge::domain::SyncKind::Resource],
+        1
+    );
+    let approved: BTreeMap<String, bool> = report
+        .held_destructive
+        .iter()
+        .map(|h| (h.hold.id.clone(), h.hold.approved))
+        .collect();
+    assert_eq!(approved[&approve], true);
+    assert_eq!(approved[&keep], false);
+    let resources = sims.state(Side::Condeco).await["resources"].clone();
+    let exists = |id: i64| {
+        resources
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["resourceId"] == json!(id))
+    };
+    assert!(!exists(deleted_resource), "the approved delete ran");
+    assert!(exists(kept_resource), "the other stays held");
+}
