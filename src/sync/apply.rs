@@ -158,12 +158,22 @@ struct Applier<'a> {
     options: &'a ApplyOptions,
 }
 
+/// Where a run writes: Condeco, and the store recording it under the run's id.
+#[derive(Clone, Copy)]
+pub struct Target<'a> {
+    pub condeco: &'a CondecoClient,
+    pub store: &'a Mutex<Store>,
+    pub run: RunId,
+}
+
 /// Run the ops of `plan` that are not held.
 pub async fn apply(
     plan: &Plan,
-    condeco: &CondecoClient,
-    store: &Mutex<Store>,
-    run: RunId,
+    Target {
+        condeco,
+        store,
+        run,
+    }: Target<'_>,
     events: &EventSink,
     control: &Control,
     options: &ApplyOptions,

@@ -218,11 +218,14 @@ async fn run_started(
         Err(error) => return failed(error.to_string()),
     };
     let mut report = report_of(&plan, Some(run), None, "running");
-    let applied = apply::apply(
-        &plan,
-        &settings.condeco,
+    let target = apply::Target {
+        condeco: &settings.condeco,
         store,
         run,
+    };
+    let applied = apply::apply(
+        &plan,
+        target,
         events,
         control,
         &settings.apply,

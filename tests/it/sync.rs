@@ -379,8 +379,8 @@ async fn a_held_op_approved_through_the_handle_while_the_run_runs_is_applied_aft
         .iter()
         .map(|h| (h.hold.id.clone(), h.hold.approved))
         .collect();
-    assert_eq!(approved[&approve], true);
-    assert_eq!(approved[&keep], false);
+    assert!(approved[&approve], "approved while running");
+    assert!(!approved[&keep], "not approved");
     let resources = sims.state(Side::Condeco).await["resources"].clone();
     let exists = |id: i64| {
         resources
