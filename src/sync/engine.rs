@@ -29,7 +29,7 @@ use crate::store::{
 use super::apply::{self, ApplyOptions, Control, Ending, Rejected};
 use super::desired::{Skipped, desired_state};
 use super::events::{Event, EventSink};
-use super::merge::merge;
+use super::merge::{MergeLinks, merge, needs_matching};
 use super::plan::{Hold, Plan, PlanOptions, plan};
 use super::snapshot::{CondecoSnapshot, CopyUpdate, EpturaSnapshot};
 
@@ -332,7 +332,10 @@ async fn read_and_plan(
     let phase = std::time::Instant::now();
     let desired = desired_state(&eptura);
     let matching = &settings.plan.matching;
-    let (_, links) = merge(&eptura, &desired, &condeco, &mappings, &decisions, matching);
+    let links = match needs_matching(&condeco, &mappings, &decisions) {
+        true => merge(&eptura, &desired, &condeco, &mappings, &decisions, matching).1,
+        false => MergeLinks::default(),
+    };
     tracing::info!(ms = phase.elapsed().as_millis(), "mapped and matched");
     let phase = std::time::Instant::now();
     let plan = plan(&desired, &condeco, &mappings, &links, &settings.plan)?;

@@ -50,6 +50,48 @@ pub fn merge(
     (outcome, links)
 }
 
+/// Whether the matcher has anything to decide: a Condeco entity of a matched level that no
+/// mapping names (an initial sync into an empty Condeco, and a daily run after any sync, have
+/// none), or a rejection to honour. Without, the merge is empty and is skipped: it would cost
+/// a pass over the whole estate (seconds and 100+ MB at 100,000 spaces) to say nothing.
+pub fn needs_matching(
+    condeco: &CondecoSnapshot,
+    mappings: &[Mapping],
+    decisions: &[MergeDecision],
+) -> bool {
+    if decisions
+        .iter()
+        .any(|d| matches!(d.decision, crate::domain::Decision::Reject(_)))
+    {
+        return true;
+    }
+    let mapped: std::collections::HashSet<CondecoKey> =
+        mappings.iter().map(|m| m.condeco).collect();
+    let unmapped = |key: CondecoKey| !mapped.contains(&key);
+    condeco
+        .countries
+        .iter()
+        .any(|c| unmapped(CondecoKey::Country(c.id.into())))
+        || condeco
+            .regions
+            .iter()
+            .any(|r| unmapped(CondecoKey::Region(r.id.into())))
+        || condeco.locations.iter().any(|l| {
+            let location = CondecoLocationId::from(l.id);
+            unmapped(CondecoKey::Location(location))
+                || l.floors.iter().any(|f| {
+                    unmapped(CondecoKey::Floor(CondecoFloorKey {
+                        location,
+                        number: f.number,
+                    }))
+                })
+        })
+        || condeco
+            .resources
+            .iter()
+            .any(|r| unmapped(CondecoKey::Resource(r.id.into())))
+}
+
 /// The links and holds of an outcome.
 pub fn links_of(outcome: &Outcome) -> MergeLinks {
     let mut merge = MergeLinks::default();
