@@ -392,3 +392,42 @@ async fn a_held_op_approved_through_the_handle_while_the_run_runs_is_applied_aft
     assert!(!exists(deleted_resource), "the approved delete ran");
     assert!(exists(kept_resource), "the other stays held");
 }
+
+#[tokio::test]
+async fn approvals_made_while_the_run_runs_cannot_get_around_the_deletion_cap() {
+    use spacebridge::sync::EngineHandle;
+    let (sims, dir) = onboarded(Faults::default()).await;
+    assert_eq!(
+        sync(&sims, &dir, PlanOptions::default()).await.status,
+        "succeeded"
+    );
+    let (resource, room) = a_synced_room(&sims, "WE", 0).await;
+    let path = format!("/rooms/{}", room["id"]);
+    eptura_call(&sims, reqwest::Method::DELETE, &path, Value::Null).await;
+    // One resource of the few hundred mapped is over a 0.1 % cap.
+    let capped = PlanOptions {
+        deletion_cap: 0.001,
+        ..PlanOptions::default()
+    };
+    let store = dir.path().join("store.sqlite");
+    let (_, planned) = spacebridge::sync::preview(&settings(&sims, store.clone(), capped.clone()))
+        .await
+        .unwrap();
+    let hold = planned.held_destructive[0].hold.id.clone();
+
+    let before = writes(&sims).await;
+    let handle = EngineHandle::start(settings(&sims, store, capped));
+    handle.approve(hold);
+    let report = handle.finish().await.unwrap();
+    let reason = report.reason.clone().unwrap_or_default();
+    assert!(reason.contains("cap"), "the run says why: {reason:?}");
+    assert_eq!(writes(&sims).await, before, "nothing deleted");
+    let resources = sims.state(Side::Condeco).await["resources"].clone();
+    assert!(
+        resources
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["resourceId"] == json!(resource))
+    );
+}
