@@ -1,7 +1,8 @@
 //! Plain types of the domain, shared by every other module: the customer's portfolio as read
 //! from a Space Data template ([`Portfolio`], [`Building`], [`Floor`], [`Space`],
 //! [`SpaceType`]), typed ids of both services and the keys a mapping joins ([`ids`]), the geography it implies ([`geo`]), the name rules both systems impose
-//! ([`names`]) and the records each service holds ([`remote`]). No I/O here, and nothing that
+//! ([`names`]), the records each service holds ([`remote`]) and outside text made safe to show
+//! ([`text`]). No I/O here, and nothing that
 //! knows about files, HTTP or SQLite.
 
 pub mod geo;
@@ -11,6 +12,7 @@ pub mod portfolio;
 pub mod postal;
 pub mod remote;
 pub mod space_type;
+pub mod text;
 
 pub use geo::{CountryCode, Region};
 pub use ids::{CondecoKey, ExternalId, SyncKind};

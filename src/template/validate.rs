@@ -13,10 +13,13 @@ use super::LoadOptions;
 use super::cells::{self, CellProblem};
 use super::columns::Column;
 use super::diagnostic::{Code, Diagnostic, column_letter, shorten};
+use super::grid::GridRow;
+use super::limits;
 use super::workbook::{DataSheet, UNKNOWN_FORMULA_ERROR};
 use crate::domain::geo::{self, CountryCode};
 use crate::domain::names::{self, condeco_name_issues, normalise, sanitise_for_condeco};
 use crate::domain::space_type::UsageRules;
+use crate::domain::text::{cut_chars, has_hidden, visible, without_hidden};
 use crate::domain::{Building, Floor, Portfolio, SourceRow, Space};
 
 /// Text longer than this is a warning: Eptura may cut it.
@@ -42,24 +45,33 @@ const YES_NO: Expected = Expected {
     what: "yes or no (yes/no, y/n, true/false, 1/0, x)",
     suggest: |_| None,
 };
-/// 2.5 people probably meant 3 (rounded).
+/// 2.5 people probably meant 3 (rounded); nothing is suggested for an absurd number.
 const CAPACITY: Expected = Expected {
     code: Code::BadCapacity,
     what: "a whole number of people (0 or more)",
     suggest: |shown| {
-        let value = shown.parse::<f64>().ok().filter(|v| *v >= 0.0)?;
+        let value = plausible(shown.parse::<f64>().ok()?)?;
         Some(format!("{}", value.round() as u64))
     },
 };
-/// -20 square feet probably meant 20.
+/// -20 square feet probably meant 20; nothing is suggested for an absurd number.
 const AREA: Expected = Expected {
     code: Code::BadNumber,
     what: "a number of square feet (0 or more)",
     suggest: |shown| {
         let value = shown.trim().trim_start_matches('-').parse::<f64>().ok()?;
-        Some(cells::format_number(value))
+        Some(cells::format_number(plausible(value)?))
     },
 };
+
+/// The largest number worth suggesting in place of a bad one.
+const LARGEST_SUGGESTION: f64 = 1e9;
+
+/// `value` when it is a number a person might have meant: finite, not negative, not huge
+/// (no suggestion of `inf`, `NaN` or 18446744073709551615).
+fn plausible(value: f64) -> Option<f64> {
+    (value.is_finite() && (0.0..=LARGEST_SUGGESTION).contains(&value)).then_some(value)
+}
 
 /// The outcome of checking a sheet.
 pub struct Checked {
@@ -70,33 +82,27 @@ pub struct Checked {
 /// Check every row of the sheet; `None` when cancelled.
 pub fn check(sheet: &DataSheet, options: &LoadOptions) -> Option<Checked> {
     let mut checker = Checker::new(sheet, options);
-    let (start_row, start_col) = sheet.range.start().unwrap_or((0, 0));
-    let first_data = (sheet.header_row - start_row) as usize;
-    for (offset, cells) in sheet.range.rows().enumerate().skip(first_data) {
-        if offset % CANCEL_CHECK_ROWS == 0 && options.cancelled() {
+    // `header_row` is 1-based: as a 0-based index it is the first row below the headers.
+    for (i, cells) in sheet.grid.rows_from(sheet.header_row).enumerate() {
+        if i % CANCEL_CHECK_ROWS == 0 && options.cancelled() {
             return None;
         }
-        if cells.iter().all(is_blank) {
+        if cells.values().all(is_blank) {
             continue;
         }
         let row = Row {
             cells,
-            start_col,
-            number: start_row + offset as u32 + 1,
+            number: cells.index + 1,
         };
         checker.check_row(&row);
     }
     Some(checker.finish())
 }
 
-fn headed_columns(sheet: &DataSheet) -> Vec<bool> {
-    let start_col = sheet.range.start().map_or(0, |(_, c)| c);
-    let mut headed = vec![false; sheet.range.width()];
-    for column in &sheet.columns {
-        if let Some(slot) = headed.get_mut((column.index - start_col) as usize) {
-            *slot = true;
-        }
-    }
+/// The columns that have a header, sorted.
+fn headed_columns(sheet: &DataSheet) -> Vec<u32> {
+    let mut headed: Vec<u32> = sheet.columns.iter().map(|c| c.index).collect();
+    headed.sort_unstable();
     headed
 }
 
@@ -110,8 +116,7 @@ fn is_blank(cell: &Data) -> bool {
 
 /// One data row, addressed by template column.
 struct Row<'a> {
-    cells: &'a [Data],
-    start_col: u32,
+    cells: GridRow<'a>,
     /// 1-based, as the customer sees it.
     number: u32,
 }
@@ -217,8 +222,8 @@ struct Checker<'a> {
     spaces_seen: HashMap<(usize, usize, String), u32>,
     types: HashMap<String, TypeUse>,
     data_rows: usize,
-    /// Whether each column (relative to the sheet's first) has a header.
-    headed: Vec<bool>,
+    /// The columns that have a header, sorted.
+    headed: Vec<u32>,
     /// The last row's building (its raw code or name, and index) and floor (building, raw name,
     /// index): rows come grouped, so most rows skip the folding and the lookups.
     last_building: Option<(bool, String, usize)>,
@@ -247,12 +252,9 @@ impl<'a> Checker<'a> {
 
     /// Remember values that sit in a column without a header: they would be lost.
     fn note_unnamed_values(&mut self, row: &Row) {
-        for (offset, cell) in row.cells.iter().enumerate() {
-            if !is_blank(cell) && !self.headed.get(offset).copied().unwrap_or(false) {
-                let entry = self
-                    .unnamed
-                    .entry(row.start_col + offset as u32)
-                    .or_insert((row.number, 0));
+        for cell in row.cells.cells {
+            if !is_blank(&cell.value) && self.headed.binary_search(&cell.col).is_err() {
+                let entry = self.unnamed.entry(cell.col).or_insert((row.number, 0));
                 entry.1 += 1;
             }
         }
@@ -282,8 +284,7 @@ impl<'a> Checker<'a> {
     }
 
     fn cell(&self, row: &Row<'a>, column: Column) -> Option<&'a Data> {
-        let position = self.sheet.position(column)?;
-        row.cells.get((position - row.start_col) as usize)
+        row.cells.get(self.sheet.position(column)?)
     }
 
     /// A finding at `column` of `row`.
@@ -295,17 +296,80 @@ impl<'a> Checker<'a> {
         value: &str,
         message: String,
     ) -> Diagnostic {
-        let letter = self
-            .sheet
-            .position(column)
-            .map(column_letter)
-            .unwrap_or_default();
+        let at = self.sheet.position(column);
+        self.finding_at(row, at, column.header(), code, value, message)
+    }
+
+    /// A finding at 0-based sheet column `at` (when known) of `row`, whose header is `header`.
+    fn finding_at(
+        &self,
+        row: &Row,
+        at: Option<u32>,
+        header: &str,
+        code: Code,
+        value: &str,
+        message: String,
+    ) -> Diagnostic {
+        let letter = at.map(column_letter).unwrap_or_default();
         Diagnostic {
             cell: format!("{letter}{}", row.number),
             row: row.number,
-            column: column.header().to_string(),
+            column: header.to_string(),
             ..Diagnostic::file(code, &self.sheet.name, message).with_value(value)
         }
+    }
+
+    /// A cell's text made safe to keep and show: hidden characters reported and written as
+    /// visible escapes (so they can never be uploaded, printed raw or sent on), text longer
+    /// than `max` characters reported and cut.
+    fn safe_text<'t>(
+        &mut self,
+        row: &Row,
+        (at, header): (Option<u32>, &str),
+        max: usize,
+        value: Cow<'t, str>,
+    ) -> Cow<'t, str> {
+        let value = if has_hidden(&value) {
+            let shown = visible(&value).into_owned();
+            let d = self
+                .finding_at(
+                    row,
+                    at,
+                    header,
+                    Code::ControlCharacter,
+                    &shown,
+                    format!(
+                        "{header} holds a hidden control character (shown as \\u{{..}}), which a \
+                         terminal obeys instead of showing and which must not be uploaded: \
+                         delete it"
+                    ),
+                )
+                .with_suggestion(shorten(without_hidden(&value).trim()));
+            self.report(d);
+            Cow::Owned(shown)
+        } else {
+            value
+        };
+        if value.len() <= max {
+            return value;
+        }
+        let length = value.chars().count();
+        if length <= max {
+            return value;
+        }
+        let d = self.finding_at(
+            row,
+            at,
+            header,
+            Code::TooLong,
+            &value,
+            format!(
+                "{header} is {length} characters long, more than the {max} it may have: \
+                 shorten it"
+            ),
+        );
+        self.report(d);
+        Cow::Owned(cut_chars(&value, max).into_owned())
     }
 
     fn report(&mut self, diagnostic: Diagnostic) {
@@ -375,6 +439,8 @@ impl<'a> Checker<'a> {
     fn text(&mut self, row: &Row<'a>, column: Column) -> Result<Option<Cow<'a, str>>, ()> {
         match cells::text(self.cell(row, column)) {
             Ok(Some(value)) => {
+                let at = (self.sheet.position(column), column.header());
+                let value = self.safe_text(row, at, limits::max_chars(Some(column)), value);
                 self.check_length(row, column, &value);
                 Ok(Some(value))
             }
@@ -649,20 +715,24 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn extras(&self, row: &Row) -> Vec<(String, String)> {
-        self.sheet
-            .columns
-            .iter()
-            .filter(|c| c.column.is_none())
-            .filter_map(|c| {
-                let cell = row.cells.get((c.index - row.start_col) as usize)?;
-                let value = match cells::text(Some(cell)) {
-                    Ok(v) => v?.into_owned(),
-                    Err(_) => cell.to_string(),
-                };
-                Some((c.header.clone(), value))
-            })
-            .collect()
+    /// The values of the extra columns, safe to keep.
+    fn extras(&mut self, row: &Row) -> Vec<(String, String)> {
+        let sheet = self.sheet;
+        let mut extras = Vec::new();
+        for c in sheet.columns.iter().filter(|c| c.column.is_none()) {
+            let Some(cell) = row.cells.get(c.index) else {
+                continue;
+            };
+            let value = match cells::text(Some(cell)) {
+                Ok(Some(v)) => v,
+                Ok(None) => continue,
+                Err(_) => Cow::Owned(cell.to_string()),
+            };
+            let at = (Some(c.index), c.header.as_str());
+            let value = self.safe_text(row, at, limits::max_chars(None), value);
+            extras.push((c.header.clone(), value.into_owned()));
+        }
+        extras
     }
 
     fn note_type_use(&mut self, row: &Row, space_type: &str, capacity: u32) {
