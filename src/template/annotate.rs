@@ -40,7 +40,7 @@ pub fn write(source: &Path, options: &LoadOptions, out: &Path) -> Result<Loaded,
         });
     }
     let bytes = super::source::read(source)?;
-    let (loaded, sheet) = super::load_sheet(source, bytes, options)?;
+    let (loaded, sheet) = super::load_sheet(source, bytes, options, true)?;
     let fail = |source| AnnotateError::Write {
         path: out.to_path_buf(),
         source,

@@ -2,8 +2,11 @@
 //! column, in one vector sorted by row then column. Unlike a dense grid, its size follows the
 //! cells the file holds, not the area they span: a stray value at `XFD1048576` costs one cell,
 //! not seventeen billion. Rows are read as slices of that vector ([`GridRow`]).
+//!
+//! The checks read rows as [`RowView`]s, which borrow their text: from a grid, or straight
+//! from the workbook's string table while a sheet is streamed.
 
-use calamine::{Data, Range};
+use calamine::{Data, DataRef, Range};
 
 /// One non-empty cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +45,59 @@ impl<'a> GridRow<'a> {
     /// The row's values, in column order.
     pub fn values(&self) -> impl Iterator<Item = &'a Data> + use<'a> {
         self.cells.iter().map(|c| &c.value)
+    }
+}
+
+/// One row as the checks read it: (0-based column, value) pairs sorted by column.
+#[derive(Debug, Clone, Copy)]
+pub struct RowView<'r> {
+    /// 0-based row.
+    pub index: u32,
+    pub cells: &'r [(u32, DataRef<'r>)],
+}
+
+impl<'r> RowView<'r> {
+    /// The value at 0-based column `col`, if the cell is not empty.
+    pub fn get(&self, col: u32) -> Option<&'r DataRef<'r>> {
+        let cells: &'r [(u32, DataRef<'r>)] = self.cells;
+        cells
+            .binary_search_by_key(&col, |(c, _)| *c)
+            .ok()
+            .map(|i| &cells[i].1)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &'r DataRef<'r>> + use<'r> {
+        self.cells.iter().map(|(_, value)| value)
+    }
+}
+
+/// A grid cell's value, borrowing its text.
+pub fn data_ref(value: &Data) -> DataRef<'_> {
+    match value {
+        Data::Int(i) => DataRef::Int(*i),
+        Data::Float(f) => DataRef::Float(*f),
+        Data::String(s) => DataRef::SharedString(s),
+        Data::Bool(b) => DataRef::Bool(*b),
+        Data::DateTime(d) => DataRef::DateTime(*d),
+        Data::DateTimeIso(s) => DataRef::DateTimeIso(s.clone()),
+        Data::DurationIso(s) => DataRef::DurationIso(s.clone()),
+        Data::Error(e) => DataRef::Error(e.clone()),
+        Data::Empty => DataRef::Empty,
+    }
+}
+
+impl<'g> GridRow<'g> {
+    /// The row as the checks read it, its cells put in `buffer` (reused between rows).
+    pub fn view<'b>(&self, buffer: &'b mut Vec<(u32, DataRef<'g>)>) -> RowView<'b>
+    where
+        'g: 'b,
+    {
+        buffer.clear();
+        buffer.extend(self.cells.iter().map(|c| (c.col, data_ref(&c.value))));
+        RowView {
+            index: self.index,
+            cells: buffer,
+        }
     }
 }
 
@@ -147,6 +203,10 @@ impl Grid {
     /// Every cell, in row then column order.
     pub fn cells(&self) -> &[SheetCell] {
         &self.cells
+    }
+
+    pub fn into_cells(self) -> Vec<SheetCell> {
+        self.cells
     }
 }
 

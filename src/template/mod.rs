@@ -265,19 +265,30 @@ fn detect_nonempty(path: &Path, bytes: &[u8]) -> Result<Format, LoadError> {
 
 /// Read and check a template already in memory; `path` names it in messages.
 pub fn load_bytes(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Result<Loaded, LoadError> {
-    load_sheet(path, bytes, options).map(|(loaded, _)| loaded)
+    load_sheet(path, bytes, options, false).map(|(loaded, _)| loaded)
 }
 
-/// Load, keeping the data sheet's cells (for the annotated copy).
+/// Load, handing each data row to the checks as it is read; with `keep_cells`, the data
+/// sheet keeps every cell (for the annotated copy).
 fn load_sheet(
     path: &Path,
     bytes: Vec<u8>,
     options: &LoadOptions,
+    keep_cells: bool,
 ) -> Result<(Loaded, workbook::DataSheet), LoadError> {
     let format = detect_nonempty(path, &bytes)?;
+    let mut checker: Option<validate::Checker> = None;
+    let mut on_row = |sheet: &workbook::DataSheet, row: grid::RowView<'_>| {
+        checker
+            .get_or_insert_with(|| validate::Checker::new(sheet, options))
+            .row(row);
+    };
     let mut sheet = guarded(path, format, || {
-        workbook::find_data_sheet(path, format, bytes, options)
+        workbook::read_data_sheet(path, format, bytes, options, keep_cells, &mut on_row)
     })?;
+    let checked = checker
+        .unwrap_or_else(|| validate::Checker::new(&sheet, options))
+        .finish();
     if format == Format::Csv {
         // A CSV export has its headers on row 1 by nature: that is no drift.
         sheet
@@ -288,9 +299,6 @@ fn load_sheet(
     if !format.extension_agrees(path) {
         diagnostics.push(wrong_extension(path, format, &sheet.name));
     }
-    let checked = validate::check(&sheet, options).ok_or_else(|| LoadError::Cancelled {
-        path: path.to_path_buf(),
-    })?;
     diagnostics.extend(checked.diagnostics);
     diagnostics.iter_mut().for_each(Diagnostic::make_visible);
     sort_worst_first(&mut diagnostics);

@@ -17,7 +17,7 @@ use calamine::{Cell, CellErrorType, Data, DataRef, Reader, Sheets};
 use super::columns::{self, Column, HEADER_SEARCH_ROWS, OFFICIAL_HEADER_ROW};
 use super::diagnostic::{Code, Diagnostic, column_letter};
 use super::format::Format;
-use super::grid::{Grid, GridRow, SheetCell};
+use super::grid::{Grid, GridRow, RowView, SheetCell};
 use super::limits::{MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_ROWS};
 use super::{LoadError, LoadOptions, SheetColumn, csv_sheet, extent};
 use crate::domain::text::{cut_chars, visible};
@@ -25,6 +25,8 @@ use crate::domain::text::{cut_chars, visible};
 /// The sheet that holds the data, with its header row found and its columns described.
 pub struct DataSheet {
     pub name: String,
+    /// The cells read whole: every cell of the sheet, or for a streamed `.xlsx` sheet only its
+    /// top rows unless all were asked for.
     pub grid: Grid,
     /// 1-based row of the headers, as the customer sees it.
     pub header_row: u32,
@@ -41,12 +43,24 @@ impl DataSheet {
     }
 }
 
-/// Open the file and return its data sheet.
-pub fn find_data_sheet(
+/// What the loader does with each data row, as it is read: the sheet it belongs to (its
+/// header row and columns found) and the row.
+pub type OnRow<'f> = &'f mut dyn FnMut(&DataSheet, RowView<'_>);
+
+/// How often (in rows) a load checks whether it was cancelled.
+const CANCEL_CHECK_ROWS: u32 = 4096;
+
+/// Open the file, find its data sheet and hand every data row to `on_row` as it is read.
+/// The sheet returned holds the cells read whole ([`DataSheet::grid`]): all of them for every
+/// format but `.xlsx`, whose rows are streamed and kept only when `keep_cells` asks for them
+/// (the annotated copy needs them).
+pub fn read_data_sheet(
     path: &Path,
     format: Format,
     bytes: Vec<u8>,
     options: &LoadOptions,
+    keep_cells: bool,
+    on_row: OnRow<'_>,
 ) -> Result<DataSheet, LoadError> {
     let mut book = match open(path, format, bytes)? {
         Book::Workbook(book) => book,
@@ -56,49 +70,242 @@ pub fn find_data_sheet(
                 grid,
                 out_of_range: OutOfRange::default(),
             };
-            return describe(&name, read).ok_or_else(|| LoadError::NoHeaderRow {
-                path: path.to_path_buf(),
-                sheets: name.clone(),
-            });
+            return from_grid(&name, read, options, on_row)
+                .map_err(|e| e.into_load(path, format, &name))?
+                .ok_or_else(|| LoadError::NoHeaderRow {
+                    path: path.to_path_buf(),
+                    sheets: name.clone(),
+                });
         }
     };
     let names = book.sheet_names();
-    if let Some(wanted) = &options.sheet {
-        let name = names
-            .iter()
-            .find(|n| n.eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| LoadError::NoSuchSheet {
-                path: path.to_path_buf(),
-                sheet: visible(wanted).into_owned(),
-                available: visible(&names.join(", ")).into_owned(),
-            })?
-            .clone();
-        let read = read_sheet(&mut book, &name, Rows::All)
-            .map_err(|e| e.into_load(path, format, &name))?;
-        let mut sheet = describe(&name, read).ok_or_else(|| LoadError::NoHeaderRow {
-            path: path.to_path_buf(),
-            sheets: visible(&name).into_owned(),
-        })?;
-        note_ignored_sheets(&mut sheet, &names);
-        return Ok(sheet);
-    }
-    for name in &names {
+    let candidates = match &options.sheet {
+        Some(wanted) => vec![
+            names
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(wanted))
+                .ok_or_else(|| LoadError::NoSuchSheet {
+                    path: path.to_path_buf(),
+                    sheet: visible(wanted).into_owned(),
+                    available: visible(&names.join(", ")).into_owned(),
+                })?
+                .clone(),
+        ],
+        None => names.clone(),
+    };
+    for name in &candidates {
         if options.cancelled() {
             return Err(LoadError::Cancelled {
                 path: path.to_path_buf(),
             });
         }
-        let read =
-            read_sheet(&mut book, name, Rows::All).map_err(|e| e.into_load(path, format, name))?;
-        if let Some(mut sheet) = describe(name, read) {
+        let found = data_sheet(&mut book, name, options, keep_cells, on_row)
+            .map_err(|e| e.into_load(path, format, name))?;
+        if let Some(mut sheet) = found {
             note_ignored_sheets(&mut sheet, &names);
             return Ok(sheet);
         }
     }
     Err(LoadError::NoHeaderRow {
         path: path.to_path_buf(),
-        sheets: visible(&names.join(", ")).into_owned(),
+        sheets: visible(&candidates.join(", ")).into_owned(),
     })
+}
+
+/// Sheet `name` as the data sheet, its rows handed to `on_row`; `None` when it has no header
+/// row. `.xlsx` sheets are streamed; the other formats are read into a grid first.
+fn data_sheet(
+    book: &mut Sheets<Cursor<Vec<u8>>>,
+    name: &str,
+    options: &LoadOptions,
+    keep_cells: bool,
+    on_row: OnRow<'_>,
+) -> Result<Option<DataSheet>, SheetError> {
+    if let Sheets::Xlsx(xlsx) = book {
+        let mut reader = xlsx
+            .worksheet_cells_reader(name)
+            .map_err(|e| SheetError::Library(e.to_string()))?;
+        let next = || {
+            reader
+                .next_cell()
+                .map_err(|e| SheetError::Library(e.to_string()))
+        };
+        return stream(name, next, options, keep_cells, on_row);
+    }
+    let read = read_sheet(book, name, Rows::All)?;
+    from_grid(name, read, options, on_row)
+}
+
+/// A sheet read whole as the data sheet, its data rows handed to `on_row`.
+fn from_grid(
+    name: &str,
+    read: SheetRead,
+    options: &LoadOptions,
+    on_row: OnRow<'_>,
+) -> Result<Option<DataSheet>, SheetError> {
+    let Some(mut sheet) = describe(name, read.grid) else {
+        return Ok(None);
+    };
+    sheet.note_out_of_range(&read.out_of_range);
+    feed_grid(&sheet, options, on_row)?;
+    Ok(Some(sheet))
+}
+
+/// Hand the rows of the sheet's grid below its header row to `on_row`.
+fn feed_grid(
+    sheet: &DataSheet,
+    options: &LoadOptions,
+    on_row: OnRow<'_>,
+) -> Result<(), SheetError> {
+    let mut buffer = Vec::new();
+    // `header_row` is 1-based: as a 0-based index it is the first row below the headers.
+    for (i, row) in sheet.grid.rows_from(sheet.header_row).enumerate() {
+        if (i as u32).is_multiple_of(CANCEL_CHECK_ROWS) && options.cancelled() {
+            return Err(SheetError::Cancelled);
+        }
+        on_row(sheet, row.view(&mut buffer));
+    }
+    Ok(())
+}
+
+/// Stream a sheet: its top rows are kept to find the header row in; when there is one, every
+/// later row is handed to `on_row` as soon as its last cell is read, its text borrowed from the
+/// workbook's string table, and dropped (kept only with `keep_cells`). Rows are taken in the
+/// order the file stores them, which Excel and LibreOffice keep sorted.
+fn stream<'a>(
+    name: &str,
+    mut next: impl FnMut() -> Result<Option<Cell<DataRef<'a>>>, SheetError>,
+    options: &LoadOptions,
+    keep_cells: bool,
+    on_row: OnRow<'_>,
+) -> Result<Option<DataSheet>, SheetError> {
+    let mut out_of_range = OutOfRange::default();
+    let mut top = Vec::new();
+    let mut pending = None;
+    let mut first_row = None;
+    // The reader must not be asked again once it has said the sheet ended.
+    let mut ended = true;
+    while let Some(cell) = next()? {
+        let Some((row, col, value)) = admit(&cell, &mut out_of_range) else {
+            continue;
+        };
+        let first = *first_row.get_or_insert(row);
+        if row >= first.saturating_add(HEADER_SEARCH_ROWS as u32) {
+            pending = Some((row, col, value));
+            ended = false;
+            break;
+        }
+        top.push(SheetCell {
+            row,
+            col,
+            value: owned(&value),
+        });
+    }
+    let Some(mut sheet) = describe(name, Grid::from_cells(top)) else {
+        return Ok(None);
+    };
+    feed_grid(&sheet, options, on_row)?;
+    let mut kept = Vec::new();
+    let mut row = StreamedRow::default();
+    while !ended {
+        let (index, col, value) = match pending.take() {
+            Some(cell) => cell,
+            None => match next()? {
+                Some(cell) => match admit(&cell, &mut out_of_range) {
+                    Some(cell) => cell,
+                    None => continue,
+                },
+                None => {
+                    ended = true;
+                    continue;
+                }
+            },
+        };
+        if row.index.is_some_and(|r| r != index) {
+            row.hand_over(&sheet, options, on_row)?;
+        }
+        row.index = Some(index);
+        if keep_cells {
+            if kept.len() + sheet.grid.len() >= MAX_CELLS {
+                return Err(SheetError::TooManyCells);
+            }
+            kept.push(SheetCell {
+                row: index,
+                col,
+                value: owned(&value),
+            });
+        }
+        row.cells.push((col, value));
+    }
+    row.hand_over(&sheet, options, on_row)?;
+    if keep_cells {
+        let mut cells = std::mem::take(&mut sheet.grid).into_cells();
+        cells.extend(kept);
+        sheet.grid = Grid::from_cells(cells);
+    }
+    sheet.note_out_of_range(&out_of_range);
+    Ok(Some(sheet))
+}
+
+/// The row being streamed: its index and its cells so far.
+#[derive(Default)]
+struct StreamedRow<'a> {
+    index: Option<u32>,
+    cells: Vec<(u32, DataRef<'a>)>,
+    /// Rows handed over so far.
+    count: u32,
+}
+
+impl StreamedRow<'_> {
+    /// Hand the row to `on_row` (its cells sorted by column) and start the next.
+    fn hand_over(
+        &mut self,
+        sheet: &DataSheet,
+        options: &LoadOptions,
+        on_row: OnRow<'_>,
+    ) -> Result<(), SheetError> {
+        let Some(index) = self.index.take() else {
+            return Ok(());
+        };
+        if !self.cells.is_sorted_by_key(|(col, _)| *col) {
+            self.cells.sort_by_key(|(col, _)| *col);
+        }
+        on_row(
+            sheet,
+            RowView {
+                index,
+                cells: &self.cells,
+            },
+        );
+        self.cells.clear();
+        self.count += 1;
+        if self.count.is_multiple_of(CANCEL_CHECK_ROWS) && options.cancelled() {
+            return Err(SheetError::Cancelled);
+        }
+        Ok(())
+    }
+}
+
+/// A streamed cell as the reader keeps it: `None` when empty, or beyond Excel's last row or
+/// column (counted in `out`); text longer than [`MAX_CELL_CHARS`] cut.
+fn admit<'a>(cell: &Cell<DataRef<'a>>, out: &mut OutOfRange) -> Option<(u32, u32, DataRef<'a>)> {
+    let (row, col) = cell.get_position();
+    if row >= MAX_ROWS || col >= MAX_COLUMNS {
+        out.count += 1;
+        out.first.get_or_insert((row, col));
+        return None;
+    }
+    let value = match cell.get_value() {
+        DataRef::Empty => return None,
+        DataRef::SharedString(s) if s.len() > MAX_CELL_CHARS => {
+            DataRef::String(cut_chars(s, MAX_CELL_CHARS).into_owned())
+        }
+        DataRef::String(s) if s.len() > MAX_CELL_CHARS => {
+            DataRef::String(cut_chars(s, MAX_CELL_CHARS).into_owned())
+        }
+        other => other.clone(),
+    };
+    Some((row, col, value))
 }
 
 /// The name a CSV file's only (pseudo-)sheet goes by: the file's name without extension.
@@ -117,7 +324,7 @@ pub struct SheetInfo {
 }
 
 /// Every sheet of the file, in workbook order, with whether it holds a header row. Opens the
-/// file like [`find_data_sheet`] does; of each sheet only the top rows are read.
+/// file like [`read_data_sheet`] does; of each sheet only the top rows are read.
 pub fn sheet_infos(
     path: &Path,
     format: Format,
@@ -172,6 +379,7 @@ struct OutOfRange {
 enum SheetError {
     Library(String),
     TooManyCells,
+    Cancelled,
 }
 
 impl SheetError {
@@ -181,6 +389,9 @@ impl SheetError {
                 path: path.to_path_buf(),
                 format,
                 detail: visible(&format!("sheet \"{sheet}\": {detail}")).into_owned(),
+            },
+            SheetError::Cancelled => LoadError::Cancelled {
+                path: path.to_path_buf(),
             },
             SheetError::TooManyCells => LoadError::TooLarge {
                 path: path.to_path_buf(),
@@ -370,8 +581,7 @@ fn open(path: &Path, format: Format, bytes: Vec<u8>) -> Result<Book, LoadError> 
 
 /// Find the header row among the first rows of the sheet and describe the columns; `None`
 /// when no row looks like a header row.
-fn describe(name: &str, read: SheetRead) -> Option<DataSheet> {
-    let SheetRead { grid, out_of_range } = read;
+fn describe(name: &str, grid: Grid) -> Option<DataSheet> {
     let header_index = header_offset(&grid)?;
     let header_row = header_index + 1;
     let headers = grid.row(header_index);
@@ -414,7 +624,6 @@ fn describe(name: &str, read: SheetRead) -> Option<DataSheet> {
             )
         });
     }
-    sheet.note_out_of_range(&out_of_range);
     sheet.grid = grid;
     Some(sheet)
 }
