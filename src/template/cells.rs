@@ -140,16 +140,27 @@ pub fn yes_no(cell: Option<&DataRef<'_>>) -> Result<Option<bool>, CellProblem> {
             shown: format_number(*f),
         }),
         Some(other) => match as_str(other) {
-            Some(s) => match s.trim().to_ascii_lowercase().as_str() {
-                "" => Ok(None),
-                "yes" | "y" | "true" | "1" | "x" => Ok(Some(true)),
-                "no" | "n" | "false" | "0" => Ok(Some(false)),
-                _ => Err(CellProblem::NotA {
-                    shown: s.trim().to_string(),
-                }),
-            },
+            Some(s) => yes_no_text(s.trim()).map_err(|()| CellProblem::NotA {
+                shown: s.trim().to_string(),
+            }),
             None => Err(not_text(other)),
         },
+    }
+}
+
+/// A yes/no spelling, any case, without allocating (it is read on every row).
+fn yes_no_text(text: &str) -> Result<Option<bool>, ()> {
+    const YES: [&str; 5] = ["yes", "y", "true", "1", "x"];
+    const NO: [&str; 4] = ["no", "n", "false", "0"];
+    let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(text));
+    if text.is_empty() {
+        Ok(None)
+    } else if is(&YES) {
+        Ok(Some(true))
+    } else if is(&NO) {
+        Ok(Some(false))
+    } else {
+        Err(())
     }
 }
 

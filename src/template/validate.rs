@@ -265,6 +265,8 @@ pub struct Checker<'a> {
     types: HashMap<String, TypeUse>,
     /// The row that last used a space type for the first time.
     new_type_row: Option<u32>,
+    /// The last state code looked up, and what it is.
+    last_region: Option<(String, Option<&'static geo::Region>)>,
     data_rows: usize,
     /// The last row's building (its raw code or name, and index) and floor (building, raw name,
     /// index): rows come grouped, so most rows skip the folding and the lookups.
@@ -285,6 +287,7 @@ impl<'a> Checker<'a> {
             spaces_seen: HashMap::default(),
             types: HashMap::default(),
             new_type_row: None,
+            last_region: None,
             data_rows: 0,
             last_building: None,
             last_floor: None,
@@ -294,8 +297,11 @@ impl<'a> Checker<'a> {
 
     /// Remember values that sit in a column without a header: they would be lost.
     fn note_unnamed_values(&mut self, row: &Row) {
+        // Both the cells and the headed columns are sorted by column: one walk over both.
+        let mut headed = self.sheet.headed.iter().peekable();
         for (col, value) in row.cells.cells {
-            if !is_blank(value) && self.sheet.headed.binary_search(col).is_err() {
+            while headed.next_if(|h| *h < col).is_some() {}
+            if headed.peek() != Some(&col) && !is_blank(value) {
                 let entry = self.unnamed.entry(*col).or_insert((row.number, 0));
                 entry.1 += 1;
             }
@@ -642,7 +648,16 @@ impl<'a> Checker<'a> {
         row: &Row,
         state: Cow<'r, str>,
     ) -> (Option<Cow<'r, str>>, Option<CountryCode>, bool) {
-        if let Some(region) = geo::region(&state) {
+        // Rows of one building repeat its state: look the code up once per change.
+        let known = match &self.last_region {
+            Some((text, region)) if *text == *state => *region,
+            _ => {
+                let region = geo::region(&state);
+                self.last_region = Some((state.to_string(), region));
+                region
+            }
+        };
+        if let Some(region) = known {
             return (Some(Cow::Borrowed(region.code)), Some(region.country), true);
         }
         let fallback = self
@@ -823,29 +838,29 @@ impl<'a> Checker<'a> {
             }
             _ => None,
         };
-        let key = match Building::key_for(fields.code.as_deref(), fields.name.as_deref()) {
-            _ if cached.is_some() => String::new(),
-            Some(key) => key,
-            None => {
-                let column = if self.sheet.position(Column::BuildingName).is_some() {
-                    Column::BuildingName
-                } else {
-                    Column::BuildingCode
-                };
-                if self.sheet.position(column).is_some() {
-                    let d = self.finding(
-                        row,
-                        column,
-                        Code::MissingBuildingId,
-                        "",
-                        "Building Name and Building Code are both blank: give at least one so the \
+        // The key is only computed for a row whose building differs from the last row's.
+        let Some(key) = cached.map_or_else(
+            || Building::key_for(fields.code.as_deref(), fields.name.as_deref()),
+            |_| Some(String::new()),
+        ) else {
+            let column = if self.sheet.position(Column::BuildingName).is_some() {
+                Column::BuildingName
+            } else {
+                Column::BuildingCode
+            };
+            if self.sheet.position(column).is_some() {
+                let d = self.finding(
+                    row,
+                    column,
+                    Code::MissingBuildingId,
+                    "",
+                    "Building Name and Building Code are both blank: give at least one so the \
                          row belongs to a building"
-                            .to_string(),
-                    );
-                    self.report(d);
-                }
-                return None;
+                        .to_string(),
+                );
+                self.report(d);
             }
+            return None;
         };
         let index = match cached.or_else(|| self.by_key.get(&key).copied()) {
             Some(index) => index,
