@@ -4,6 +4,7 @@
 //! Secrets come only from the environment or the config file (never a flag), are [`Secret`]s
 //! from the moment they are read, and a config file other users could read is refused.
 //! Reads the environment through a function so tests can give their own; does no network I/O.
+//! A key the file should not hold (a misspelling, say) is an error that names it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,7 @@ pub struct Flags {
 
 /// One profile of the config file.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Profile {
     pub eptura_url: Option<String>,
     pub eptura_username: Option<String>,
@@ -54,7 +56,25 @@ pub struct Profile {
     pub db: Option<PathBuf>,
 }
 
+/// Every key a profile may hold, as written in the config file; a key not listed here is an
+/// error naming it (a misspelled key would otherwise be ignored without a word).
+const PROFILE_KEYS: [&str; 9] = [
+    "eptura_url",
+    "eptura_username",
+    "eptura_password",
+    "condeco_url",
+    "condeco_client",
+    "condeco_subscription_key",
+    "condeco_client_id",
+    "condeco_client_secret",
+    "db",
+];
+
+/// The largest config file read: it holds a few profiles of a few lines each.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ConfigFile {
     #[serde(default)]
     profile: BTreeMap<String, Profile>,
@@ -101,6 +121,23 @@ pub enum ConfigError {
         profile: String,
         available: String,
     },
+    #[error(
+        "the config file {path} has an unknown key \"{key}\"{}; a profile's keys are: {}",
+        nearest.map(|k| format!(" (did you mean \"{k}\"?)")).unwrap_or_default(),
+        PROFILE_KEYS.join(", ")
+    )]
+    UnknownKey {
+        path: PathBuf,
+        /// Where it is: `profile.NAME.KEY`, or the top-level key.
+        key: String,
+        nearest: Option<&'static str>,
+    },
+    #[error(
+        "the config file {path} is not a regular file or is larger than {} KiB: give the \
+         path of the TOML file",
+        MAX_CONFIG_BYTES / 1024
+    )]
+    NotAConfigFile { path: PathBuf },
     #[error("{what} is not set: {how}")]
     Missing { what: &'static str, how: String },
 }
@@ -166,13 +203,16 @@ fn read_profile(path: &Path, name: Option<&str>) -> Result<Option<Profile>, Conf
         source,
     })?;
     // toml's own messages quote the offending line, which may hold a secret: give the line only.
-    let mut file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+    let syntax = |e: toml::de::Error| ConfigError::Syntax {
         path: path.to_path_buf(),
         line: e
             .span()
             .map(|span| text[..span.start.min(text.len())].lines().count().max(1))
             .unwrap_or(1),
-    })?;
+    };
+    let table: toml::Table = toml::from_str(&text).map_err(syntax)?;
+    check_keys(path, &table)?;
+    let mut file: ConfigFile = toml::from_str(&text).map_err(syntax)?;
     match name {
         Some(name) => match file.profile.remove(name) {
             Some(profile) => Ok(Some(profile)),
@@ -190,6 +230,42 @@ fn read_profile(path: &Path, name: Option<&str>) -> Result<Option<Profile>, Conf
     }
 }
 
+/// Every key of the file is one this tool reads: `[profile.NAME]` tables of [`PROFILE_KEYS`].
+fn check_keys(path: &Path, table: &toml::Table) -> Result<(), ConfigError> {
+    let unknown = |key: String, last: &str, known: &[&'static str]| ConfigError::UnknownKey {
+        path: path.to_path_buf(),
+        nearest: nearest_key(last, known),
+        key,
+    };
+    for (key, value) in table {
+        if key != "profile" {
+            return Err(unknown(key.clone(), key, &["profile"]));
+        }
+        let Some(profiles) = value.as_table() else {
+            continue;
+        };
+        for (name, profile) in profiles {
+            let Some(profile) = profile.as_table() else {
+                continue;
+            };
+            if let Some(key) = profile.keys().find(|k| !PROFILE_KEYS.contains(&k.as_str())) {
+                return Err(unknown(format!("profile.{name}.{key}"), key, &PROFILE_KEYS));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The known key a misspelled one is closest to, if it is close (a few edits).
+fn nearest_key(key: &str, known: &[&'static str]) -> Option<&'static str> {
+    known
+        .iter()
+        .map(|k| (crate::domain::names::levenshtein(key, k), *k))
+        .filter(|(distance, k)| *distance <= (k.len() / 4).max(2))
+        .min()
+        .map(|(_, k)| k)
+}
+
 #[cfg(unix)]
 fn check_private(path: &Path) -> Result<(), ConfigError> {
     use std::os::unix::fs::PermissionsExt;
@@ -197,6 +273,11 @@ fn check_private(path: &Path) -> Result<(), ConfigError> {
         path: path.to_path_buf(),
         source,
     })?;
+    if !metadata.is_file() || metadata.len() > MAX_CONFIG_BYTES {
+        return Err(ConfigError::NotAConfigFile {
+            path: path.to_path_buf(),
+        });
+    }
     let mode = metadata.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         return Err(ConfigError::Exposed {
@@ -363,6 +444,16 @@ mod tests {
         (dir, path)
     }
 
+    /// Resolve with only a config file (and a profile), no flags or environment.
+    fn resolve_file(path: PathBuf, profile: Option<&str>) -> Result<Settings, ConfigError> {
+        let flags = Flags {
+            config: Some(path),
+            profile: profile.map(str::to_string),
+            ..Flags::default()
+        };
+        resolve(&flags, &env_of(&[]))
+    }
+
     const FILE: &str = r#"
 [profile.acme]
 eptura_url = "https://file.example"
@@ -417,12 +508,7 @@ eptura_url = "https://other.example"
     #[test]
     fn a_config_file_others_can_read_is_refused() {
         let (_dir, path) = write_config(FILE, 0o644);
-        let flags = Flags {
-            config: Some(path),
-            profile: Some("acme".into()),
-            ..Flags::default()
-        };
-        let error = resolve(&flags, &env_of(&[])).unwrap_err();
+        let error = resolve_file(path, Some("acme")).unwrap_err();
         assert!(
             matches!(error, ConfigError::Exposed { mode: 0o644, .. }),
             "{error:?}"
@@ -433,22 +519,13 @@ eptura_url = "https://other.example"
     #[test]
     fn unknown_profiles_and_bad_toml_are_named_without_quoting_secrets() {
         let (_dir, path) = write_config(FILE, 0o600);
-        let flags = Flags {
-            config: Some(path),
-            profile: Some("nope".into()),
-            ..Flags::default()
-        };
-        let error = resolve(&flags, &env_of(&[])).unwrap_err().to_string();
+        let error = resolve_file(path, Some("nope")).unwrap_err().to_string();
         assert!(error.contains("acme, other"), "{error}");
         let (_dir2, bad) = write_config(
             "[profile.x]\neptura_password = \"s3cret-value\" oops\n",
             0o600,
         );
-        let flags = Flags {
-            config: Some(bad),
-            ..Flags::default()
-        };
-        let error = resolve(&flags, &env_of(&[])).unwrap_err();
+        let error = resolve_file(bad, None).unwrap_err();
         assert!(
             matches!(error, ConfigError::Syntax { line: 2, .. }),
             "{error:?}"
@@ -477,6 +554,54 @@ eptura_url = "https://other.example"
         };
         assert!(complete.eptura_missing().is_empty());
         assert!(complete.eptura().is_ok());
+    }
+
+    #[test]
+    fn a_misspelled_key_is_named_with_the_key_it_resembles() {
+        let (_dir, path) = write_config(
+            "[profile.acme]\neptura_url = \"https://x\"\neptura_pasword = \"s3cret-value\"\n",
+            0o600,
+        );
+        let error = resolve_file(path, Some("acme")).unwrap_err();
+        assert!(
+            matches!(&error, ConfigError::UnknownKey { key, nearest: Some("eptura_password"), .. }
+                if key == "profile.acme.eptura_pasword"),
+            "{error:?}"
+        );
+        let text = error.to_string();
+        assert!(text.contains("did you mean \"eptura_password\""), "{text}");
+        assert!(!text.contains("s3cret-value"), "{text}");
+        let (_dir, path) = write_config("[profiles.acme]\ndb = \"x\"\n", 0o600);
+        let error = resolve_file(path, None).unwrap_err();
+        assert!(
+            matches!(&error, ConfigError::UnknownKey { key, nearest: Some("profile"), .. } if key == "profiles"),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn every_listed_key_is_read() {
+        let body: String = PROFILE_KEYS
+            .iter()
+            .map(|k| format!("{k} = \"value-of-{k}\"\n"))
+            .collect();
+        let (_dir, path) = write_config(&format!("[profile.acme]\n{body}"), 0o600);
+        let s = resolve_file(path, Some("acme")).unwrap();
+        assert_eq!(s.db, Some(PathBuf::from("value-of-db")));
+        assert_eq!(
+            s.condeco_client_secret.as_ref().map(Secret::expose),
+            Some("value-of-condeco_client_secret")
+        );
+    }
+
+    #[test]
+    fn a_config_path_that_is_not_a_file_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = resolve_file(dir.path().to_path_buf(), None).unwrap_err();
+        assert!(
+            matches!(error, ConfigError::NotAConfigFile { .. }),
+            "{error:?}"
+        );
     }
 
     #[test]

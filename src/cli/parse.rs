@@ -1,10 +1,12 @@
 //! `spacebridge parse FILE [--sheet S] [--country CC] [--format text|json] [--annotate OUT]`:
 //! load and validate a template, print a report for a person or the JSON contract, and
-//! optionally write the annotated copy for the customer.
+//! optionally write the annotated copy for the customer (never over the template, and over an
+//! existing file only with `--force`). Everything printed that came from the file has had its
+//! hidden characters made visible by the template loader.
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use color_eyre::eyre::{Context, Result};
@@ -44,8 +46,12 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     /// Also write a copy with bad cells highlighted and a Findings sheet, for the customer.
+    /// Never the template itself; an existing file only with --force.
     #[arg(long, value_name = "OUT.xlsx")]
     pub annotate: Option<PathBuf>,
+    /// Overwrite the --annotate file if it exists.
+    #[arg(long, requires = "annotate")]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -62,6 +68,12 @@ fn parse_country(text: &str) -> Result<CountryCode, String> {
 pub fn run(args: &Args) -> Result<ExitCode> {
     let options = args.template.load_options();
     let file = &args.template.file;
+    if let Some(out) = &args.annotate
+        && let Err(message) = check_annotate_target(file, out, args.force)
+    {
+        eprintln!("spacebridge: {message}");
+        return Ok(ExitCode::from(EXIT_UNREADABLE));
+    }
     let loaded = match &args.annotate {
         Some(out) => template::annotate::write(file, &options, out).map_err(|e| e.to_string()),
         None => template::load(file, &options).map_err(|e| e.to_string()),
@@ -87,6 +99,24 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The annotated copy may not replace the template, nor any other file without `--force`.
+fn check_annotate_target(file: &Path, out: &Path, force: bool) -> Result<(), String> {
+    if template::annotate::same_file(file, out) {
+        return Err(format!(
+            "--annotate {} is the template being read: give another file name for the copy",
+            out.display()
+        ));
+    }
+    if out.exists() && !force {
+        return Err(format!(
+            "--annotate {} already exists: give another file name, or add --force to \
+             overwrite it",
+            out.display()
+        ));
+    }
+    Ok(())
 }
 
 fn print_report(format: OutputFormat, loaded: &Loaded) -> std::io::Result<()> {

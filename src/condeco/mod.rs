@@ -27,6 +27,7 @@ use crate::domain::remote::{
     BookingPeriod, CondecoCountry, CondecoFloor, CondecoGroup, CondecoLocation, CondecoRegion,
     CondecoResource, CondecoWorkspaceType, ResourceType,
 };
+use crate::domain::text::visible;
 use crate::http::backoff::clamp_server_wait;
 use crate::http::{HttpClient, HttpError, Idempotence, Reply, Secret, Url};
 
@@ -222,6 +223,27 @@ pub enum CondecoError {
         method: Method,
         path: String,
         detail: String,
+    },
+    #[error(
+        "Condeco answered {got} items to {path} page {page} when {asked} were asked: it ignores \
+         paging or is not Condeco; stopping"
+    )]
+    PageTooLarge {
+        path: String,
+        page: u32,
+        asked: u32,
+        got: usize,
+    },
+    #[error(
+        "{path} holds {} (the most one list may hold is {limit}): stopping rather than \
+         paging for ever",
+        total.map_or_else(|| format!("more than {limit} items"), |n| format!("{n} items by its totalCount"))
+    )]
+    ListTooLong {
+        path: String,
+        limit: usize,
+        /// The `totalCount` Condeco reported, when that was the reason.
+        total: Option<u64>,
     },
     #[error(transparent)]
     Http(#[from] HttpError),
@@ -506,12 +528,20 @@ impl CondecoClient {
 
     // ---- the generic verbs ----
 
-    /// Every record matching the filter, page by page until `totalCount` (or a short page).
+    /// Every record matching the filter, page by page until the first page's `totalCount`
+    /// (or a short page); at most [`crate::http::HttpConfig::max_list_records`].
     async fn list<W, T>(&self, path: &str, filter: &Filter) -> Result<Vec<T>>
     where
         W: DeserializeOwned + Into<T>,
     {
+        let limit = self.http.config().max_list_records;
+        let too_long = |total| CondecoError::ListTooLong {
+            path: format!("/{path}"),
+            limit,
+            total,
+        };
         let mut all: Vec<T> = Vec::new();
+        let mut expected: Option<u64> = None;
         let mut page_number = 1u32;
         loop {
             let mut query = filter.query();
@@ -520,15 +550,29 @@ impl CondecoClient {
             let reply = self.call(Method::GET, path, &query, None).await?;
             let page: wire::Page<W> = decode(&Method::GET, path, &reply)?;
             let rows = page.items.len();
+            if rows > wire::PAGE_SIZE as usize {
+                return Err(CondecoError::PageTooLarge {
+                    path: format!("/{path}"),
+                    page: page_number,
+                    asked: wire::PAGE_SIZE,
+                    got: rows,
+                });
+            }
+            // The count the first page reported is the one believed: a server whose total
+            // grows with every page cannot keep the client paging.
+            let total = *expected.get_or_insert(page.total_count.unwrap_or(u64::MAX));
+            if total != u64::MAX && total > limit as u64 {
+                return Err(too_long(Some(total)));
+            }
             all.extend(page.items.into_iter().map(Into::into));
-            let complete = match page.total_count {
-                Some(total) => all.len() as u64 >= total,
-                None => false,
-            };
+            let complete = all.len() as u64 >= total;
             if complete || rows == 0 || rows < wire::PAGE_SIZE as usize {
                 return Ok(all);
             }
-            page_number += 1;
+            if all.len() >= limit {
+                return Err(too_long(None));
+            }
+            page_number = page_number.checked_add(1).ok_or_else(|| too_long(None))?;
         }
     }
 
@@ -686,15 +730,17 @@ impl CondecoClient {
             }
             _ => return Err(self.error_of(Method::POST, wire::TOKEN, &reply)),
         }
+        let bad_token = |detail: String| CondecoError::Decode {
+            method: Method::POST,
+            path: format!("/{}", wire::TOKEN),
+            detail: self.scrub(&detail),
+        };
         let token: wire::Token = serde_json::from_slice(&reply.body).map_err(|_| {
             // serde's message could quote the body, and the body holds the token.
-            CondecoError::Decode {
-                method: Method::POST,
-                path: format!("/{}", wire::TOKEN),
-                detail: "the token answer has no access_token".into(),
-            }
+            bad_token("the token answer is not JSON with an access_token".into())
         })?;
-        let lifetime = clamp_server_wait(Duration::from_secs(token.expires_in.unwrap_or(3600)));
+        let seconds = wire::token_lifetime(token.expires_in.as_ref()).map_err(bad_token)?;
+        let lifetime = clamp_server_wait(Duration::from_secs(seconds));
         Ok(Token {
             value: Secret::new(token.access_token),
             renew_after: Instant::now() + lifetime.saturating_sub(TOKEN_MARGIN.min(lifetime / 2)),
@@ -760,11 +806,12 @@ impl CondecoClient {
         parsed.message.map(|m| self.scrub(&m))
     }
 
+    /// Server text made fit for a message: secrets scrubbed, hidden characters made visible.
     fn scrub(&self, text: &str) -> String {
         let s = &self.settings;
         let text = s.subscription_key.scrub(text);
         let text = s.client_id.scrub(&text);
-        s.client_secret.scrub(&text)
+        visible(&s.client_secret.scrub(&text)).into_owned()
     }
 
     fn url(&self, path: &str) -> Result<Url> {
@@ -794,7 +841,8 @@ fn decode<W: DeserializeOwned>(method: &Method, path: &str, reply: &Reply) -> Re
     serde_json::from_slice(&reply.body).map_err(|e| CondecoError::Decode {
         method: method.clone(),
         path: format!("/{path}"),
-        detail: e.to_string(),
+        // serde may quote the answer: hidden characters made visible.
+        detail: visible(&e.to_string()).into_owned(),
     })
 }
 

@@ -51,8 +51,45 @@ pub fn floor_path(location_id: i64, floor_number: i32) -> String {
 #[derive(Deserialize)]
 pub struct Token {
     pub access_token: String,
+    /// Read loosely, so that a wrong type gets its own message (see [`token_lifetime`]).
     #[serde(default)]
-    pub expires_in: Option<u64>,
+    pub expires_in: Option<Value>,
+}
+
+/// The lifetime of a token whose answer has no `expires_in`.
+const DEFAULT_TOKEN_SECONDS: u64 = 3600;
+
+/// A token's lifetime in seconds from its `expires_in`: a whole number, or a string of digits
+/// as some OAuth servers send it; absent is an hour. Anything else is refused with what is
+/// wrong with it (the value is not secret, so it is quoted).
+pub fn token_lifetime(expires_in: Option<&Value>) -> Result<u64, String> {
+    match expires_in {
+        None | Some(Value::Null) => Ok(DEFAULT_TOKEN_SECONDS),
+        Some(Value::Number(n)) => whole_seconds(n),
+        Some(Value::String(text)) => text.trim().parse::<u64>().map_err(|_| {
+            let shown: String = text.chars().take(40).collect();
+            format!("expires_in is the text \"{shown}\", not a number of seconds")
+        }),
+        Some(Value::Bool(_)) => Err("expires_in is true/false, not a number of seconds".into()),
+        Some(Value::Array(_) | Value::Object(_)) => {
+            Err("expires_in is a list or an object, not a number of seconds".into())
+        }
+    }
+}
+
+fn whole_seconds(n: &serde_json::Number) -> Result<u64, String> {
+    if let Some(seconds) = n.as_u64() {
+        return Ok(seconds);
+    }
+    match n.as_f64() {
+        Some(f) if f < 0.0 => Err(format!(
+            "expires_in is negative ({n}): the token would have expired already"
+        )),
+        // A whole number written as a float (3600.0); beyond u64 it saturates, and the
+        // caller clamps it to a day anyway.
+        Some(f) if f.is_finite() && f.fract() == 0.0 => Ok(f as u64),
+        _ => Err(format!("expires_in is {n}, not a whole number of seconds")),
+    }
 }
 
 /// `{"message": "..."}` on errors.

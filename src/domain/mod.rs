@@ -2,8 +2,9 @@
 //! from a Space Data template ([`Portfolio`], [`Building`], [`Floor`], [`Space`],
 //! [`SpaceType`]), typed ids of both services and the keys a mapping joins ([`ids`]), the
 //! geography it implies ([`geo`]), the name rules both systems impose ([`names`]), the
-//! operator's merge [`Decision`]s and the records each service holds ([`remote`]). No I/O
-//! here, and nothing that knows about files, HTTP or SQLite.
+//! operator's merge [`Decision`]s, the records each service holds ([`remote`]) and outside text
+//! made safe to show ([`text`]). No I/O here, and nothing that knows about files, HTTP or
+//! SQLite.
 
 pub mod decision;
 pub mod geo;
@@ -13,6 +14,7 @@ pub mod portfolio;
 pub mod postal;
 pub mod remote;
 pub mod space_type;
+pub mod text;
 
 pub use decision::Decision;
 pub use geo::{CountryCode, Region};

@@ -6,6 +6,8 @@
 //! private `wire` module. [`upload`] creates a template's portfolio with it.
 //!
 //! Credentials go in the `x-auth-*` headers, marked sensitive; no error message holds them.
+//! A page longer than asked, a list longer than [`crate::http::HttpConfig::max_list_records`]
+//! or a server that repeats a page is an error, never an endless loop.
 
 pub mod upload;
 mod wire;
@@ -18,6 +20,7 @@ use crate::domain::Usage;
 use crate::domain::remote::{
     EpturaBuilding, EpturaCenter, EpturaCountry, EpturaFloor, EpturaSpace, EpturaSpaceType,
 };
+use crate::domain::text::visible;
 use crate::http::{HttpClient, HttpError, Reply, Secret, Url};
 use wire::HasId;
 
@@ -127,6 +130,21 @@ pub enum EpturaError {
          seems to ignore paging; stopping rather than looping"
     )]
     PagingStuck { path: String, start_at: usize },
+    #[error(
+        "Eptura Workplace answered {got} rows to {path} at startAt={start_at} when {asked} were \
+         asked: it ignores paging or is not Eptura Workplace; stopping"
+    )]
+    PageTooLarge {
+        path: String,
+        start_at: usize,
+        asked: usize,
+        got: usize,
+    },
+    #[error(
+        "{path} still had more rows after {limit} (the most one list may hold): Eptura Workplace \
+         keeps answering full pages; stopping rather than paging for ever"
+    )]
+    ListTooLong { path: String, limit: usize },
     #[error(transparent)]
     Http(#[from] HttpError),
 }
@@ -393,6 +411,14 @@ impl EpturaClient {
             let reply = self.call(Method::GET, path, &query, None).await?;
             let page: Vec<W> = self.decode(&Method::GET, path, &reply)?;
             let rows = page.len();
+            if rows > wire::PAGE_LIMIT {
+                return Err(EpturaError::PageTooLarge {
+                    path: format!("/{path}"),
+                    start_at,
+                    asked: wire::PAGE_LIMIT,
+                    got: rows,
+                });
+            }
             let first = page.first().map(HasId::id);
             if rows > 0 && first == previous_first {
                 return Err(EpturaError::PagingStuck {
@@ -404,6 +430,13 @@ impl EpturaClient {
             all.extend(page.into_iter().map(Into::into));
             if rows < wire::PAGE_LIMIT {
                 return Ok(all);
+            }
+            let limit = self.http.config().max_list_records;
+            if all.len() >= limit {
+                return Err(EpturaError::ListTooLong {
+                    path: format!("/{path}"),
+                    limit,
+                });
             }
             start_at += rows;
         }
@@ -511,7 +544,8 @@ impl EpturaClient {
         serde_json::from_slice(&reply.body).map_err(|e| EpturaError::Decode {
             method: method.clone(),
             path: format!("/{path}"),
-            detail: e.to_string(),
+            // serde may quote the answer: secrets scrubbed, hidden characters made visible.
+            detail: visible(&self.password.scrub(&e.to_string())).into_owned(),
         })
     }
 }

@@ -4,6 +4,12 @@
 //! learned from 429s, under an optional cap), an AIMD concurrency limit, a cap on attempts,
 //! and counters for progress displays.
 //!
+//! A hostile or broken server cannot exhaust memory or time: every answer is read as a stream
+//! and refused once it passes [`HttpConfig::max_body_bytes`] (a declared `Content-Length`
+//! over the limit is refused before any byte is read), each request has a total timeout, and
+//! [`HttpConfig::max_list_records`] is the most records a client will page through in one
+//! list. Redirects are never followed (the credentials would go with them).
+//!
 //! A write that is not idempotent (POST, PATCH) and whose answer was lost or was a 5xx may
 //! have happened: it is never sent again here. The caller gets [`HttpError::OutcomeUnknown`]
 //! and looks the record up before deciding.
@@ -25,6 +31,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, Request, StatusCode};
 use serde::Serialize;
 
+use crate::domain::text::{cut_chars, visible};
 pub use limit::{Aimd, Cut, Pacer};
 pub use reqwest::Url;
 pub use secret::Secret;
@@ -51,7 +58,19 @@ pub struct HttpConfig {
     pub adaptive_rate: bool,
     /// The most requests in flight at once; AIMD moves between 1 and this.
     pub max_concurrency: usize,
+    /// The largest answer body read, in bytes: a longer one fails with
+    /// [`HttpError::TooLarge`] (not retried). The largest real answers (a page of 100 Eptura
+    /// rooms, each nesting its floor and building; 500 Condeco resources) are about 100 KB.
+    pub max_body_bytes: u64,
+    /// The most records one list may hold: the clients stop paging there with an error, so a
+    /// server that answers full pages for ever cannot keep them busy for ever.
+    pub max_list_records: usize,
 }
+
+/// The default [`HttpConfig::max_body_bytes`]: 16 MiB, over 100 times the largest real page.
+pub const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
+/// The default [`HttpConfig::max_list_records`]: ten times the largest estate benchmarked.
+pub const MAX_LIST_RECORDS: usize = 1_000_000;
 
 impl Default for HttpConfig {
     fn default() -> Self {
@@ -66,6 +85,8 @@ impl Default for HttpConfig {
             burst: 20,
             adaptive_rate: true,
             max_concurrency: 16,
+            max_body_bytes: MAX_BODY_BYTES,
+            max_list_records: MAX_LIST_RECORDS,
         }
     }
 }
@@ -84,6 +105,8 @@ impl HttpConfig {
             burst: 1,
             adaptive_rate: true,
             max_concurrency: 8,
+            max_body_bytes: MAX_BODY_BYTES,
+            max_list_records: MAX_LIST_RECORDS,
         }
     }
 }
@@ -115,16 +138,11 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// The body as text, cut to `max` characters, for error messages.
+    /// The body as text, cut to `max` characters and with hidden characters made visible,
+    /// for error messages.
     pub fn excerpt(&self, max: usize) -> String {
         let text = String::from_utf8_lossy(&self.body);
-        let text = text.trim();
-        if text.chars().count() <= max {
-            text.to_string()
-        } else {
-            let cut: String = text.chars().take(max).collect();
-            format!("{cut}…")
-        }
+        visible(&cut_chars(text.trim(), max)).into_owned()
     }
 
     /// The `Retry-After` delay, if the server sent one.
@@ -183,6 +201,18 @@ pub enum HttpError {
         to: String,
     },
     #[error(
+        "{method} {path}: the answer is larger than the {} allowed ({}); the address may point \
+         at the wrong service, or the service is misbehaving",
+        bytes_text(*limit), declared.map_or_else(|| "it kept coming".to_string(), |n| format!("{} declared", bytes_text(n)))
+    )]
+    TooLarge {
+        method: Method,
+        path: String,
+        limit: u64,
+        /// The `Content-Length` the server announced, when it did.
+        declared: Option<u64>,
+    },
+    #[error(
         "{method} {path}: the service asks to wait {}s before retrying, longer than the {}s \
          allowed; retry later",
         retry_after.as_secs(), allowed.as_secs()
@@ -198,7 +228,20 @@ pub enum HttpError {
 impl HttpError {
     /// True when retrying later may succeed (everything but a malformed request).
     pub fn is_transient(&self) -> bool {
-        !matches!(self, HttpError::Build { .. })
+        !matches!(self, HttpError::Build { .. } | HttpError::TooLarge { .. })
+    }
+}
+
+/// "16 MiB", "512 KiB", "900 bytes".
+fn bytes_text(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * KIB;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 
@@ -244,6 +287,21 @@ struct Sent {
     /// The AIMD window the request was sent in.
     window: u64,
     idempotence: Idempotence,
+}
+
+/// Why an answer could not be read.
+enum Unread {
+    Transport(reqwest::Error),
+    /// Longer than [`HttpConfig::max_body_bytes`]; `declared` is its `Content-Length`.
+    TooLarge {
+        declared: Option<u64>,
+    },
+}
+
+impl From<reqwest::Error> for Unread {
+    fn from(error: reqwest::Error) -> Self {
+        Unread::Transport(error)
+    }
 }
 
 /// What one attempt came to.
@@ -374,7 +432,27 @@ impl HttpClient {
                     idempotence,
                 },
             ),
-            Err(error) => {
+            Err(Unread::TooLarge { declared }) => {
+                let limit = self.config.max_body_bytes;
+                Attempt::Fail(match idempotence {
+                    // A write answered: it may have been applied, the answer cannot be read.
+                    Idempotence::NotIdempotent => HttpError::OutcomeUnknown {
+                        method,
+                        path,
+                        detail: format!(
+                            "its answer is larger than the {} allowed",
+                            bytes_text(limit)
+                        ),
+                    },
+                    Idempotence::Idempotent => HttpError::TooLarge {
+                        method,
+                        path,
+                        limit,
+                        declared,
+                    },
+                })
+            }
+            Err(Unread::Transport(error)) => {
                 self.counters
                     .transport_errors
                     .fetch_add(1, Ordering::Relaxed);
@@ -395,11 +473,25 @@ impl HttpClient {
     }
 
     /// Send and read the whole body, so a connection dropped mid-body is a transport error.
-    async fn exchange(&self, request: Request) -> Result<Reply, reqwest::Error> {
-        let response = self.client.execute(request).await?;
+    /// The body is read chunk by chunk and given up as soon as it passes the limit; a declared
+    /// length over the limit is refused before reading.
+    async fn exchange(&self, request: Request) -> Result<Reply, Unread> {
+        let limit = self.config.max_body_bytes;
+        let mut response = self.client.execute(request).await?;
+        let declared = response.content_length();
+        if declared.is_some_and(|n| n > limit) {
+            return Err(Unread::TooLarge { declared });
+        }
         let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await?.to_vec();
+        let headers = std::mem::take(response.headers_mut());
+        let capacity = declared.unwrap_or(0).min(limit);
+        let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        while let Some(chunk) = response.chunk().await? {
+            if body.len() as u64 + chunk.len() as u64 > limit {
+                return Err(Unread::TooLarge { declared });
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(Reply {
             status,
             headers,

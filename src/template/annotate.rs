@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use calamine::Data;
 use rust_xlsxwriter::{Color, Format, Note, Url, Workbook, Worksheet, XlsxError};
 
 use super::diagnostic::{Diagnostic, Severity};
@@ -23,17 +22,25 @@ pub enum AnnotateError {
     Load(#[from] LoadError),
     #[error("cannot write the annotated copy to {path}: {source}")]
     Write { path: PathBuf, source: XlsxError },
+    #[error(
+        "the annotated copy cannot be written to {path}: that is the template being read; give \
+         another file name"
+    )]
+    OverInput { path: PathBuf },
 }
 
 const FINDINGS_SHEET: &str = "Findings";
 
 /// Load `source`, write its annotated copy to `out`, and return what was loaded.
+/// `out` may not be `source` itself (under any name): that would replace the customer's file.
 pub fn write(source: &Path, options: &LoadOptions, out: &Path) -> Result<Loaded, AnnotateError> {
-    let bytes = std::fs::read(source).map_err(|e| LoadError::Io {
-        path: source.to_path_buf(),
-        source: e,
-    })?;
-    let (loaded, sheet) = super::load_sheet(source, bytes, options)?;
+    if same_file(source, out) {
+        return Err(AnnotateError::OverInput {
+            path: out.to_path_buf(),
+        });
+    }
+    let bytes = super::source::read(source)?;
+    let (loaded, sheet) = super::load_sheet(source, bytes, options, true)?;
     let fail = |source| AnnotateError::Write {
         path: out.to_path_buf(),
         source,
@@ -50,6 +57,14 @@ pub fn write(source: &Path, options: &LoadOptions, out: &Path) -> Result<Loaded,
     write_findings_sheet(book.add_worksheet(), &data_name, &loaded.diagnostics).map_err(fail)?;
     book.save(out).map_err(fail)?;
     Ok(loaded)
+}
+
+/// Whether two paths name one existing file (a link, `./`, another spelling).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Excel sheet names: at most 31 characters, none of `[]:*?/\`, and not "Findings".
@@ -91,15 +106,14 @@ fn write_data_sheet(
             by_cell.entry((d.row - 1, col)).or_default().push(d);
         }
     }
-    let (start_row, start_col) = sheet.range.start().unwrap_or((0, 0));
-    for (r, row) in sheet.range.rows().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            let at = (start_row + r as u32, (start_col + c as u32) as u16);
-            let format = by_cell
-                .get(&(at.0, u32::from(at.1)))
-                .map(|ds| fill(ds[0].severity));
-            write_cell(ws, at, cell, format.as_ref())?;
-        }
+    for cell in sheet.grid.cells() {
+        let Ok(col) = u16::try_from(cell.col) else {
+            continue;
+        };
+        let format = by_cell
+            .get(&(cell.row, cell.col))
+            .map(|ds| fill(ds[0].severity));
+        write_cell(ws, (cell.row, col), &cell.value, format.as_ref())?;
     }
     for ((row, col), findings) in &by_cell {
         let text: Vec<String> = findings
@@ -119,11 +133,7 @@ fn write_data_sheet(
             .set_width(360)
             .set_height(140);
         // Highlight cells the sheet left empty (a missing value) too.
-        if sheet
-            .range
-            .get_value((*row, *col))
-            .is_none_or(|d| *d == Data::Empty)
-        {
+        if sheet.grid.get(*row, *col).is_none() {
             ws.write_blank(*row, *col as u16, &fill(findings[0].severity))?;
         }
         ws.insert_note(*row, *col as u16, &note)?;

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use calamine::Data;
+use calamine::{Data, DataRef};
 
 /// Why a cell could not be read as its column's type.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,17 +19,33 @@ pub enum CellProblem {
 
 /// The text of a cell, trimmed; numbers as the customer typed them (1.0 → "1"); `None` when
 /// blank. Borrows the cell's text when it is text, so the common case does not allocate.
-pub fn text(cell: Option<&Data>) -> Result<Option<Cow<'_, str>>, CellProblem> {
+pub fn text<'c>(cell: Option<&'c DataRef<'_>>) -> Result<Option<Cow<'c, str>>, CellProblem> {
     match cell {
-        None | Some(Data::Empty) => Ok(None),
-        Some(Data::String(s)) => {
-            let t = s.trim();
-            Ok((!t.is_empty()).then_some(Cow::Borrowed(t)))
-        }
-        Some(Data::Int(i)) => Ok(Some(Cow::Owned(i.to_string()))),
-        Some(Data::Float(f)) => Ok(Some(Cow::Owned(format_number(*f)))),
-        Some(other) => Err(not_text(other)),
+        None | Some(DataRef::Empty) => Ok(None),
+        Some(DataRef::Int(i)) => Ok(Some(Cow::Owned(i.to_string()))),
+        Some(DataRef::Float(f)) => Ok(Some(Cow::Owned(format_number(*f)))),
+        Some(other) => match as_str(other) {
+            Some(s) => {
+                let t = s.trim();
+                Ok((!t.is_empty()).then_some(Cow::Borrowed(t)))
+            }
+            None => Err(not_text(other)),
+        },
     }
+}
+
+/// The text of a text cell (inline or shared); `None` for any other type.
+pub fn as_str<'c>(cell: &'c DataRef<'_>) -> Option<&'c str> {
+    match cell {
+        DataRef::String(s) => Some(s),
+        DataRef::SharedString(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// A cell as the spreadsheet shows it, for quoting a value of an unexpected type.
+pub fn shown(cell: &DataRef<'_>) -> String {
+    Data::from(cell.clone()).to_string()
 }
 
 /// A number as a person writes it: no ".0" on whole numbers.
@@ -41,43 +57,45 @@ pub fn format_number(f: f64) -> String {
     }
 }
 
-fn not_text(cell: &Data) -> CellProblem {
+fn not_text(cell: &DataRef<'_>) -> CellProblem {
     match cell {
-        Data::Error(e) => CellProblem::FormulaError(e.to_string()),
-        Data::Bool(b) => CellProblem::WrongType {
+        DataRef::Error(e) => CellProblem::FormulaError(e.to_string()),
+        DataRef::Bool(b) => CellProblem::WrongType {
             shown: if *b { "TRUE" } else { "FALSE" }.to_string(),
             kind: "a TRUE/FALSE cell",
         },
-        Data::DateTime(d) => CellProblem::WrongType {
+        DataRef::DateTime(d) => CellProblem::WrongType {
             shown: excel_serial_to_date(d.as_f64()),
             kind: "a date cell",
         },
-        Data::DateTimeIso(s) => CellProblem::WrongType {
+        DataRef::DateTimeIso(s) => CellProblem::WrongType {
             shown: s.clone(),
             kind: "a date cell",
         },
-        Data::DurationIso(s) => CellProblem::WrongType {
+        DataRef::DurationIso(s) => CellProblem::WrongType {
             shown: s.clone(),
             kind: "a duration cell",
         },
         other => CellProblem::WrongType {
-            shown: other.to_string(),
+            shown: shown(other),
             kind: "an unexpected cell type",
         },
     }
 }
 
 /// A number ≥ 0 (square feet); blank is `None`.
-pub fn non_negative(cell: Option<&Data>) -> Result<Option<f64>, CellProblem> {
+pub fn non_negative(cell: Option<&DataRef<'_>>) -> Result<Option<f64>, CellProblem> {
     let value = match cell {
-        None | Some(Data::Empty) => return Ok(None),
-        Some(Data::Int(i)) => *i as f64,
-        Some(Data::Float(f)) => *f,
-        Some(Data::String(s)) if s.trim().is_empty() => return Ok(None),
-        Some(Data::String(s)) => parse_number(s).ok_or_else(|| CellProblem::NotA {
-            shown: s.trim().to_string(),
-        })?,
-        Some(other) => return Err(not_text(other)),
+        None | Some(DataRef::Empty) => return Ok(None),
+        Some(DataRef::Int(i)) => *i as f64,
+        Some(DataRef::Float(f)) => *f,
+        Some(other) => match as_str(other) {
+            Some(s) if s.trim().is_empty() => return Ok(None),
+            Some(s) => parse_number(s).ok_or_else(|| CellProblem::NotA {
+                shown: s.trim().to_string(),
+            })?,
+            None => return Err(not_text(other)),
+        },
     };
     if value.is_finite() && value >= 0.0 {
         Ok(Some(value))
@@ -89,7 +107,7 @@ pub fn non_negative(cell: Option<&Data>) -> Result<Option<f64>, CellProblem> {
 }
 
 /// A whole number ≥ 0 (capacity); 2.0 is 2, 2.5 is a problem; blank is `None`.
-pub fn whole(cell: Option<&Data>) -> Result<Option<u32>, CellProblem> {
+pub fn whole(cell: Option<&DataRef<'_>>) -> Result<Option<u32>, CellProblem> {
     let shown = |v: f64| CellProblem::NotA {
         shown: format_number(v),
     };
@@ -107,29 +125,42 @@ fn parse_number(text: &str) -> Option<f64> {
 }
 
 /// Yes/no: yes/no, y/n, true/false, 1/0, x (yes); blank is `None` (the column's default).
-pub fn yes_no(cell: Option<&Data>) -> Result<Option<bool>, CellProblem> {
+pub fn yes_no(cell: Option<&DataRef<'_>>) -> Result<Option<bool>, CellProblem> {
     match cell {
-        None | Some(Data::Empty) => Ok(None),
-        Some(Data::Bool(b)) => Ok(Some(*b)),
-        Some(Data::Int(1)) => Ok(Some(true)),
-        Some(Data::Int(0)) => Ok(Some(false)),
-        Some(Data::Float(f)) if *f == 1.0 => Ok(Some(true)),
-        Some(Data::Float(f)) if *f == 0.0 => Ok(Some(false)),
-        Some(Data::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
-            "" => Ok(None),
-            "yes" | "y" | "true" | "1" | "x" => Ok(Some(true)),
-            "no" | "n" | "false" | "0" => Ok(Some(false)),
-            _ => Err(CellProblem::NotA {
-                shown: s.trim().to_string(),
-            }),
-        },
-        Some(Data::Int(i)) => Err(CellProblem::NotA {
+        None | Some(DataRef::Empty) => Ok(None),
+        Some(DataRef::Bool(b)) => Ok(Some(*b)),
+        Some(DataRef::Int(1)) => Ok(Some(true)),
+        Some(DataRef::Int(0)) => Ok(Some(false)),
+        Some(DataRef::Float(f)) if *f == 1.0 => Ok(Some(true)),
+        Some(DataRef::Float(f)) if *f == 0.0 => Ok(Some(false)),
+        Some(DataRef::Int(i)) => Err(CellProblem::NotA {
             shown: i.to_string(),
         }),
-        Some(Data::Float(f)) => Err(CellProblem::NotA {
+        Some(DataRef::Float(f)) => Err(CellProblem::NotA {
             shown: format_number(*f),
         }),
-        Some(other) => Err(not_text(other)),
+        Some(other) => match as_str(other) {
+            Some(s) => yes_no_text(s.trim()).map_err(|()| CellProblem::NotA {
+                shown: s.trim().to_string(),
+            }),
+            None => Err(not_text(other)),
+        },
+    }
+}
+
+/// A yes/no spelling, any case, without allocating (it is read on every row).
+fn yes_no_text(text: &str) -> Result<Option<bool>, ()> {
+    const YES: [&str; 5] = ["yes", "y", "true", "1", "x"];
+    const NO: [&str; 4] = ["no", "n", "false", "0"];
+    let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(text));
+    if text.is_empty() {
+        Ok(None)
+    } else if is(&YES) {
+        Ok(Some(true))
+    } else if is(&NO) {
+        Ok(Some(false))
+    } else {
+        Err(())
     }
 }
 
@@ -173,35 +204,35 @@ mod tests {
 
     #[test]
     fn numbers_read_as_text_lose_the_trailing_zero() {
-        assert_eq!(text(Some(&Data::Float(101.0))), Ok(Some("101".into())));
-        assert_eq!(text(Some(&Data::Float(1.5))), Ok(Some("1.5".into())));
+        assert_eq!(text(Some(&DataRef::Float(101.0))), Ok(Some("101".into())));
+        assert_eq!(text(Some(&DataRef::Float(1.5))), Ok(Some("1.5".into())));
         assert_eq!(
-            text(Some(&Data::String(" HQ ".into()))),
+            text(Some(&DataRef::SharedString(" HQ "))),
             Ok(Some("HQ".into()))
         );
-        assert_eq!(text(Some(&Data::String("  ".into()))), Ok(None));
+        assert_eq!(text(Some(&DataRef::String("  ".into()))), Ok(None));
         assert!(matches!(
-            text(Some(&Data::Error(CellErrorType::Ref))),
+            text(Some(&DataRef::Error(CellErrorType::Ref))),
             Err(CellProblem::FormulaError(e)) if e == "#REF!"
         ));
         assert!(matches!(
-            text(Some(&Data::Bool(true))),
+            text(Some(&DataRef::Bool(true))),
             Err(CellProblem::WrongType { .. })
         ));
     }
 
     #[test]
     fn capacity_is_a_whole_number() {
-        assert_eq!(whole(Some(&Data::Float(2.0))), Ok(Some(2)));
-        assert_eq!(whole(Some(&Data::String(" 12 ".into()))), Ok(Some(12)));
+        assert_eq!(whole(Some(&DataRef::Float(2.0))), Ok(Some(2)));
+        assert_eq!(whole(Some(&DataRef::String(" 12 ".into()))), Ok(Some(12)));
         assert_eq!(
-            whole(Some(&Data::Float(2.5))),
+            whole(Some(&DataRef::Float(2.5))),
             Err(CellProblem::NotA {
                 shown: "2.5".into()
             })
         );
-        assert!(whole(Some(&Data::Int(-1))).is_err());
-        assert!(whole(Some(&Data::String("ten".into()))).is_err());
+        assert!(whole(Some(&DataRef::Int(-1))).is_err());
+        assert!(whole(Some(&DataRef::String("ten".into()))).is_err());
         assert_eq!(whole(None), Ok(None));
     }
 
@@ -209,20 +240,20 @@ mod tests {
     fn yes_no_spellings() {
         for yes in ["yes", "Y", "TRUE", "1", "x"] {
             assert_eq!(
-                yes_no(Some(&Data::String(yes.into()))),
+                yes_no(Some(&DataRef::String(yes.into()))),
                 Ok(Some(true)),
                 "{yes}"
             );
         }
         for no in ["no", "n", "False", "0"] {
             assert_eq!(
-                yes_no(Some(&Data::String(no.into()))),
+                yes_no(Some(&DataRef::String(no.into()))),
                 Ok(Some(false)),
                 "{no}"
             );
         }
-        assert_eq!(yes_no(Some(&Data::Int(1))), Ok(Some(true)));
-        assert!(yes_no(Some(&Data::String("maybe".into()))).is_err());
+        assert_eq!(yes_no(Some(&DataRef::Int(1))), Ok(Some(true)));
+        assert!(yes_no(Some(&DataRef::String("maybe".into()))).is_err());
     }
 
     #[test]

@@ -1,11 +1,25 @@
 //! CSV templates, exported by customers from other tools: UTF-8 (a byte-order mark allowed),
 //! comma or semicolon separated (told from the first lines), quoted fields with embedded
-//! separators and line breaks. Read into the same grid as a workbook sheet, every value text.
+//! separators and line breaks. Read into the same [`Grid`] as a workbook sheet, every value
+//! text, each cut to [`MAX_CELL_CHARS`], at most [`MAX_CELLS`] of them.
 
-use calamine::{Cell, Data, Range};
+use calamine::Data;
+
+use super::grid::{Grid, SheetCell};
+use super::limits::{MAX_CELL_CHARS, MAX_CELLS};
+use crate::domain::text::cut_chars;
+
+/// Why CSV bytes could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CsvError {
+    #[error("{0}")]
+    Csv(#[from] csv::Error),
+    #[error("it holds more than {MAX_CELLS} non-empty cells")]
+    TooManyCells,
+}
 
 /// Read CSV bytes into a sheet grid.
-pub fn read(bytes: &[u8]) -> Result<Range<Data>, csv::Error> {
+pub fn read(bytes: &[u8]) -> Result<Grid, CsvError> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -15,19 +29,20 @@ pub fn read(bytes: &[u8]) -> Result<Range<Data>, csv::Error> {
     let mut cells = Vec::new();
     for (row, record) in reader.records().enumerate() {
         for (col, field) in record?.iter().enumerate() {
-            if !field.trim().is_empty() {
-                cells.push(Cell::new(
-                    (row as u32, col as u32),
-                    Data::String(field.to_string()),
-                ));
+            if field.trim().is_empty() {
+                continue;
             }
+            if cells.len() == MAX_CELLS {
+                return Err(CsvError::TooManyCells);
+            }
+            cells.push(SheetCell {
+                row: u32::try_from(row).unwrap_or(u32::MAX),
+                col: u32::try_from(col).unwrap_or(u32::MAX),
+                value: Data::String(cut_chars(field, MAX_CELL_CHARS).into_owned()),
+            });
         }
     }
-    // Keep row 1 as the origin so that rows count as the customer sees them.
-    if !cells.iter().any(|c| c.get_position() == (0, 0)) {
-        cells.push(Cell::new((0, 0), Data::Empty));
-    }
-    Ok(Range::from_sparse(cells))
+    Ok(Grid::from_cells(cells))
 }
 
 /// Semicolon when the first lines hold more semicolons than commas outside quotes.
@@ -56,17 +71,29 @@ mod tests {
 
     #[test]
     fn reads_quoted_fields_and_detects_semicolons() {
-        let range = read(b"\xEF\xBB\xBFa;b;c\n\"x;1\";\"multi\nline\";3\n").unwrap();
-        assert_eq!(range.get((0, 0)), Some(&Data::String("a".into())));
-        assert_eq!(range.get((1, 0)), Some(&Data::String("x;1".into())));
-        assert_eq!(range.get((1, 1)), Some(&Data::String("multi\nline".into())));
-        let range = read(b"a,b\n1,2,3\n").unwrap();
-        assert_eq!(range.get((1, 2)), Some(&Data::String("3".into())));
+        let grid = read(b"\xEF\xBB\xBFa;b;c\n\"x;1\";\"multi\nline\";3\n").unwrap();
+        assert_eq!(grid.get(0, 0), Some(&Data::String("a".into())));
+        assert_eq!(grid.get(1, 0), Some(&Data::String("x;1".into())));
+        assert_eq!(grid.get(1, 1), Some(&Data::String("multi\nline".into())));
+        let grid = read(b"a,b\n1,2,3\n").unwrap();
+        assert_eq!(grid.get(1, 2), Some(&Data::String("3".into())));
     }
 
     #[test]
-    fn origin_stays_at_row_one() {
-        let range = read(b"\n\nBuilding Name,Floor\n").unwrap();
-        assert_eq!(range.start(), Some((0, 0)));
+    fn blank_lines_are_not_rows() {
+        let grid = read(b"\n\nBuilding Name,Floor\n").unwrap();
+        assert_eq!(grid.start(), Some((0, 0)));
+    }
+
+    #[test]
+    fn a_huge_field_is_cut_to_what_excel_holds() {
+        let mut csv = b"a,".to_vec();
+        csv.extend(std::iter::repeat_n(b'x', MAX_CELL_CHARS + 10));
+        let grid = read(&csv).unwrap();
+        let Some(Data::String(cut)) = grid.get(0, 1) else {
+            panic!("no cell");
+        };
+        assert_eq!(cut.chars().count(), MAX_CELL_CHARS + 1);
+        assert!(cut.ends_with('…'));
     }
 }

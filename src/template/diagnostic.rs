@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::domain::text::{has_hidden, visible};
+
 /// How bad a finding is. Ordered worst first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -66,10 +68,13 @@ pub enum Code {
     UnnamedColumn,
     IgnoredSheet,
     ExtraColumn,
+    ControlCharacter,
+    TooLong,
+    CellOutOfRange,
 }
 
 impl Code {
-    pub const ALL: [Code; 22] = [
+    pub const ALL: [Code; 25] = [
         Code::MissingColumn,
         Code::MissingValue,
         Code::MissingBuildingId,
@@ -92,6 +97,9 @@ impl Code {
         Code::UnnamedColumn,
         Code::IgnoredSheet,
         Code::ExtraColumn,
+        Code::ControlCharacter,
+        Code::TooLong,
+        Code::CellOutOfRange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -118,6 +126,9 @@ impl Code {
             Code::UnnamedColumn => "unnamed-column",
             Code::IgnoredSheet => "ignored-sheet",
             Code::ExtraColumn => "extra-column",
+            Code::ControlCharacter => "control-character",
+            Code::TooLong => "too-long",
+            Code::CellOutOfRange => "cell-out-of-range",
         }
     }
 
@@ -130,9 +141,11 @@ impl Code {
         match self {
             MissingColumn | MissingValue | MissingBuildingId | BadState | BadCapacity
             | BadNumber | BadBoolean | FormulaError | WrongType | ConflictingBuilding
-            | DuplicateSpace | NoData => Severity::Error,
+            | DuplicateSpace | NoData | ControlCharacter | TooLong => Severity::Error,
             HeaderRowMoved | WrongExtension | ZipPadded | NameSanitised | LongText
-            | SimilarSpaceType | DuplicateColumn | UnnamedColumn => Severity::Warning,
+            | SimilarSpaceType | DuplicateColumn | UnnamedColumn | CellOutOfRange => {
+                Severity::Warning
+            }
             IgnoredSheet | ExtraColumn => Severity::Info,
         }
     }
@@ -214,6 +227,23 @@ impl Diagnostic {
         self
     }
 
+    /// Every text of the finding with hidden characters written as visible escapes: a value
+    /// quoted in a message may come straight from a cell.
+    pub fn make_visible(&mut self) {
+        let fields = [
+            &mut self.sheet,
+            &mut self.column,
+            &mut self.value,
+            &mut self.message,
+        ];
+        let optional = [&mut self.suggestion, &mut self.building, &mut self.floor];
+        for text in fields.into_iter().chain(optional.into_iter().flatten()) {
+            if has_hidden(text) {
+                *text = visible(text).into_owned();
+            }
+        }
+    }
+
     /// "L17 bad-capacity" style location for text output.
     pub fn location(&self) -> String {
         if self.cell.is_empty() {
@@ -290,6 +320,19 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), Code::ALL.len());
+    }
+
+    #[test]
+    fn every_text_of_a_finding_is_made_visible() {
+        let mut d = Diagnostic::file(Code::BadBoolean, "Sheet\u{7}", "\"y\u{1b}[31m\" is not yes")
+            .with_value("y\u{1b}[31m")
+            .with_suggestion("y\u{0}");
+        d.building = Some("HQ\u{202e}".into());
+        d.make_visible();
+        let json = serde_json::to_string(&d).unwrap();
+        assert!(!json.chars().any(crate::domain::text::is_hidden), "{json}");
+        assert_eq!(d.value, "y\\u{1b}[31m");
+        assert_eq!(d.sheet, "Sheet\\u{7}");
     }
 
     #[test]

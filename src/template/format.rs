@@ -126,7 +126,33 @@ fn detect_ole(bytes: &[u8]) -> Format {
     }
 }
 
+/// The format a file's first bytes already show it is not a spreadsheet in (so the rest need
+/// not be read), or `None` when they could start one.
+pub fn refused_from_head(head: &[u8]) -> Option<Format> {
+    if head.is_empty() || head.starts_with(ZIP_MAGIC) || head.starts_with(OLE_MAGIC) {
+        return None;
+    }
+    if head.starts_with(b"%PDF") {
+        return Some(Format::Pdf);
+    }
+    match text_kind(head, Cut::Head) {
+        Format::Csv => None,
+        refused => Some(refused),
+    }
+}
+
 fn detect_text(bytes: &[u8]) -> Format {
+    text_kind(bytes, Cut::Whole)
+}
+
+/// Whether text bytes end where the file ends, or may stop inside a character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    Whole,
+    Head,
+}
+
+fn text_kind(bytes: &[u8], cut: Cut) -> Format {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let head = &body[..body.len().min(4096)];
     let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
@@ -137,17 +163,32 @@ fn detect_text(bytes: &[u8]) -> Format {
     {
         return Format::Html;
     }
-    if body.is_empty() || std::str::from_utf8(body).is_err() || has_binary_controls(head) {
+    if body.is_empty() || !is_utf8(body, cut) || looks_binary(head) {
         return Format::Unknown;
     }
     Format::Csv
 }
 
-/// Text files hold no control bytes other than tab, CR and LF.
-fn has_binary_controls(bytes: &[u8]) -> bool {
-    bytes
+/// Valid UTF-8; a head may end inside a character.
+fn is_utf8(bytes: &[u8], cut: Cut) -> bool {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => cut == Cut::Head && e.error_len().is_none(),
+    }
+}
+
+/// Binary rather than text: a NUL byte, or control bytes (other than tab, CR, LF and form
+/// feed) making up more than one byte in 8. A stray BEL or ESC in a cell is text with a bad
+/// character (a finding), not a binary file.
+fn looks_binary(bytes: &[u8]) -> bool {
+    if bytes.contains(&0) {
+        return true;
+    }
+    let controls = bytes
         .iter()
-        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n'))
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n' | 0x0C)) || b == 0x7F)
+        .count();
+    controls * 8 > bytes.len()
 }
 
 fn utf16le(text: &str) -> Vec<u8> {
@@ -186,6 +227,32 @@ mod tests {
         assert_eq!(detect(b"caf\xE9,1\n"), Format::Unknown);
         assert_eq!(detect(b"\x00\x01\x02garbage"), Format::Unknown);
         assert_eq!(detect(b""), Format::Unknown);
+    }
+
+    #[test]
+    fn one_control_character_does_not_make_a_csv_binary() {
+        assert_eq!(
+            detect(b"Building Name,Floor,Room\nHQ\x07,1,101\nHQ,1,102\n"),
+            Format::Csv
+        );
+        assert_eq!(
+            detect(b"Building Name,Floor\nHQ \x1b]0;x\x07,1\n"),
+            Format::Csv
+        );
+        assert_eq!(detect(b"\x01\x02\x03\x04garbage"), Format::Unknown);
+        assert_eq!(detect(&[0u8; 64]), Format::Unknown);
+    }
+
+    #[test]
+    fn the_head_refuses_what_cannot_be_a_spreadsheet() {
+        assert_eq!(refused_from_head(b"%PDF-1.7"), Some(Format::Pdf));
+        assert_eq!(refused_from_head(&[0u8; 8192]), Some(Format::Unknown));
+        assert_eq!(refused_from_head(b"<html><body>"), Some(Format::Html));
+        assert_eq!(refused_from_head(b"PK\x03\x04rest"), None);
+        assert_eq!(refused_from_head(OLE_MAGIC), None);
+        // A head may stop inside a character: "é" is 0xC3 0xA9.
+        assert_eq!(refused_from_head(b"Building Name,Caf\xC3"), None);
+        assert_eq!(refused_from_head(b""), None);
     }
 
     #[test]

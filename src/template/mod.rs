@@ -1,8 +1,9 @@
 //! The Space Data template: a customer's file in, a [`Portfolio`] and every finding out.
 //!
-//! [`load`] reads the bytes, tells the format from the content ([`mod@format`]), opens the workbook
-//! (calamine) or the CSV ([`csv_sheet`]), finds the data sheet and its header row
-//! ([`columns`]), then reads and checks every row ([`validate`]). Findings are
+//! [`load`] reads the bytes (a regular file, within the [`limits`]), tells the format from the
+//! content ([`mod@format`]), checks what opening it would cost, opens the workbook (calamine,
+//! streamed into a sparse [`grid`] where it can) or the CSV ([`csv_sheet`]), finds the data
+//! sheet and its header row ([`columns`]), then reads and checks every row ([`validate`]). Findings are
 //! [`Diagnostic`]s with stable codes and cells as the customer sees them; [`annotate`] writes
 //! them back into an XLSX copy for the customer. [`writer`] is the one writer of the template's
 //! layout (a portfolio as a template file, and every cell of the annotated copy). A file that
@@ -15,8 +16,12 @@ pub mod cells;
 pub mod columns;
 pub mod csv_sheet;
 pub mod diagnostic;
+mod extent;
 pub mod format;
 pub mod generate;
+pub mod grid;
+pub mod limits;
+mod source;
 pub mod validate;
 mod workbook;
 pub mod writer;
@@ -207,51 +212,83 @@ pub enum LoadError {
     NoHeaderRow { path: PathBuf, sheets: String },
     #[error("loading {path} was cancelled")]
     Cancelled { path: PathBuf },
+    #[error("{path} is {kind}, not a file: give the path of the template file itself")]
+    NotAFile { path: PathBuf, kind: &'static str },
+    #[error(
+        "{path} is too large to be a Space Data template: {detail}; check that this is the \
+         right file"
+    )]
+    TooLarge { path: PathBuf, detail: String },
 }
 
 /// Read and check a template file.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
-    load_bytes(path, read_file(path)?, options)
+    load_bytes(path, source::read(path)?, options)
 }
 
 /// The sheets of a template file and which of them hold a header row, without reading the
 /// rows (the Load screen's sheet choice). A CSV file has one sheet named after the file.
 pub fn sheet_names(path: &Path) -> Result<Vec<SheetInfo>, LoadError> {
-    let bytes = read_file(path)?;
+    let bytes = source::read(path)?;
     let format = detect_nonempty(path, &bytes)?;
-    workbook::sheet_infos(path, format, bytes)
+    guarded(path, format, || workbook::sheet_infos(path, format, bytes))
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
-    std::fs::read(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
+/// Run the spreadsheet library on a file. It has been seen to panic on malformed files
+/// (indexes read from the file used unchecked); a panic becomes a [`LoadError::Corrupt`]
+/// instead of ending the process. The checks before it ([`extent`]) keep it from the
+/// allocations that would abort the process, which no unwinding could catch.
+fn guarded<T>(
+    path: &Path,
+    format: Format,
+    read: impl FnOnce() -> Result<T, LoadError>,
+) -> Result<T, LoadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(LoadError::Corrupt {
+            path: path.to_path_buf(),
+            format,
+            detail: "the spreadsheet reader failed on its content".into(),
+        })
     })
 }
 
-/// The format the content shows; an empty file is an error.
+/// The format the content shows; an empty or oversized file is an error.
 fn detect_nonempty(path: &Path, bytes: &[u8]) -> Result<Format, LoadError> {
     if bytes.is_empty() {
         return Err(LoadError::Empty {
             path: path.to_path_buf(),
         });
     }
+    source::check_size(path, bytes.len() as u64)?;
     Ok(format::detect(bytes))
 }
 
 /// Read and check a template already in memory; `path` names it in messages.
 pub fn load_bytes(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Result<Loaded, LoadError> {
-    load_sheet(path, bytes, options).map(|(loaded, _)| loaded)
+    load_sheet(path, bytes, options, false).map(|(loaded, _)| loaded)
 }
 
-/// Load, keeping the data sheet's cells (for the annotated copy).
+/// Load, handing each data row to the checks as it is read; with `keep_cells`, the data
+/// sheet keeps every cell (for the annotated copy).
 fn load_sheet(
     path: &Path,
     bytes: Vec<u8>,
     options: &LoadOptions,
+    keep_cells: bool,
 ) -> Result<(Loaded, workbook::DataSheet), LoadError> {
     let format = detect_nonempty(path, &bytes)?;
-    let mut sheet = workbook::find_data_sheet(path, format, bytes, options)?;
+    let mut checker: Option<validate::Checker> = None;
+    let mut on_row = |sheet: &workbook::DataSheet, row: grid::RowView<'_>| {
+        checker
+            .get_or_insert_with(|| validate::Checker::new(sheet, options))
+            .row(row);
+    };
+    let mut sheet = guarded(path, format, || {
+        workbook::read_data_sheet(path, format, bytes, options, keep_cells, &mut on_row)
+    })?;
+    let checked = checker
+        .unwrap_or_else(|| validate::Checker::new(&sheet, options))
+        .finish();
     if format == Format::Csv {
         // A CSV export has its headers on row 1 by nature: that is no drift.
         sheet
@@ -262,10 +299,8 @@ fn load_sheet(
     if !format.extension_agrees(path) {
         diagnostics.push(wrong_extension(path, format, &sheet.name));
     }
-    let checked = validate::check(&sheet, options).ok_or_else(|| LoadError::Cancelled {
-        path: path.to_path_buf(),
-    })?;
     diagnostics.extend(checked.diagnostics);
+    diagnostics.iter_mut().for_each(Diagnostic::make_visible);
     sort_worst_first(&mut diagnostics);
     let loaded = Loaded {
         file: path.to_path_buf(),

@@ -2,27 +2,34 @@
 //! default and check; the country from the state code; building, floor and space identity; and
 //! the checks across rows (a building's rows agree, no space twice, no near-duplicate space
 //! type). Produces the [`Portfolio`] with whatever could be read and a finding for everything
-//! else: a bad row is reported, never silently dropped.
+//! else: a bad row is reported, never silently dropped. Rows are handed to the [`Checker`] one
+//! at a time as the sheet is read, so a streamed sheet is never held whole. Text that leaves
+//! here is safe to show: hidden characters escaped, over-long fields cut (both reported).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+// foldhash (already in the tree through hashbrown) instead of SipHash: these maps are hit on
+// every row, and their keys come from one customer file, not from an attacker who can see the
+// per-process seed.
+use foldhash::HashMap;
+use std::collections::hash_map::Entry;
 
-use calamine::Data;
+use calamine::DataRef;
 
 use super::LoadOptions;
 use super::cells::{self, CellProblem};
 use super::columns::Column;
 use super::diagnostic::{Code, Diagnostic, column_letter, shorten};
+use super::grid::RowView;
+use super::limits;
 use super::workbook::{DataSheet, UNKNOWN_FORMULA_ERROR};
 use crate::domain::geo::{self, CountryCode};
 use crate::domain::names::{self, condeco_name_issues, normalise, sanitise_for_condeco};
 use crate::domain::space_type::UsageRules;
+use crate::domain::text::{cut_chars, has_hidden, visible, without_hidden};
 use crate::domain::{Building, Floor, Portfolio, SourceRow, Space};
 
 /// Text longer than this is a warning: Eptura may cut it.
 pub const LONG_TEXT: usize = 1000;
-/// How often (in rows) a load checks whether it was cancelled.
-const CANCEL_CHECK_ROWS: usize = 4096;
 
 /// What a column expects of its cells: the finding code when a cell is not that, the words
 /// that describe it, and the value the customer probably meant, when one can be guessed.
@@ -42,24 +49,33 @@ const YES_NO: Expected = Expected {
     what: "yes or no (yes/no, y/n, true/false, 1/0, x)",
     suggest: |_| None,
 };
-/// 2.5 people probably meant 3 (rounded).
+/// 2.5 people probably meant 3 (rounded); nothing is suggested for an absurd number.
 const CAPACITY: Expected = Expected {
     code: Code::BadCapacity,
     what: "a whole number of people (0 or more)",
     suggest: |shown| {
-        let value = shown.parse::<f64>().ok().filter(|v| *v >= 0.0)?;
+        let value = plausible(shown.parse::<f64>().ok()?)?;
         Some(format!("{}", value.round() as u64))
     },
 };
-/// -20 square feet probably meant 20.
+/// -20 square feet probably meant 20; nothing is suggested for an absurd number.
 const AREA: Expected = Expected {
     code: Code::BadNumber,
     what: "a number of square feet (0 or more)",
     suggest: |shown| {
         let value = shown.trim().trim_start_matches('-').parse::<f64>().ok()?;
-        Some(cells::format_number(value))
+        Some(cells::format_number(plausible(value)?))
     },
 };
+
+/// The largest number worth suggesting in place of a bad one.
+const LARGEST_SUGGESTION: f64 = 1e9;
+
+/// `value` when it is a number a person might have meant: finite, not negative, not huge
+/// (no suggestion of `inf`, `NaN` or 18446744073709551615).
+fn plausible(value: f64) -> Option<f64> {
+    (value.is_finite() && (0.0..=LARGEST_SUGGESTION).contains(&value)).then_some(value)
+}
 
 /// The outcome of checking a sheet.
 pub struct Checked {
@@ -67,51 +83,50 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Check every row of the sheet; `None` when cancelled.
-pub fn check(sheet: &DataSheet, options: &LoadOptions) -> Option<Checked> {
-    let mut checker = Checker::new(sheet, options);
-    let (start_row, start_col) = sheet.range.start().unwrap_or((0, 0));
-    let first_data = (sheet.header_row - start_row) as usize;
-    for (offset, cells) in sheet.range.rows().enumerate().skip(first_data) {
-        if offset % CANCEL_CHECK_ROWS == 0 && options.cancelled() {
-            return None;
-        }
-        if cells.iter().all(is_blank) {
-            continue;
-        }
-        let row = Row {
-            cells,
-            start_col,
-            number: start_row + offset as u32 + 1,
-        };
-        checker.check_row(&row);
-    }
-    Some(checker.finish())
+/// What the checks need to know of the data sheet: its name, header row and columns.
+struct SheetLayout {
+    name: String,
+    header_row: u32,
+    positions: [Option<u32>; Column::ALL.len()],
+    /// The columns the template does not define: (0-based column, header).
+    extras: Vec<(u32, String)>,
+    /// The columns that have a header, sorted.
+    headed: Vec<u32>,
 }
 
-fn headed_columns(sheet: &DataSheet) -> Vec<bool> {
-    let start_col = sheet.range.start().map_or(0, |(_, c)| c);
-    let mut headed = vec![false; sheet.range.width()];
-    for column in &sheet.columns {
-        if let Some(slot) = headed.get_mut((column.index - start_col) as usize) {
-            *slot = true;
+impl SheetLayout {
+    fn of(sheet: &DataSheet) -> Self {
+        let mut headed: Vec<u32> = sheet.columns.iter().map(|c| c.index).collect();
+        headed.sort_unstable();
+        SheetLayout {
+            name: sheet.name.clone(),
+            header_row: sheet.header_row,
+            positions: sheet.positions,
+            extras: sheet
+                .columns
+                .iter()
+                .filter(|c| c.column.is_none())
+                .map(|c| (c.index, c.header.clone()))
+                .collect(),
+            headed,
         }
     }
-    headed
+
+    fn position(&self, column: Column) -> Option<u32> {
+        self.positions[column as usize]
+    }
 }
 
-fn is_blank(cell: &Data) -> bool {
+fn is_blank(cell: &DataRef<'_>) -> bool {
     match cell {
-        Data::Empty => true,
-        Data::String(s) => s.trim().is_empty(),
-        _ => false,
+        DataRef::Empty => true,
+        other => cells::as_str(other).is_some_and(|s| s.trim().is_empty()),
     }
 }
 
 /// One data row, addressed by template column.
 struct Row<'a> {
-    cells: &'a [Data],
-    start_col: u32,
+    cells: RowView<'a>,
     /// 1-based, as the customer sees it.
     number: u32,
 }
@@ -160,7 +175,7 @@ impl SharedField {
 
 /// The distinct values one building's rows gave a shared field, with the rows of each.
 #[derive(Default)]
-struct FieldValues(Vec<(String, String, Vec<u32>)>);
+struct FieldValues(Vec<(String, String, RowSpans)>);
 
 impl FieldValues {
     /// Add `row`'s value; the same text as a known value needs no folding.
@@ -172,8 +187,37 @@ impl FieldValues {
         let folded = field.fold(shown);
         match self.0.iter_mut().find(|(_, f, _)| *f == folded) {
             Some((_, _, rows)) => rows.push(row),
-            None => self.0.push((shown.to_string(), folded, vec![row])),
+            None => self.0.push((shown.to_string(), folded, RowSpans::of(row))),
         }
+    }
+}
+
+/// Row numbers as runs of consecutive rows (a building's rows mostly come together): one
+/// entry per run instead of one per row.
+#[derive(Debug, Default)]
+struct RowSpans {
+    spans: Vec<(u32, u32)>,
+    count: usize,
+}
+
+impl RowSpans {
+    fn of(row: u32) -> Self {
+        RowSpans {
+            spans: vec![(row, row)],
+            count: 1,
+        }
+    }
+
+    fn push(&mut self, row: u32) {
+        match self.spans.last_mut() {
+            Some((_, end)) if end.checked_add(1) == Some(row) => *end = row,
+            _ => self.spans.push((row, row)),
+        }
+        self.count += 1;
+    }
+
+    fn first(&self) -> u32 {
+        self.spans.first().map_or(0, |(start, _)| *start)
     }
 }
 
@@ -208,17 +252,22 @@ struct BuildingFields<'a> {
     zip: Option<Cow<'a, str>>,
 }
 
-struct Checker<'a> {
-    sheet: &'a DataSheet,
+/// Checks the data rows one by one as they are read ([`Checker::check_row`]), then the
+/// checks across rows ([`Checker::finish`]). Keeps what it needs of the sheet, so that rows
+/// can be handed to it while the sheet is still being read.
+pub struct Checker<'a> {
+    sheet: SheetLayout,
     options: &'a LoadOptions,
     diagnostics: Vec<Diagnostic>,
     drafts: Vec<BuildingDraft>,
     by_key: HashMap<String, usize>,
     spaces_seen: HashMap<(usize, usize, String), u32>,
     types: HashMap<String, TypeUse>,
+    /// The row that last used a space type for the first time.
+    new_type_row: Option<u32>,
+    /// The last state code looked up, and what it is.
+    last_region: Option<(String, Option<&'static geo::Region>)>,
     data_rows: usize,
-    /// Whether each column (relative to the sheet's first) has a header.
-    headed: Vec<bool>,
     /// The last row's building (its raw code or name, and index) and floor (building, raw name,
     /// index): rows come grouped, so most rows skip the folding and the lookups.
     last_building: Option<(bool, String, usize)>,
@@ -228,17 +277,18 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn new(sheet: &'a DataSheet, options: &'a LoadOptions) -> Self {
+    pub fn new(sheet: &DataSheet, options: &'a LoadOptions) -> Self {
         Checker {
-            sheet,
+            sheet: SheetLayout::of(sheet),
             options,
             diagnostics: Vec::new(),
             drafts: Vec::new(),
-            by_key: HashMap::new(),
-            spaces_seen: HashMap::new(),
-            types: HashMap::new(),
+            by_key: HashMap::default(),
+            spaces_seen: HashMap::default(),
+            types: HashMap::default(),
+            new_type_row: None,
+            last_region: None,
             data_rows: 0,
-            headed: headed_columns(sheet),
             last_building: None,
             last_floor: None,
             unnamed: Default::default(),
@@ -247,12 +297,12 @@ impl<'a> Checker<'a> {
 
     /// Remember values that sit in a column without a header: they would be lost.
     fn note_unnamed_values(&mut self, row: &Row) {
-        for (offset, cell) in row.cells.iter().enumerate() {
-            if !is_blank(cell) && !self.headed.get(offset).copied().unwrap_or(false) {
-                let entry = self
-                    .unnamed
-                    .entry(row.start_col + offset as u32)
-                    .or_insert((row.number, 0));
+        // Both the cells and the headed columns are sorted by column: one walk over both.
+        let mut headed = self.sheet.headed.iter().peekable();
+        for (col, value) in row.cells.cells {
+            while headed.next_if(|h| *h < col).is_some() {}
+            if headed.peek() != Some(&col) && !is_blank(value) {
+                let entry = self.unnamed.entry(*col).or_insert((row.number, 0));
                 entry.1 += 1;
             }
         }
@@ -281,9 +331,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn cell(&self, row: &Row<'a>, column: Column) -> Option<&'a Data> {
-        let position = self.sheet.position(column)?;
-        row.cells.get((position - row.start_col) as usize)
+    fn cell<'r>(&self, row: &Row<'r>, column: Column) -> Option<&'r DataRef<'r>> {
+        row.cells.get(self.sheet.position(column)?)
     }
 
     /// A finding at `column` of `row`.
@@ -295,17 +344,80 @@ impl<'a> Checker<'a> {
         value: &str,
         message: String,
     ) -> Diagnostic {
-        let letter = self
-            .sheet
-            .position(column)
-            .map(column_letter)
-            .unwrap_or_default();
+        let at = self.sheet.position(column);
+        self.finding_at(row, at, column.header(), code, value, message)
+    }
+
+    /// A finding at 0-based sheet column `at` (when known) of `row`, whose header is `header`.
+    fn finding_at(
+        &self,
+        row: &Row,
+        at: Option<u32>,
+        header: &str,
+        code: Code,
+        value: &str,
+        message: String,
+    ) -> Diagnostic {
+        let letter = at.map(column_letter).unwrap_or_default();
         Diagnostic {
             cell: format!("{letter}{}", row.number),
             row: row.number,
-            column: column.header().to_string(),
+            column: header.to_string(),
             ..Diagnostic::file(code, &self.sheet.name, message).with_value(value)
         }
+    }
+
+    /// A cell's text made safe to keep and show: hidden characters reported and written as
+    /// visible escapes (so they can never be uploaded, printed raw or sent on), text longer
+    /// than `max` characters reported and cut.
+    fn safe_text<'t>(
+        &mut self,
+        row: &Row,
+        (at, header): (Option<u32>, &str),
+        max: usize,
+        value: Cow<'t, str>,
+    ) -> Cow<'t, str> {
+        let value = if has_hidden(&value) {
+            let shown = visible(&value).into_owned();
+            let d = self
+                .finding_at(
+                    row,
+                    at,
+                    header,
+                    Code::ControlCharacter,
+                    &shown,
+                    format!(
+                        "{header} holds a hidden control character (shown as \\u{{..}}), which a \
+                         terminal obeys instead of showing and which must not be uploaded: \
+                         delete it"
+                    ),
+                )
+                .with_suggestion(shorten(without_hidden(&value).trim()));
+            self.report(d);
+            Cow::Owned(shown)
+        } else {
+            value
+        };
+        if value.len() <= max {
+            return value;
+        }
+        let length = value.chars().count();
+        if length <= max {
+            return value;
+        }
+        let d = self.finding_at(
+            row,
+            at,
+            header,
+            Code::TooLong,
+            &value,
+            format!(
+                "{header} is {length} characters long, more than the {max} it may have: \
+                 shorten it"
+            ),
+        );
+        self.report(d);
+        Cow::Owned(cut_chars(&value, max).into_owned())
     }
 
     fn report(&mut self, diagnostic: Diagnostic) {
@@ -372,9 +484,11 @@ impl<'a> Checker<'a> {
     }
 
     /// The text of a cell; `Err` when the cell was bad (already reported).
-    fn text(&mut self, row: &Row<'a>, column: Column) -> Result<Option<Cow<'a, str>>, ()> {
+    fn text<'r>(&mut self, row: &Row<'r>, column: Column) -> Result<Option<Cow<'r, str>>, ()> {
         match cells::text(self.cell(row, column)) {
             Ok(Some(value)) => {
+                let at = (self.sheet.position(column), column.header());
+                let value = self.safe_text(row, at, limits::max_chars(Some(column)), value);
                 self.check_length(row, column, &value);
                 Ok(Some(value))
             }
@@ -387,7 +501,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A required text cell: blank is reported as missing.
-    fn required(&mut self, row: &Row<'a>, column: Column) -> Option<Cow<'a, str>> {
+    fn required<'r>(&mut self, row: &Row<'r>, column: Column) -> Option<Cow<'r, str>> {
         self.sheet.position(column)?;
         match self.text(row, column) {
             Ok(Some(value)) => Some(value),
@@ -408,8 +522,12 @@ impl<'a> Checker<'a> {
 
     fn check_length(&mut self, row: &Row, column: Column, value: &str) {
         let is_name = matches!(column, Column::BuildingName | Column::Floor | Column::Room);
+        // A text of no more bytes than the limit has no more characters either.
+        if is_name || value.len() <= LONG_TEXT {
+            return;
+        }
         let length = value.chars().count();
-        if !is_name && length > LONG_TEXT {
+        if length > LONG_TEXT {
             let d = self.finding(
                 row,
                 column,
@@ -450,7 +568,19 @@ impl<'a> Checker<'a> {
         self.report(d);
     }
 
-    fn check_row(&mut self, row: &Row<'a>) {
+    /// Check one data row (a blank row is skipped).
+    pub fn row(&mut self, cells: RowView<'_>) {
+        if cells.values().all(is_blank) {
+            return;
+        }
+        let row = Row {
+            cells,
+            number: cells.index + 1,
+        };
+        self.check_row(&row);
+    }
+
+    fn check_row<'r>(&mut self, row: &Row<'r>) {
         self.data_rows += 1;
         self.note_unnamed_values(row);
         let first_finding = self.diagnostics.len();
@@ -462,11 +592,7 @@ impl<'a> Checker<'a> {
         let Some(building) = self.place_building(row, &fields) else {
             return;
         };
-        let first_use_of_type = space.as_ref().is_some_and(|s| {
-            self.types
-                .get(&s.space_type)
-                .is_some_and(|u| u.first_row == row.number)
-        });
+        let first_use_of_type = space.is_some() && self.new_type_row == Some(row.number);
         let place = |checker: &Self| {
             (
                 checker.drafts[building].building.label(),
@@ -491,7 +617,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn building_fields(&mut self, row: &Row<'a>) -> BuildingFields<'a> {
+    fn building_fields<'r>(&mut self, row: &Row<'r>) -> BuildingFields<'r> {
         let name = self.text(row, Column::BuildingName).unwrap_or(None);
         let code = self.text(row, Column::BuildingCode).unwrap_or(None);
         let state_text = self.required(row, Column::StateCode);
@@ -517,12 +643,21 @@ impl<'a> Checker<'a> {
     }
 
     /// The state code, the country it implies and whether it is known, or a finding.
-    fn region(
+    fn region<'r>(
         &mut self,
         row: &Row,
-        state: Cow<'a, str>,
-    ) -> (Option<Cow<'a, str>>, Option<CountryCode>, bool) {
-        if let Some(region) = geo::region(&state) {
+        state: Cow<'r, str>,
+    ) -> (Option<Cow<'r, str>>, Option<CountryCode>, bool) {
+        // Rows of one building repeat its state: look the code up once per change.
+        let known = match &self.last_region {
+            Some((text, region)) if *text == *state => *region,
+            _ => {
+                let region = geo::region(&state);
+                self.last_region = Some((state.to_string(), region));
+                region
+            }
+        };
+        if let Some(region) = known {
             return (Some(Cow::Borrowed(region.code)), Some(region.country), true);
         }
         let fallback = self
@@ -557,10 +692,10 @@ impl<'a> Checker<'a> {
     }
 
     /// The zip as text; a number short of five digits in a US row gets its leading zeros back.
-    fn zip(&mut self, row: &Row<'a>, country: Option<CountryCode>) -> Option<Cow<'a, str>> {
+    fn zip<'r>(&mut self, row: &Row<'r>, country: Option<CountryCode>) -> Option<Cow<'r, str>> {
         let cell = self.cell(row, Column::Zip);
         let text = self.text(row, Column::Zip).unwrap_or(None)?;
-        let numeric = matches!(cell, Some(Data::Int(_) | Data::Float(_)));
+        let numeric = matches!(cell, Some(DataRef::Int(_) | DataRef::Float(_)));
         if numeric
             && country == Some(CountryCode::US)
             && text.len() < 5
@@ -585,11 +720,11 @@ impl<'a> Checker<'a> {
         Some(text)
     }
 
-    fn space_fields(
+    fn space_fields<'r>(
         &mut self,
-        row: &Row<'a>,
-        room: Option<Cow<'a, str>>,
-        space_type: Option<Cow<'a, str>>,
+        row: &Row<'r>,
+        room: Option<Cow<'r, str>>,
+        space_type: Option<Cow<'r, str>>,
     ) -> Option<Space> {
         let occupiable = self.yes_no(row, Column::Occupiable).unwrap_or(true);
         let capacity = self.capacity(row);
@@ -649,37 +784,42 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn extras(&self, row: &Row) -> Vec<(String, String)> {
-        self.sheet
-            .columns
-            .iter()
-            .filter(|c| c.column.is_none())
-            .filter_map(|c| {
-                let cell = row.cells.get((c.index - row.start_col) as usize)?;
-                let value = match cells::text(Some(cell)) {
-                    Ok(v) => v?.into_owned(),
-                    Err(_) => cell.to_string(),
-                };
-                Some((c.header.clone(), value))
-            })
-            .collect()
+    /// The values of the extra columns, safe to keep.
+    fn extras(&mut self, row: &Row) -> Vec<(String, String)> {
+        let columns = std::mem::take(&mut self.sheet.extras);
+        let mut extras = Vec::new();
+        for (index, header) in &columns {
+            let Some(cell) = row.cells.get(*index) else {
+                continue;
+            };
+            let value = match cells::text(Some(cell)) {
+                Ok(Some(v)) => v,
+                Ok(None) => continue,
+                Err(_) => Cow::Owned(cells::shown(cell)),
+            };
+            let at = (Some(*index), header.as_str());
+            let value = self.safe_text(row, at, limits::max_chars(None), value);
+            extras.push((header.clone(), value.into_owned()));
+        }
+        self.sheet.extras = columns;
+        extras
     }
 
     fn note_type_use(&mut self, row: &Row, space_type: &str, capacity: u32) {
-        let order = self.types.len();
-        if !self.types.contains_key(space_type) {
-            let first = TypeUse {
-                order,
-                first_row: row.number,
-                ..TypeUse::default()
-            };
-            self.types.insert(space_type.to_string(), first);
-        }
-        let Some(entry) = self.types.get_mut(space_type) else {
+        if let Some(entry) = self.types.get_mut(space_type) {
+            entry.count += 1;
+            entry.max_capacity = entry.max_capacity.max(capacity);
             return;
+        }
+        let first = TypeUse {
+            order: self.types.len(),
+            first_row: row.number,
+            count: 1,
+            max_capacity: capacity,
+            ..TypeUse::default()
         };
-        entry.count += 1;
-        entry.max_capacity = entry.max_capacity.max(capacity);
+        self.types.insert(space_type.to_string(), first);
+        self.new_type_row = Some(row.number);
     }
 
     /// The building this row belongs to, created on its first row; `None` without an identity.
@@ -698,29 +838,29 @@ impl<'a> Checker<'a> {
             }
             _ => None,
         };
-        let key = match Building::key_for(fields.code.as_deref(), fields.name.as_deref()) {
-            _ if cached.is_some() => String::new(),
-            Some(key) => key,
-            None => {
-                let column = if self.sheet.position(Column::BuildingName).is_some() {
-                    Column::BuildingName
-                } else {
-                    Column::BuildingCode
-                };
-                if self.sheet.position(column).is_some() {
-                    let d = self.finding(
-                        row,
-                        column,
-                        Code::MissingBuildingId,
-                        "",
-                        "Building Name and Building Code are both blank: give at least one so the \
+        // The key is only computed for a row whose building differs from the last row's.
+        let Some(key) = cached.map_or_else(
+            || Building::key_for(fields.code.as_deref(), fields.name.as_deref()),
+            |_| Some(String::new()),
+        ) else {
+            let column = if self.sheet.position(Column::BuildingName).is_some() {
+                Column::BuildingName
+            } else {
+                Column::BuildingCode
+            };
+            if self.sheet.position(column).is_some() {
+                let d = self.finding(
+                    row,
+                    column,
+                    Code::MissingBuildingId,
+                    "",
+                    "Building Name and Building Code are both blank: give at least one so the \
                          row belongs to a building"
-                            .to_string(),
-                    );
-                    self.report(d);
-                }
-                return None;
+                        .to_string(),
+                );
+                self.report(d);
             }
+            return None;
         };
         let index = match cached.or_else(|| self.by_key.get(&key).copied()) {
             Some(index) => index,
@@ -769,7 +909,7 @@ impl<'a> Checker<'a> {
                 floors: Vec::new(),
                 source: SourceRow { row: row.number },
             },
-            floors: HashMap::new(),
+            floors: HashMap::default(),
             shared: Default::default(),
         });
         index
@@ -785,7 +925,15 @@ impl<'a> Checker<'a> {
             }
         };
         let space_key = (building, floor, normalise(&space.name));
-        if let Some(&first) = self.spaces_seen.get(&space_key) {
+        // One hash of the key: the common case is a new space.
+        let first = match self.spaces_seen.entry(space_key) {
+            Entry::Vacant(slot) => {
+                slot.insert(row.number);
+                None
+            }
+            Entry::Occupied(seen) => Some(*seen.get()),
+        };
+        if let Some(first) = first {
             let label = self.drafts[building].building.label();
             let floor_name = &self.drafts[building].building.floors[floor].name;
             let d = self.finding(
@@ -803,7 +951,6 @@ impl<'a> Checker<'a> {
             self.report(d);
             return;
         }
-        self.spaces_seen.insert(space_key, row.number);
         self.drafts[building].building.floors[floor]
             .spaces
             .push(space);
@@ -827,7 +974,8 @@ impl<'a> Checker<'a> {
         f
     }
 
-    fn finish(mut self) -> Checked {
+    /// The checks across rows, once every row was seen; the portfolio and every finding.
+    pub fn finish(mut self) -> Checked {
         if self.data_rows == 0 {
             let d = Diagnostic {
                 row: self.sheet.header_row,
@@ -867,12 +1015,12 @@ impl<'a> Checker<'a> {
                 if values.len() < 2 {
                     continue;
                 }
-                let mut ordered: Vec<&(String, String, Vec<u32>)> = values.iter().collect();
-                ordered.sort_by_key(|(_, _, rows)| std::cmp::Reverse(rows.len()));
+                let mut ordered: Vec<&(String, String, RowSpans)> = values.iter().collect();
+                ordered.sort_by_key(|(_, _, rows)| std::cmp::Reverse(rows.count));
                 let (common, _, common_rows) = ordered[0];
                 for (shown, _, rows) in &ordered[1..] {
                     let column = field.column();
-                    let first = rows[0];
+                    let first = rows.first();
                     let message = format!(
                         "{label}: {} is {} on {} but {} on {}; every row of a building must agree",
                         column.header(),
@@ -915,7 +1063,7 @@ impl<'a> Checker<'a> {
 
     /// Two buildings with the same name but different codes are probably one building.
     fn check_same_name_buildings(&mut self) {
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, draft) in self.drafts.iter().enumerate() {
             if let Some(name) = &draft.building.name {
                 by_name.entry(normalise(name)).or_default().push(i);
@@ -1044,15 +1192,9 @@ fn quote_or_blank(value: &str) -> String {
 }
 
 /// "row 7", "rows 5–40, 42", "rows 5–9, 12, 15 and 8 more".
-fn describe_rows(rows: &[u32]) -> String {
+fn describe_rows(rows: &RowSpans) -> String {
     const SHOWN: usize = 4;
-    let mut spans: Vec<(u32, u32)> = Vec::new();
-    for &r in rows {
-        match spans.last_mut() {
-            Some((_, end)) if *end + 1 == r => *end = r,
-            _ => spans.push((r, r)),
-        }
-    }
+    let spans = &rows.spans;
     let mut parts: Vec<String> = spans
         .iter()
         .take(SHOWN)
@@ -1067,7 +1209,7 @@ fn describe_rows(rows: &[u32]) -> String {
     if spans.len() > SHOWN {
         parts.push(format!("and {} more", spans.len() - SHOWN));
     }
-    let noun = if rows.len() == 1 { "row" } else { "rows" };
+    let noun = if rows.count == 1 { "row" } else { "rows" };
     format!("{noun} {}", parts.join(", "))
 }
 
@@ -1075,13 +1217,20 @@ fn describe_rows(rows: &[u32]) -> String {
 mod tests {
     use super::*;
 
+    fn spans(rows: &[u32]) -> RowSpans {
+        let mut spans = RowSpans::default();
+        rows.iter().for_each(|&r| spans.push(r));
+        spans
+    }
+
     #[test]
     fn rows_are_described_as_spans() {
-        assert_eq!(describe_rows(&[7]), "row 7");
-        assert_eq!(describe_rows(&[5, 6, 7, 9]), "rows 5–7, 9");
+        assert_eq!(describe_rows(&spans(&[7])), "row 7");
+        assert_eq!(describe_rows(&spans(&[5, 6, 7, 9])), "rows 5–7, 9");
         assert_eq!(
-            describe_rows(&[1, 3, 5, 7, 9, 11]),
+            describe_rows(&spans(&[1, 3, 5, 7, 9, 11])),
             "rows 1, 3, 5, 7, and 2 more"
         );
+        assert_eq!(spans(&[4, 5, 9]).first(), 4);
     }
 }

@@ -752,26 +752,35 @@ fn cached_formula_errors_in_xlsb_are_reported() {
     assert_formula_errors("tests/fixtures/broken/formula-errors.xlsb", false);
 }
 
+/// A cell as long as Excel allows (32,767 characters) is no name or description anyone can
+/// use: it is a `too-long` error (issue 13, A.8), and what is printed of it is cut.
 #[test]
-fn huge_cells_load_with_warnings() {
+fn huge_cells_are_too_long_errors_and_are_cut_in_the_output() {
     let rel = "tests/fixtures/broken/huge-cell.xlsx";
     let run = parse_json(rel);
     let v = run.json();
     assert_eq!(
         run.code,
-        0,
-        "{rel}: a 32,767-character name is a warning, not an error:\n  {}",
+        1,
+        "{rel}: a 32,767-character name is an error:\n  {}",
         summary(&v)
     );
+    for cell in ["I6", "M6"] {
+        let finding = find(&v, "too-long", cell)
+            .unwrap_or_else(|| panic!("{rel}: {cell} not flagged too-long:\n  {}", summary(&v)));
+        assert_eq!(finding["severity"], "error", "{cell}");
+        assert!(
+            finding["value"]
+                .as_str()
+                .is_some_and(|t| t.chars().count() < 200),
+            "{cell}: the value quoted is cut"
+        );
+    }
+    let text = parse_with(rel, &[]);
     assert!(
-        find(&v, "name-sanitised", "I6").is_some(),
-        "{rel}: room I6 not flagged:\n  {}",
-        summary(&v)
-    );
-    assert!(
-        find(&v, "long-text", "M6").is_some(),
-        "{rel}: description M6 not flagged:\n  {}",
-        summary(&v)
+        text.stdout.len() < 20_000,
+        "{rel}: the text report quotes the huge cells in full ({} bytes)",
+        text.stdout.len()
     );
 }
 

@@ -244,6 +244,18 @@ impl Simulators {
         response.json().await.expect("the center is JSON")
     }
 
+    /// Put every building Eptura holds in one reservation center named `name` (so that all
+    /// of them sync); returns the center.
+    pub async fn assign_every_building(&self, name: &str) -> Value {
+        let buildings: Vec<i64> = self.state(Side::Eptura).await["buildings"]
+            .as_array()
+            .expect("buildings")
+            .iter()
+            .filter_map(|b| b["id"].as_i64())
+            .collect();
+        self.assign_center(name, &buildings).await
+    }
+
     /// `POST /__sim/reset` of one simulator: its scenario's data and starting faults again,
     /// and zero counts.
     pub async fn reset(&self, side: Side) {

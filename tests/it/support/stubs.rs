@@ -1,6 +1,7 @@
 //! Stand-ins for a server, for the tests of the clients and the HTTP layer: tiny axum stubs on
-//! loopback that record what they saw, a raw TCP server that drops connections, and a tracing
-//! capture to prove secrets never reach a log line.
+//! loopback that record what they saw, raw TCP servers that drop connections or write whatever
+//! a hostile server would (endless bodies, slow drips, broken headers), and a tracing capture
+//! to prove secrets never reach a log line.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -49,6 +50,42 @@ pub async fn dropping_server(drops: usize, body: &'static str) -> (String, Arc<M
                     body
                 );
                 let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    (format!("http://{address}"), seen)
+}
+
+/// A raw TCP server: for each connection the request head is read (up to the blank line, and
+/// what the socket had of the body), then `answer` writes whatever it likes to the socket.
+/// Returns `http://127.0.0.1:PORT` and how many connections were accepted.
+pub async fn raw_server<F, Fut>(answer: F) -> (String, Arc<Mutex<usize>>)
+where
+    F: Fn(String, tokio::net::TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(0usize));
+    let counter = Arc::clone(&seen);
+    let answer = Arc::new(answer);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            *counter.lock().unwrap() += 1;
+            let answer = Arc::clone(&answer);
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buffer = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                answer(String::from_utf8_lossy(&head).into_owned(), socket).await;
             });
         }
     });
