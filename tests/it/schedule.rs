@@ -68,12 +68,8 @@ async fn schedule_restarts_a_failed_run_refuses_a_second_daemon_and_stops_on_sig
     .await;
     assert_eq!(succeeded.kind.to_string(), "resumed");
 
-    let pid = daemon.id().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    let pid = rustix::process::Pid::from_raw(daemon.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
     let status = tokio::task::spawn_blocking(move || daemon.wait_with_output().unwrap())
         .await
         .unwrap();
