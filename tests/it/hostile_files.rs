@@ -104,9 +104,18 @@ fn files_the_fuzzer_found_fail_with_an_error_not_a_panic() {
             path.display()
         );
     }
-    // calamine 0.38 indexes the shared strings of an .xlsb with the number in the cell.
-    let error = load_quickly(&dir.join("xlsb-shared-string-index.xlsb")).expect_err("corrupt");
-    assert!(matches!(error, LoadError::Corrupt { .. }), "{error:?}");
+    // calamine 0.38 indexes the shared strings of an .xlsb with the number in the cell, and
+    // looks a sheet's relationship up without checking it is there.
+    for name in [
+        "xlsb-shared-string-index.xlsb",
+        "xlsb-sheet-without-relationship.xlsb",
+    ] {
+        let error = load_quickly(&dir.join(name)).expect_err("corrupt");
+        assert!(
+            matches!(error, LoadError::Corrupt { .. }),
+            "{name}: {error:?}"
+        );
+    }
 }
 
 // ------------------------------------------------------------------------ sheet extents (A.4)
