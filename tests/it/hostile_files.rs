@@ -104,11 +104,13 @@ fn files_the_fuzzer_found_fail_with_an_error_not_a_panic() {
             path.display()
         );
     }
-    // calamine 0.38 indexes the shared strings of an .xlsb with the number in the cell, and
-    // looks a sheet's relationship up without checking it is there.
+    // calamine 0.38 indexes the shared strings of an .xlsb with the number in the cell, looks
+    // a sheet's relationship up without checking it is there, and slices an .xls formula with
+    // the length its record claims.
     for name in [
         "xlsb-shared-string-index.xlsb",
         "xlsb-sheet-without-relationship.xlsb",
+        "xls-formula-token-slice.xls",
     ] {
         let error = load_quickly(&dir.join(name)).expect_err("corrupt");
         assert!(
