@@ -202,17 +202,26 @@ fn read_profile(path: &Path, name: Option<&str>) -> Result<Option<Profile>, Conf
         path: path.to_path_buf(),
         source,
     })?;
+    profile_of(path, &text, name)
+}
+
+/// The named profile (or `default`) of config file text; `path` names it in errors.
+fn profile_of(path: &Path, text: &str, name: Option<&str>) -> Result<Option<Profile>, ConfigError> {
     // toml's own messages quote the offending line, which may hold a secret: give the line only.
     let syntax = |e: toml::de::Error| ConfigError::Syntax {
         path: path.to_path_buf(),
         line: e
             .span()
-            .map(|span| text[..span.start.min(text.len())].lines().count().max(1))
+            .map(|span| {
+                // Bytes, not characters: a span need not fall on a character boundary.
+                let before = &text.as_bytes()[..span.start.min(text.len())];
+                before.iter().filter(|b| **b == b'\n').count() + 1
+            })
             .unwrap_or(1),
     };
-    let table: toml::Table = toml::from_str(&text).map_err(syntax)?;
+    let table: toml::Table = toml::from_str(text).map_err(syntax)?;
     check_keys(path, &table)?;
-    let mut file: ConfigFile = toml::from_str(&text).map_err(syntax)?;
+    let mut file: ConfigFile = toml::from_str(text).map_err(syntax)?;
     match name {
         Some(name) => match file.profile.remove(name) {
             Some(profile) => Ok(Some(profile)),
@@ -228,6 +237,13 @@ fn read_profile(path: &Path, name: Option<&str>) -> Result<Option<Profile>, Conf
         },
         None => Ok(file.profile.remove(DEFAULT_PROFILE)),
     }
+}
+
+/// Read config file text (for the fuzz target of `fuzz/`): any bytes give a profile or an
+/// error, never a panic, and the error never quotes a value.
+#[cfg(fuzzing)]
+pub fn fuzz_read(text: &str) -> Result<Option<Profile>, ConfigError> {
+    profile_of(Path::new("fuzz.toml"), text, Some("acme"))
 }
 
 /// Every key of the file is one this tool reads: `[profile.NAME]` tables of [`PROFILE_KEYS`].

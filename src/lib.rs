@@ -15,6 +15,8 @@ pub mod condeco;
 pub mod config;
 pub mod domain;
 pub mod eptura;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 pub mod http;
 pub mod matcher;
 pub mod sim;

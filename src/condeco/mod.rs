@@ -861,6 +861,36 @@ fn api_root(url: &str, client_name: &str) -> Result<Url> {
     })
 }
 
+/// Decode `body` as every answer the client reads (for the fuzz targets of `fuzz/`): pages of
+/// each entity, the token answer and its lifetime, error messages, delete answers. None of it
+/// may panic, whatever the bytes.
+#[cfg(fuzzing)]
+pub fn fuzz_decode(body: &[u8]) {
+    fn page<W: DeserializeOwned + Into<T>, T>(body: &[u8]) {
+        if let Ok(page) = serde_json::from_slice::<wire::Page<W>>(body) {
+            let _: Vec<T> = page.items.into_iter().map(Into::into).collect();
+        }
+        if let Ok(one) = serde_json::from_slice::<W>(body) {
+            let _: T = one.into();
+        }
+    }
+    page::<wire::Country, CondecoCountry>(body);
+    page::<wire::Group, CondecoGroup>(body);
+    page::<wire::Region, CondecoRegion>(body);
+    page::<wire::Location, CondecoLocation>(body);
+    page::<wire::Floor, CondecoFloor>(body);
+    page::<wire::WorkspaceType, CondecoWorkspaceType>(body);
+    page::<wire::Resource, CondecoResource>(body);
+    if let Ok(token) = serde_json::from_slice::<wire::Token>(body)
+        && let Ok(seconds) = wire::token_lifetime(token.expires_in.as_ref())
+    {
+        let lifetime = clamp_server_wait(Duration::from_secs(seconds));
+        let _ = Instant::now() + lifetime.saturating_sub(TOKEN_MARGIN.min(lifetime / 2));
+    }
+    let _ = serde_json::from_slice::<wire::Message>(body);
+    let _ = serde_json::from_slice::<wire::Deleted>(body);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -639,6 +639,27 @@ fn api_root(site: &str) -> Result<Url> {
     })
 }
 
+/// Decode `body` as every answer the client reads (for the fuzz targets of `fuzz/`): the
+/// decoders and the conversions to domain records must never panic, whatever the bytes.
+#[cfg(fuzzing)]
+pub fn fuzz_decode(body: &[u8]) {
+    fn each<W: DeserializeOwned + Into<T>, T>(body: &[u8]) {
+        if let Ok(page) = serde_json::from_slice::<Vec<W>>(body) {
+            let _: Vec<T> = page.into_iter().map(Into::into).collect();
+        }
+        if let Ok(one) = serde_json::from_slice::<W>(body) {
+            let _: T = one.into();
+        }
+    }
+    each::<wire::Building, EpturaBuilding>(body);
+    each::<wire::Floor, EpturaFloor>(body);
+    each::<wire::Room, EpturaSpace>(body);
+    each::<wire::RoomType, EpturaSpaceType>(body);
+    each::<wire::Country, EpturaCountry>(body);
+    each::<wire::Center, EpturaCenter>(body);
+    let _ = serde_json::from_slice::<wire::Count>(body);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

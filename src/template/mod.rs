@@ -234,22 +234,50 @@ pub fn sheet_names(path: &Path) -> Result<Vec<SheetInfo>, LoadError> {
     guarded(path, format, || workbook::sheet_infos(path, format, bytes))
 }
 
-/// Run the spreadsheet library on a file. It has been seen to panic on malformed files
-/// (indexes read from the file used unchecked); a panic becomes a [`LoadError::Corrupt`]
-/// instead of ending the process. The checks before it ([`extent`]) keep it from the
-/// allocations that would abort the process, which no unwinding could catch.
+/// Run the spreadsheet library on a file. It panics on some malformed files (indexes read from
+/// the file used unchecked; `fuzz/` found them): a panic becomes a [`LoadError::Corrupt`]
+/// instead of ending the process, and its message is not printed (the error says what
+/// happened). The checks before it ([`extent`]) keep it from the allocations that would abort
+/// the process, which no unwinding could catch.
 fn guarded<T>(
     path: &Path,
     format: Format,
     read: impl FnOnce() -> Result<T, LoadError>,
 ) -> Result<T, LoadError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+    quiet_panics_while_guarded();
+    IN_GUARD.with(|guard| guard.set(true));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    IN_GUARD.with(|guard| guard.set(false));
+    outcome.unwrap_or_else(|_| {
         Err(LoadError::Corrupt {
             path: path.to_path_buf(),
             format,
             detail: "the spreadsheet reader failed on its content".into(),
         })
     })
+}
+
+thread_local! {
+    /// Whether this thread is inside [`guarded`].
+    static IN_GUARD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Wrap the process's panic hook, once, so that a panic caught by [`guarded`] is not printed
+/// (nor handed to a hook that, say, restores the terminal); every other panic goes to the hook
+/// as before. Not under `cargo fuzz`, whose hook must see every panic.
+fn quiet_panics_while_guarded() {
+    #[cfg(not(fuzzing))]
+    {
+        static WRAPPED: std::sync::Once = std::sync::Once::new();
+        WRAPPED.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                if !IN_GUARD.with(std::cell::Cell::get) {
+                    previous(info);
+                }
+            }));
+        });
+    }
 }
 
 /// The format the content shows; an empty or oversized file is an error.

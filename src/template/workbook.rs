@@ -198,7 +198,7 @@ fn stream<'a>(
         top.push(SheetCell {
             row,
             col,
-            value: owned(&value),
+            value: Data::from(value),
         });
     }
     let Some(mut sheet) = describe(name, Grid::from_cells(top)) else {
@@ -232,7 +232,7 @@ fn stream<'a>(
             kept.push(SheetCell {
                 row: index,
                 col,
-                value: owned(&value),
+                value: Data::from(value.clone()),
             });
         }
         row.cells.push((col, value));
@@ -463,16 +463,9 @@ fn collect<'a>(
     let mut out_of_range = OutOfRange::default();
     let mut first_row: Option<u32> = None;
     while let Some(cell) = next()? {
-        let (row, col) = cell.get_position();
-        let value = cell.get_value();
-        if *value == DataRef::Empty {
+        let Some((row, col, value)) = admit(&cell, &mut out_of_range) else {
             continue;
-        }
-        if row >= MAX_ROWS || col >= MAX_COLUMNS {
-            out_of_range.count += 1;
-            out_of_range.first.get_or_insert((row, col));
-            continue;
-        }
+        };
         let top = *first_row.get_or_insert(row);
         if rows == Rows::Top && row > top.saturating_add(2 * HEADER_SEARCH_ROWS as u32) {
             break;
@@ -483,22 +476,13 @@ fn collect<'a>(
         cells.push(SheetCell {
             row,
             col,
-            value: owned(value),
+            value: Data::from(value),
         });
     }
     Ok(SheetRead {
         grid: Grid::from_cells(cells),
         out_of_range,
     })
-}
-
-/// A streamed value as an owned one, text cut to [`MAX_CELL_CHARS`].
-fn owned(value: &DataRef<'_>) -> Data {
-    match value {
-        DataRef::SharedString(s) => Data::String(cut_chars(s, MAX_CELL_CHARS).into_owned()),
-        DataRef::String(s) => Data::String(cut_chars(s, MAX_CELL_CHARS).into_owned()),
-        other => Data::from(other.clone()),
-    }
 }
 
 /// Put back the `.xlsb` formula cells whose cached error calamine does not return.

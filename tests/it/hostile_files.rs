@@ -78,6 +78,48 @@ fn has_finding(loaded: &Loaded, code: Code) -> bool {
     loaded.diagnostics.iter().any(|d| d.code == code)
 }
 
+// ----------------------------------------------------------- what the fuzzer found (B)
+
+/// Files the fuzz targets made that crashed a reader (`tests/fixtures/fuzz/`, named after what
+/// they broke; `fuzz/README.md`): each loads or fails with an error, never a panic, and the
+/// command prints no panic message.
+#[test]
+fn files_the_fuzzer_found_fail_with_an_error_not_a_panic() {
+    let dir = path_of("tests/fixtures/fuzz");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for path in &files {
+        let outcome = std::panic::catch_unwind(|| load_quickly(path));
+        assert!(outcome.is_ok(), "{}: the load panicked", path.display());
+        let out = parse(path, &[]);
+        let text = printed(&out);
+        assert!(!text.contains("panicked"), "{}: {text}", path.display());
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{}: {text}",
+            path.display()
+        );
+    }
+    // calamine 0.38 indexes the shared strings of an .xlsb with the number in the cell, looks
+    // a sheet's relationship up without checking it is there, and slices an .xls formula with
+    // the length its record claims.
+    for name in [
+        "xlsb-shared-string-index.xlsb",
+        "xlsb-sheet-without-relationship.xlsb",
+        "xls-formula-token-slice.xls",
+    ] {
+        let error = load_quickly(&dir.join(name)).expect_err("corrupt");
+        assert!(
+            matches!(error, LoadError::Corrupt { .. }),
+            "{name}: {error:?}"
+        );
+    }
+}
+
 // ------------------------------------------------------------------------ sheet extents (A.4)
 
 #[test]

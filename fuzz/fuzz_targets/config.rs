@@ -1,0 +1,6 @@
+//! The config file reader (TOML, profiles, unknown keys).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|text: &str| {
+    spacebridge::fuzzing::config(text);
+});

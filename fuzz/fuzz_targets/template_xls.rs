@@ -1,0 +1,7 @@
+//! The template reader on .xls content: the seed corpus is the .xls fixtures, and whatever the
+//! fuzzer makes of them must load or fail with an error, never panic, hang or exhaust memory.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| {
+    spacebridge::fuzzing::template(bytes);
+});
