@@ -12,10 +12,10 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use spacebridge::eptura::upload::{UploadOptions, UploadReport, upload};
 use spacebridge::eptura::{EpturaClient, EpturaSettings};
 use spacebridge::http::{HttpClient, HttpConfig, Secret};
 use spacebridge::sim::{self, Scenario, SimOptions};
+use spacebridge::sync::upload::{UploadOptions, UploadReport, upload};
 use spacebridge::template::{self, LoadOptions, generate};
 
 #[path = "support/mem.rs"]

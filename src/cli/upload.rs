@@ -16,7 +16,7 @@ use super::progress::ProgressLine;
 use super::{EXIT_ERRORS, EXIT_UNREADABLE};
 use crate::domain::Portfolio;
 use crate::eptura::EpturaClient;
-use crate::eptura::upload::{
+use crate::sync::upload::{
     KindCount, UploadError, UploadOptions, UploadProgress, UploadReport, upload,
 };
 use crate::template::{self, Loaded, Severity};

@@ -1,15 +1,15 @@
 //! The Eptura Workplace v2 client: one method per endpoint of `spec/eptura-api.md`, over the
-//! shared [`crate::http`] layer. Lists page sequentially over bare arrays (`limit` 100,
-//! `startAt`, stop on a short page) because parallel pages provoke 429; `/count` and
+//! shared [`crate::http`] layer. Lists page over bare arrays (`limit` 100, `startAt`, stop on a
+//! short page), one page at a time but for id listings whose page count `/count` gives; `/count` and
 //! `modifiedOrCreatedAfter` are offered where the API has them. Returns
 //! [`crate::domain::remote`] records; the JSON shapes, paths and field names live in the
-//! private `wire` module. [`upload`] creates a template's portfolio with it.
+//! private `wire` module. The upload of a template's portfolio, built on it, is the sync's
+//! ([`crate::sync::upload`]).
 //!
 //! Credentials go in the `x-auth-*` headers, marked sensitive; no error message holds them.
 //! A page longer than asked, a list longer than [`crate::http::HttpConfig::max_list_records`]
 //! or a server that repeats a page is an error, never an endless loop.
 
-pub mod upload;
 mod wire;
 
 use futures_util::stream::{self, StreamExt};

@@ -8,15 +8,10 @@
 //! until it renews, or ends it as resumable when that is later than allowed. Cancel and pause
 //! act between ops, never inside one, so no write is left without its mapping.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
-
-use futures_util::StreamExt;
-use futures_util::stream::FuturesUnordered;
-use tokio::sync::watch;
-use tokio_util::sync::CancellationToken;
 
 use crate::condeco::{
     CondecoClient, CondecoError, CountryDraft, Filter, FloorDraft, GroupDraft, LocationDraft,
@@ -28,6 +23,8 @@ use crate::store::{Mapping, OpCounts, RunId, Store, StoreError, WriteOp};
 
 use super::desired::Fields;
 use super::events::{Event, EventSink};
+pub use super::levels::Control;
+use super::levels::{Halt, run_level};
 use super::plan::{Action, Op, Plan, PlanOptions, approve_late, count_op};
 
 /// How an apply behaves.
@@ -47,47 +44,6 @@ impl Default for ApplyOptions {
             concurrency: 32,
             max_quota_wait: Duration::from_secs(15 * 60),
             lost_answer_rounds: 5,
-        }
-    }
-}
-
-/// Pause and cancel, as the engine handle sets them.
-#[derive(Debug, Clone)]
-pub struct Control {
-    pub cancel: CancellationToken,
-    pub paused: watch::Receiver<bool>,
-    /// Hold ids the operator approved while the run ran: their ops run after the rest.
-    pub approved: Arc<Mutex<BTreeSet<String>>>,
-}
-
-impl Control {
-    /// Neither paused nor cancellable from outside (the plain `sync` command).
-    pub fn detached() -> (Control, watch::Sender<bool>) {
-        let (tx, rx) = watch::channel(false);
-        (
-            Control {
-                cancel: CancellationToken::new(),
-                paused: rx,
-                approved: Arc::default(),
-            },
-            tx,
-        )
-    }
-
-    /// Wait while paused; `false` when cancelled.
-    async fn proceed(&self) -> bool {
-        let mut paused = self.paused.clone();
-        loop {
-            if self.cancel.is_cancelled() {
-                return false;
-            }
-            if !*paused.borrow_and_update() {
-                return true;
-            }
-            tokio::select! {
-                _ = self.cancel.cancelled() => return false,
-                changed = paused.changed() => if changed.is_err() { return true; },
-            }
         }
     }
 }
@@ -180,11 +136,7 @@ pub async fn apply(
     plan_options: &PlanOptions,
 ) -> Result<Applied, ApplyError> {
     // A fatal error stops this apply's new ops without cancelling the caller's token.
-    let control = Control {
-        cancel: control.cancel.child_token(),
-        paused: control.paused.clone(),
-        approved: control.approved.clone(),
-    };
+    let control = control.child();
     let applier = Applier {
         condeco,
         store,
@@ -263,10 +215,10 @@ impl Applier<'_> {
                 resolved.insert(key, condeco);
             }
             failed.extend(level.failed);
-            if let Some(stop) = level.stop {
-                match stop {
-                    Stop::Cancelled => applied.ending = Ending::Cancelled,
-                    Stop::Error(error) => {
+            if let Some(halt) = level.halt {
+                match halt {
+                    Halt::Cancelled => applied.ending = Ending::Cancelled,
+                    Halt::Failed(error) => {
                         applied.ending = Ending::Interrupted;
                         applied.reason = Some(error.to_string());
                     }
@@ -278,17 +230,11 @@ impl Applier<'_> {
     }
 }
 
-/// Why a level stopped early.
-enum Stop {
-    Cancelled,
-    Error(ApplyError),
-}
-
 /// What a level resolved, failed, and whether it stopped the run.
 struct Level {
     resolved: Vec<(ExternalId, CondecoKey)>,
     failed: Vec<ExternalId>,
-    stop: Option<Stop>,
+    halt: Option<Halt<ApplyError>>,
 }
 
 impl Applier<'_> {
@@ -319,7 +265,8 @@ impl Applier<'_> {
         Ok(resolved)
     }
 
-    /// Run one level's ops concurrently; stop taking new ones on cancel or a fatal error.
+    /// Run one level's ops concurrently ([`run_level`]); stop taking new ones on cancel or a
+    /// fatal error.
     async fn level(
         &self,
         ops: &[&Op],
@@ -333,83 +280,60 @@ impl Applier<'_> {
         let mut level = Level {
             resolved: Vec::new(),
             failed: Vec::new(),
-            stop: None,
+            halt: None,
         };
         let mut done = 0u64;
-        let mut waiting = ops.iter().copied();
-        let mut running = FuturesUnordered::new();
-        loop {
-            while running.len() < self.options.concurrency.max(1) {
-                match waiting.next() {
-                    Some(op) => running.push(self.one(op, resolved, failed)),
-                    None => break,
+        let settle = |op: &Op, outcome: Outcome| match outcome {
+            Outcome::Done {
+                condeco,
+                bookings_deleted,
+            } => {
+                count_op(&mut applied.counts, op);
+                applied.bookings_deleted += bookings_deleted;
+                if let Some(condeco) = condeco {
+                    level.resolved.push((op.key.clone(), condeco));
                 }
+                done += 1;
+                self.events.send(Event::OpDone {
+                    kind: op.kind,
+                    action: op.action,
+                    label: op.label(),
+                    done,
+                    total,
+                });
             }
-            let Some((op, result)) = running.next().await else {
-                break;
-            };
-            match result {
-                Ok(Outcome::Done {
-                    condeco,
-                    bookings_deleted,
-                }) => {
-                    count_op(&mut applied.counts, op);
-                    applied.bookings_deleted += bookings_deleted;
-                    if let Some(condeco) = condeco {
-                        level.resolved.push((op.key.clone(), condeco));
-                    }
-                    done += 1;
-                    self.events.send(Event::OpDone {
-                        kind: op.kind,
-                        action: op.action,
-                        label: op.label(),
-                        done,
-                        total,
-                    });
-                }
-                Ok(Outcome::Rejected(rejected)) => {
-                    level.failed.push(op.key.clone());
-                    self.events.send(Event::Rejected(rejected.clone()));
-                    applied.rejected.push(rejected);
-                }
-                Ok(Outcome::Skipped(reason)) => {
-                    level.failed.push(op.key.clone());
-                    self.events.send(Event::Skipped {
-                        kind: op.kind,
-                        label: op.label(),
-                        reason: reason.clone(),
-                    });
-                    applied.skipped.push((op.key.clone(), reason));
-                }
-                Err(Stop::Cancelled) => {
-                    level.stop.get_or_insert(Stop::Cancelled);
-                }
-                Err(Stop::Error(error)) => {
-                    if !matches!(level.stop, Some(Stop::Error(_))) {
-                        level.stop = Some(Stop::Error(error));
-                    }
-                    // No new op starts; those in flight finish and are counted.
-                    self.control.cancel.cancel();
-                }
+            Outcome::Rejected(rejected) => {
+                level.failed.push(op.key.clone());
+                self.events.send(Event::Rejected(rejected.clone()));
+                applied.rejected.push(rejected);
             }
-        }
+            Outcome::Skipped(reason) => {
+                level.failed.push(op.key.clone());
+                self.events.send(Event::Skipped {
+                    kind: op.kind,
+                    label: op.label(),
+                    reason: reason.clone(),
+                });
+                applied.skipped.push((op.key.clone(), reason));
+            }
+        };
+        let run = |op| self.one(op, resolved, failed);
+        let halt = run_level(ops, self.options.concurrency, self.control, run, settle).await;
+        level.halt = halt;
         level
     }
 
-    async fn one<'o>(
+    /// One op, or why it is skipped (a parent not synced).
+    async fn one(
         &self,
-        op: &'o Op,
+        op: &Op,
         resolved: &HashMap<ExternalId, CondecoKey>,
         failed: &HashSet<ExternalId>,
-    ) -> (&'o Op, Result<Outcome, Stop>) {
-        if !self.control.proceed().await {
-            return (op, Err(Stop::Cancelled));
-        }
-        let result = match parents_of(op, resolved, failed) {
+    ) -> Result<Outcome, ApplyError> {
+        match parents_of(op, resolved, failed) {
             Err(reason) => Ok(Outcome::Skipped(reason)),
-            Ok(parents) => self.run_op(op, &parents).await.map_err(Stop::Error),
-        };
-        (op, result)
+            Ok(parents) => self.run_op(op, &parents).await,
+        }
     }
 
     async fn run_op(&self, op: &Op, parents: &Parents) -> Result<Outcome, ApplyError> {

@@ -9,9 +9,11 @@ pub mod apply;
 pub mod desired;
 pub mod engine;
 pub mod events;
+pub mod levels;
 pub mod merge;
 pub mod plan;
 pub mod snapshot;
+pub mod upload;
 
 pub use engine::{EngineHandle, SyncError, SyncReport, SyncSettings, preview, run};
 pub use events::{Event, EventSink};

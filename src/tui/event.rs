@@ -11,8 +11,8 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::eptura::upload::{UploadProgress, UploadReport};
 use crate::http::HttpStats;
+use crate::sync::upload::{UploadProgress, UploadReport};
 use crate::template::SheetInfo;
 use crate::tui::portfolio_tree::Prepared;
 

@@ -16,8 +16,8 @@ use tokio::task::JoinError;
 use tokio_util::sync::CancellationToken;
 
 use crate::eptura::EpturaClient;
-use crate::eptura::upload::{UploadOptions, UploadProgress};
 use crate::http::HttpStats;
+use crate::sync::upload::{UploadOptions, UploadProgress};
 use crate::template::{self, LoadOptions, Loaded};
 use crate::tui::event::Reply;
 use crate::tui::jobs::Reporter;
@@ -117,7 +117,7 @@ pub async fn upload(job: Upload, reporter: Reporter, cancel: CancellationToken) 
         cancel: Some(cancel),
         ..UploadOptions::default()
     };
-    let running = crate::eptura::upload::upload(&client, &portfolio, options);
+    let running = crate::sync::upload::upload(&client, &portfolio, options);
     tokio::pin!(running);
     let mut ticks = tokio::time::interval(PROGRESS_EVERY);
     let result = loop {

@@ -8,9 +8,9 @@
 
 use serde_json::{Value, json};
 use spacebridge::domain::names::normalise;
-use spacebridge::eptura::upload::{UploadOptions, UploadProgress, UploadReport, upload};
 use spacebridge::http::HttpConfig;
 use spacebridge::sim::{Faults, Scenario};
+use spacebridge::sync::upload::{UploadOptions, UploadProgress, UploadReport, upload};
 use spacebridge::template::{self, LoadOptions, Loaded};
 
 use crate::support::cli::{args, printed, run as spacebridge, run_in_terminal};
@@ -383,6 +383,64 @@ async fn a_refused_space_is_reported_and_the_rest_goes_on() {
 }
 
 #[tokio::test]
+async fn a_refused_floor_is_reported_with_the_spaces_not_created_with_it() {
+    let mut loaded = sample();
+    let sims = spawn_sims(Scenario::Empty, Faults::default()).await;
+    // Eptura refuses a floor with a blank name: its spaces cannot be created either.
+    let victim = &mut loaded.portfolio.buildings[0].floors[0];
+    let (name, on_it) = (
+        std::mem::replace(&mut victim.name, " ".into()),
+        victim.spaces.len(),
+    );
+    let report = run(&sims, &loaded, false).await;
+    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+    let failure = &report.failures[0];
+    assert_eq!(failure.kind, "floor");
+    assert!(failure.message.contains("name is required"), "{failure:?}");
+    let with_it = format!("not created with it: {on_it} spaces");
+    assert!(failure.message.ends_with(&with_it), "{failure:?}");
+    assert_eq!((report.floors.failed, report.spaces.failed), (1, on_it));
+    assert_eq!(report.spaces.created, loaded.counts.spaces - on_it);
+    // Nothing left out of the counts: every record is created, present or not created.
+    let settled: usize = counts(&report)
+        .iter()
+        .map(|(created, present)| created + present)
+        .sum();
+    assert_eq!(settled + 1 + on_it, records(&loaded));
+    loaded.portfolio.buildings[0].floors[0].name = name;
+    let again = run(&sims, &loaded, false).await;
+    assert_eq!((again.floors.created, again.spaces.created), (1, on_it));
+    assert_each_exactly_once(&sims.state(Side::Eptura).await, &loaded);
+    sims.shutdown().await;
+}
+
+#[tokio::test]
+async fn what_a_dry_run_lists_is_what_the_run_then_creates() {
+    let loaded = sample();
+    // An Eptura that already has part of the sample: the plan must leave that part out.
+    let sims = spawn_sims(Scenario::NewCustomer, Faults::default()).await;
+    let half = {
+        let mut half = loaded.clone();
+        half.portfolio.buildings.truncate(1);
+        half.portfolio.buildings[0].floors.truncate(1);
+        half
+    };
+    run(&sims, &half, false).await;
+    let dry = run(&sims, &loaded, true).await;
+    assert!(dry.writes() > 0 && dry.writes() < records(&loaded));
+    let real = run(&sims, &loaded, false).await;
+    let sorted = |report: &UploadReport| {
+        let mut lines = report.created.clone();
+        lines.sort();
+        lines
+    };
+    assert_eq!(sorted(&dry), sorted(&real));
+    assert_eq!(counts(&dry), counts(&real));
+    assert_each_exactly_once(&sims.state(Side::Eptura).await, &loaded);
+    sims.shutdown().await;
+}
+
+#[tokio::test]
 async fn progress_is_reported_until_everything_is_settled() {
     let loaded = sample();
     let sims = spawn_sims(Scenario::Empty, Faults::default()).await;
@@ -535,9 +593,11 @@ async fn broken_buildings_are_left_out_only_when_asked() {
     assert_eq!(partial.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("left out (has errors"), "{stderr}");
     assert!(stderr.contains("Houston Energy Center (HOU1)"), "{stderr}");
-    let codes = building_codes(&sims.state(Side::Eptura).await);
-    // The mistakes file breaks HOU1, BOS1, NYC1, CHI1 and DCA1; TOR1 and MTL1 are clean.
-    assert_eq!(codes, vec!["TOR1", "MTL1"], "{stderr}");
+    let mut codes = building_codes(&sims.state(Side::Eptura).await);
+    // The mistakes file breaks HOU1, BOS1, NYC1, CHI1 and DCA1; TOR1 and MTL1 are clean (and
+    // created at once: their order in Eptura is the order the answers came in).
+    codes.sort();
+    assert_eq!(codes, vec!["MTL1", "TOR1"], "{stderr}");
     sims.shutdown().await;
 }
 

@@ -16,8 +16,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
 use super::{Action, Screen};
-use crate::eptura::upload::{KindCount, UploadProgress, UploadReport};
 use crate::http::HttpStats;
+use crate::sync::upload::{KindCount, UploadProgress, UploadReport};
 use crate::template::{Loaded, Severity};
 use crate::tui::keymap::{self, Command, Table};
 use crate::tui::widgets::{
@@ -614,7 +614,7 @@ mod tests {
     use ratatui::backend::TestBackend;
 
     use super::*;
-    use crate::eptura::upload::UploadFailure;
+    use crate::sync::upload::UploadFailure;
     use crate::tui::Theme;
 
     /// A loaded template with one building, enough for drawing the panel.

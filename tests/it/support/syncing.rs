@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
-use spacebridge::eptura::upload::{UploadOptions, upload};
 use spacebridge::sim::{Faults, Scenario};
 use spacebridge::sync::apply::{ApplyOptions, Control};
+use spacebridge::sync::upload::{UploadOptions, upload};
 use spacebridge::sync::{EventSink, PlanOptions, SyncReport, SyncSettings};
 use spacebridge::template::{self, LoadOptions};
 
