@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
 use spacebridge::condeco::{CondecoClient, CondecoSettings};
+use spacebridge::domain::ids::EpturaSpaceId;
 use spacebridge::eptura::{EpturaClient, EpturaSettings, Patch};
 use spacebridge::http::{HttpClient, HttpConfig, HttpStats, Secret};
 use spacebridge::sim::{self, Faults, Scenario, SimOptions};
@@ -109,7 +110,7 @@ async fn main() -> Result<(), Failure> {
 async fn change_spaces(eptura: &EpturaClient, percent: f64) -> Result<u64, Failure> {
     let spaces = eptura.spaces(None, None).await?;
     let step = (100.0 / percent).round().max(1.0) as usize;
-    let patches: Vec<(i64, Patch)> = (spaces.iter().step_by(step).enumerate())
+    let patches: Vec<(EpturaSpaceId, Patch)> = (spaces.iter().step_by(step).enumerate())
         .map(|(n, space)| {
             let patch = Patch {
                 name: Some(format!("{} (renamed)", space.name)),

@@ -179,7 +179,7 @@ async fn assign_centers(
             });
         if let Some(found) = found {
             let city = building.city.clone().unwrap_or_else(|| "Demo".to_string());
-            by_city.entry(city).or_default().push(found.id);
+            by_city.entry(city).or_default().push(found.id.get());
         }
     }
     let http = reqwest::Client::new();

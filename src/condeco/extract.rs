@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use super::{CondecoClient, CondecoError, Filter};
 use crate::domain::geo::{self, REGIONS};
+use crate::domain::ids::{CondecoLocationId, CondecoRegionId, CondecoWorkspaceTypeId};
 use crate::domain::postal::region_for_postal_code;
 use crate::domain::remote::{
     CondecoCountry, CondecoLocation, CondecoRegion, CondecoResource, CondecoWorkspaceType,
@@ -96,9 +97,11 @@ pub struct Extract {
 
 /// The rows of the template, in location, floor, resource order.
 pub fn rows(h: &Hierarchy) -> (Vec<TemplateRow>, usize) {
-    let locations: HashMap<i64, &CondecoLocation> = h.locations.iter().map(|l| (l.id, l)).collect();
-    let regions: HashMap<i64, &CondecoRegion> = h.regions.iter().map(|r| (r.id, r)).collect();
-    let types: HashMap<i64, &str> = h
+    let locations: HashMap<CondecoLocationId, &CondecoLocation> =
+        h.locations.iter().map(|l| (l.id, l)).collect();
+    let regions: HashMap<CondecoRegionId, &CondecoRegion> =
+        h.regions.iter().map(|r| (r.id, r)).collect();
+    let types: HashMap<CondecoWorkspaceTypeId, &str> = h
         .workspace_types
         .iter()
         .map(|t| (t.id, t.name.as_str()))
@@ -151,7 +154,7 @@ pub fn rows(h: &Hierarchy) -> (Vec<TemplateRow>, usize) {
             capacity: resource.capacity.unwrap_or(1),
         });
     }
-    let order: HashMap<i64, usize> = h
+    let order: HashMap<CondecoLocationId, usize> = h
         .locations
         .iter()
         .enumerate()
@@ -160,7 +163,7 @@ pub fn rows(h: &Hierarchy) -> (Vec<TemplateRow>, usize) {
     rows.sort_by_key(|r| {
         let location = r
             .building_code
-            .parse::<i64>()
+            .parse::<CondecoLocationId>()
             .ok()
             .and_then(|id| order.get(&id).copied());
         (location, floor_order(&r.floor))
@@ -264,7 +267,8 @@ pub fn extract(h: &Hierarchy) -> Extract {
         .map(|r| format!("{} ({})", r.building_name, r.state_code))
         .collect();
     states_kept.dedup();
-    let with_resources: HashSet<i64> = h.resources.iter().filter_map(|r| r.location_id).collect();
+    let with_resources: HashSet<CondecoLocationId> =
+        h.resources.iter().filter_map(|r| r.location_id).collect();
     Extract {
         portfolio: portfolio(rows),
         skipped_resources: skipped,
@@ -342,9 +346,9 @@ mod tests {
         zip: Option<&str>,
     ) -> CondecoLocation {
         CondecoLocation {
-            id,
+            id: id.into(),
             name: name.into(),
-            region_id: Some(region),
+            region_id: Some(region.into()),
             address: address.map(String::from),
             city: None,
             postal_code: zip.map(String::from),
@@ -375,14 +379,14 @@ mod tests {
         type_id: Option<i64>,
     ) -> CondecoResource {
         CondecoResource {
-            id,
+            id: id.into(),
             name: name.into(),
             resource_type: Some(kind),
             booking_period: None,
-            location_id: Some(location),
+            location_id: Some(location.into()),
             floor_number: Some(floor),
             group_id: None,
-            workspace_type_id: type_id,
+            workspace_type_id: type_id.map(Into::into),
             capacity: Some(if id % 2 == 0 { 1 } else { 8 }),
             status: None,
             external_id: None,
@@ -394,20 +398,20 @@ mod tests {
         let region = |id, name: &str| CondecoRegion {
             id,
             name: name.into(),
-            country_id: Some(1),
+            country_id: Some(1.into()),
             external_id: None,
         };
         Hierarchy {
             countries: vec![CondecoCountry {
-                id: 1,
+                id: 1.into(),
                 name: "United States".into(),
                 country_code: Some("US".into()),
                 external_id: None,
             }],
             regions: vec![
-                region(10, "Texas"),
-                region(11, "Boston"),
-                region(12, "Chicago"),
+                region(10.into(), "Texas"),
+                region(11.into(), "Boston"),
+                region(12.into(), "Chicago"),
             ],
             locations: vec![
                 location(100, "Houston HQ", 10, None, None),
@@ -422,7 +426,7 @@ mod tests {
                 location(103, "Empty", 12, None, None),
             ],
             workspace_types: vec![CondecoWorkspaceType {
-                id: 5,
+                id: 5.into(),
                 name: "Huddle Room".into(),
                 booking_period: None,
                 is_default: false,

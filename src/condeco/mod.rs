@@ -23,6 +23,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
+use crate::domain::ids::{
+    CondecoCountryId, CondecoGroupId, CondecoLocationId, CondecoRegionId, CondecoResourceId,
+    CondecoWorkspaceTypeId,
+};
 use crate::domain::remote::{
     BookingPeriod, CondecoCountry, CondecoFloor, CondecoGroup, CondecoLocation, CondecoRegion,
     CondecoResource, CondecoWorkspaceType, ResourceType,
@@ -47,9 +51,9 @@ pub struct CondecoSettings {
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub external_id: Option<String>,
-    pub country_id: Option<i64>,
-    pub region_id: Option<i64>,
-    pub location_id: Option<i64>,
+    pub country_id: Option<CondecoCountryId>,
+    pub region_id: Option<CondecoRegionId>,
+    pub location_id: Option<CondecoLocationId>,
     pub floor_number: Option<i32>,
     pub resource_type: Option<ResourceType>,
 }
@@ -98,8 +102,8 @@ pub struct CountryDraft {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GroupDraft {
     pub name: String,
-    pub country_id: Option<i64>,
-    pub location_ids: Option<Vec<i64>>,
+    pub country_id: Option<CondecoCountryId>,
+    pub location_ids: Option<Vec<CondecoLocationId>>,
     pub is_default: Option<bool>,
     pub external_id: Option<String>,
 }
@@ -107,14 +111,14 @@ pub struct GroupDraft {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegionDraft {
     pub name: String,
-    pub country_id: Option<i64>,
+    pub country_id: Option<CondecoCountryId>,
     pub external_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LocationDraft {
     pub name: String,
-    pub region_id: Option<i64>,
+    pub region_id: Option<CondecoRegionId>,
     pub address: Option<String>,
     pub city: Option<String>,
     pub postal_code: Option<String>,
@@ -141,10 +145,10 @@ pub struct ResourceDraft {
     pub name: String,
     pub resource_type: Option<ResourceType>,
     pub booking_period: Option<BookingPeriod>,
-    pub location_id: Option<i64>,
+    pub location_id: Option<CondecoLocationId>,
     pub floor_number: Option<i32>,
-    pub group_id: Option<i64>,
-    pub workspace_type_id: Option<i64>,
+    pub group_id: Option<CondecoGroupId>,
+    pub workspace_type_id: Option<CondecoWorkspaceTypeId>,
     pub capacity: Option<u32>,
     pub status: Option<String>,
     pub external_id: Option<String>,
@@ -335,7 +339,7 @@ impl CondecoClient {
         self.list::<wire::Country, _>(wire::COUNTRIES, filter).await
     }
 
-    pub async fn country(&self, id: i64) -> Result<CondecoCountry> {
+    pub async fn country(&self, id: CondecoCountryId) -> Result<CondecoCountry> {
         self.get_one::<wire::Country, _>(&format!("{}/{id}", wire::COUNTRIES))
             .await
     }
@@ -345,13 +349,17 @@ impl CondecoClient {
             .await
     }
 
-    pub async fn update_country(&self, id: i64, draft: &CountryDraft) -> Result<CondecoCountry> {
+    pub async fn update_country(
+        &self,
+        id: CondecoCountryId,
+        draft: &CountryDraft,
+    ) -> Result<CondecoCountry> {
         let path = format!("{}/{id}", wire::COUNTRIES);
         self.write::<wire::Country, _>(Method::PUT, path, wire::country(draft))
             .await
     }
 
-    pub async fn delete_country(&self, id: i64) -> Result<Deleted> {
+    pub async fn delete_country(&self, id: CondecoCountryId) -> Result<Deleted> {
         self.delete(format!("{}/{id}", wire::COUNTRIES), false)
             .await
     }
@@ -362,7 +370,7 @@ impl CondecoClient {
         self.list::<wire::Group, _>(wire::GROUPS, filter).await
     }
 
-    pub async fn group(&self, id: i64) -> Result<CondecoGroup> {
+    pub async fn group(&self, id: CondecoGroupId) -> Result<CondecoGroup> {
         self.get_one::<wire::Group, _>(&format!("{}/{id}", wire::GROUPS))
             .await
     }
@@ -372,13 +380,17 @@ impl CondecoClient {
             .await
     }
 
-    pub async fn update_group(&self, id: i64, draft: &GroupDraft) -> Result<CondecoGroup> {
+    pub async fn update_group(
+        &self,
+        id: CondecoGroupId,
+        draft: &GroupDraft,
+    ) -> Result<CondecoGroup> {
         let path = format!("{}/{id}", wire::GROUPS);
         self.write::<wire::Group, _>(Method::PUT, path, wire::group(draft))
             .await
     }
 
-    pub async fn delete_group(&self, id: i64) -> Result<Deleted> {
+    pub async fn delete_group(&self, id: CondecoGroupId) -> Result<Deleted> {
         self.delete(format!("{}/{id}", wire::GROUPS), false).await
     }
 
@@ -388,7 +400,7 @@ impl CondecoClient {
         self.list::<wire::Region, _>(wire::REGIONS, filter).await
     }
 
-    pub async fn region(&self, id: i64) -> Result<CondecoRegion> {
+    pub async fn region(&self, id: CondecoRegionId) -> Result<CondecoRegion> {
         self.get_one::<wire::Region, _>(&format!("{}/{id}", wire::REGIONS))
             .await
     }
@@ -398,13 +410,17 @@ impl CondecoClient {
             .await
     }
 
-    pub async fn update_region(&self, id: i64, draft: &RegionDraft) -> Result<CondecoRegion> {
+    pub async fn update_region(
+        &self,
+        id: CondecoRegionId,
+        draft: &RegionDraft,
+    ) -> Result<CondecoRegion> {
         let path = format!("{}/{id}", wire::REGIONS);
         self.write::<wire::Region, _>(Method::PUT, path, wire::region(draft))
             .await
     }
 
-    pub async fn delete_region(&self, id: i64) -> Result<Deleted> {
+    pub async fn delete_region(&self, id: CondecoRegionId) -> Result<Deleted> {
         self.delete(format!("{}/{id}", wire::REGIONS), false).await
     }
 
@@ -415,7 +431,7 @@ impl CondecoClient {
             .await
     }
 
-    pub async fn location(&self, id: i64) -> Result<CondecoLocation> {
+    pub async fn location(&self, id: CondecoLocationId) -> Result<CondecoLocation> {
         self.get_one::<wire::Location, _>(&format!("{}/{id}", wire::LOCATIONS))
             .await
     }
@@ -426,14 +442,18 @@ impl CondecoClient {
             .await
     }
 
-    pub async fn update_location(&self, id: i64, draft: &LocationDraft) -> Result<CondecoLocation> {
+    pub async fn update_location(
+        &self,
+        id: CondecoLocationId,
+        draft: &LocationDraft,
+    ) -> Result<CondecoLocation> {
         let path = format!("{}/{id}", wire::LOCATIONS);
         self.write::<wire::Location, _>(Method::PUT, path, wire::location(draft))
             .await
     }
 
     /// Deletes the location's bookings too; with children it is a 409 unless `cascade`.
-    pub async fn delete_location(&self, id: i64, cascade: bool) -> Result<Deleted> {
+    pub async fn delete_location(&self, id: CondecoLocationId, cascade: bool) -> Result<Deleted> {
         self.delete(format!("{}/{id}", wire::LOCATIONS), cascade)
             .await
     }
@@ -441,7 +461,7 @@ impl CondecoClient {
     /// Create or update floor `number` of a location.
     pub async fn put_floor(
         &self,
-        location_id: i64,
+        location_id: CondecoLocationId,
         number: i32,
         draft: &FloorDraft,
     ) -> Result<CondecoFloor> {
@@ -452,7 +472,7 @@ impl CondecoClient {
 
     pub async fn delete_floor(
         &self,
-        location_id: i64,
+        location_id: CondecoLocationId,
         number: i32,
         cascade: bool,
     ) -> Result<Deleted> {
@@ -467,7 +487,7 @@ impl CondecoClient {
             .await
     }
 
-    pub async fn workspace_type(&self, id: i64) -> Result<CondecoWorkspaceType> {
+    pub async fn workspace_type(&self, id: CondecoWorkspaceTypeId) -> Result<CondecoWorkspaceType> {
         self.get_one::<wire::WorkspaceType, _>(&format!("{}/{id}", wire::WORKSPACE_TYPES))
             .await
     }
@@ -483,7 +503,7 @@ impl CondecoClient {
 
     pub async fn update_workspace_type(
         &self,
-        id: i64,
+        id: CondecoWorkspaceTypeId,
         draft: &WorkspaceTypeDraft,
     ) -> Result<CondecoWorkspaceType> {
         let path = format!("{}/{id}", wire::WORKSPACE_TYPES);
@@ -491,7 +511,7 @@ impl CondecoClient {
             .await
     }
 
-    pub async fn delete_workspace_type(&self, id: i64) -> Result<Deleted> {
+    pub async fn delete_workspace_type(&self, id: CondecoWorkspaceTypeId) -> Result<Deleted> {
         self.delete(format!("{}/{id}", wire::WORKSPACE_TYPES), false)
             .await
     }
@@ -503,7 +523,7 @@ impl CondecoClient {
             .await
     }
 
-    pub async fn resource(&self, id: i64) -> Result<CondecoResource> {
+    pub async fn resource(&self, id: CondecoResourceId) -> Result<CondecoResource> {
         self.get_one::<wire::Resource, _>(&format!("{}/{id}", wire::RESOURCES))
             .await
     }
@@ -515,13 +535,17 @@ impl CondecoClient {
     }
 
     /// `resource_type` and `booking_period` cannot change after creation (Condeco answers 400).
-    pub async fn update_resource(&self, id: i64, draft: &ResourceDraft) -> Result<CondecoResource> {
+    pub async fn update_resource(
+        &self,
+        id: CondecoResourceId,
+        draft: &ResourceDraft,
+    ) -> Result<CondecoResource> {
         let path = format!("{}/{id}", wire::RESOURCES);
         self.write::<wire::Resource, _>(Method::PUT, path, wire::resource(draft))
             .await
     }
 
-    pub async fn delete_resource(&self, id: i64) -> Result<Deleted> {
+    pub async fn delete_resource(&self, id: CondecoResourceId) -> Result<Deleted> {
         self.delete(format!("{}/{id}", wire::RESOURCES), false)
             .await
     }

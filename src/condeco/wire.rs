@@ -10,6 +10,7 @@ use super::{
     CountryDraft, FloorDraft, GroupDraft, LocationDraft, RegionDraft, ResourceDraft,
     WorkspaceTypeDraft,
 };
+use crate::domain::ids::CondecoLocationId;
 use crate::domain::remote::{
     BookingPeriod, CondecoCountry, CondecoFloor, CondecoGroup, CondecoLocation, CondecoRegion,
     CondecoResource, CondecoWorkspaceType, ResourceType,
@@ -44,7 +45,7 @@ pub const Q_FLOOR_NUMBER: &str = "floorNumber";
 pub const Q_RESOURCE_TYPE: &str = "resourceType";
 
 /// The path of one floor.
-pub fn floor_path(location_id: i64, floor_number: i32) -> String {
+pub fn floor_path(location_id: CondecoLocationId, floor_number: i32) -> String {
     format!("{LOCATIONS}/{location_id}/{FLOORS}/{floor_number}")
 }
 
@@ -275,7 +276,7 @@ pub fn resource_type_text(kind: &ResourceType) -> &str {
 impl From<Country> for CondecoCountry {
     fn from(w: Country) -> Self {
         CondecoCountry {
-            id: w.country_id,
+            id: w.country_id.into(),
             name: w.name.unwrap_or_default(),
             country_code: text(w.country_code),
             external_id: text(w.external_id),
@@ -286,10 +287,12 @@ impl From<Country> for CondecoCountry {
 impl From<Group> for CondecoGroup {
     fn from(w: Group) -> Self {
         CondecoGroup {
-            id: w.group_id,
+            id: w.group_id.into(),
             name: w.name.unwrap_or_default(),
-            country_id: w.country_id,
-            location_ids: w.location_ids.unwrap_or_default(),
+            country_id: w.country_id.map(Into::into),
+            location_ids: (w.location_ids.unwrap_or_default().into_iter())
+                .map(Into::into)
+                .collect(),
             is_default: w.is_default.unwrap_or(false),
             external_id: text(w.external_id),
         }
@@ -299,9 +302,9 @@ impl From<Group> for CondecoGroup {
 impl From<Region> for CondecoRegion {
     fn from(w: Region) -> Self {
         CondecoRegion {
-            id: w.region_id,
+            id: w.region_id.into(),
             name: w.name.unwrap_or_default(),
-            country_id: w.country_id,
+            country_id: w.country_id.map(Into::into),
             external_id: text(w.external_id),
         }
     }
@@ -320,9 +323,9 @@ impl From<Floor> for CondecoFloor {
 impl From<Location> for CondecoLocation {
     fn from(w: Location) -> Self {
         CondecoLocation {
-            id: w.location_id,
+            id: w.location_id.into(),
             name: w.name.unwrap_or_default(),
-            region_id: w.region_id,
+            region_id: w.region_id.map(Into::into),
             address: text(w.address),
             city: text(w.city),
             postal_code: text(w.postal_code),
@@ -342,7 +345,7 @@ impl From<Location> for CondecoLocation {
 impl From<WorkspaceType> for CondecoWorkspaceType {
     fn from(w: WorkspaceType) -> Self {
         CondecoWorkspaceType {
-            id: w.workspace_type_id,
+            id: w.workspace_type_id.into(),
             name: w.name.unwrap_or_default(),
             booking_period: booking_period(w.booking_period),
             is_default: w.is_default.unwrap_or(false),
@@ -354,14 +357,14 @@ impl From<WorkspaceType> for CondecoWorkspaceType {
 impl From<Resource> for CondecoResource {
     fn from(w: Resource) -> Self {
         CondecoResource {
-            id: w.resource_id,
+            id: w.resource_id.into(),
             name: w.name.unwrap_or_default(),
             resource_type: resource_type(w.resource_type),
             booking_period: booking_period(w.booking_period),
-            location_id: w.location_id,
+            location_id: w.location_id.map(Into::into),
             floor_number: w.floor_number,
-            group_id: w.group_id,
-            workspace_type_id: w.workspace_type_id,
+            group_id: w.group_id.map(Into::into),
+            workspace_type_id: w.workspace_type_id.map(Into::into),
             capacity: w
                 .capacity
                 .filter(|c| c.is_finite() && *c >= 0.0)
@@ -406,11 +409,16 @@ pub fn country(d: &CountryDraft) -> Value {
         .done()
 }
 
+/// Ids as the bare numbers the wire carries.
+fn numbers<I: Copy + Into<i64>>(ids: &[I]) -> Vec<i64> {
+    ids.iter().map(|id| (*id).into()).collect()
+}
+
 pub fn group(d: &GroupDraft) -> Value {
     Body::new()
         .set("name", d.name.clone())
-        .opt("countryId", d.country_id)
-        .opt("locationIds", d.location_ids.clone())
+        .opt("countryId", d.country_id.map(i64::from))
+        .opt("locationIds", d.location_ids.as_deref().map(numbers))
         .opt("isDefault", d.is_default)
         .opt("externalId", d.external_id.clone())
         .done()
@@ -419,7 +427,7 @@ pub fn group(d: &GroupDraft) -> Value {
 pub fn region(d: &RegionDraft) -> Value {
     Body::new()
         .set("name", d.name.clone())
-        .opt("countryId", d.country_id)
+        .opt("countryId", d.country_id.map(i64::from))
         .opt("externalId", d.external_id.clone())
         .done()
 }
@@ -427,7 +435,7 @@ pub fn region(d: &RegionDraft) -> Value {
 pub fn location(d: &LocationDraft) -> Value {
     Body::new()
         .set("name", d.name.clone())
-        .opt("regionId", d.region_id)
+        .opt("regionId", d.region_id.map(i64::from))
         .opt("address", d.address.clone())
         .opt("city", d.city.clone())
         .opt("postalCode", d.postal_code.clone())
@@ -473,10 +481,10 @@ pub fn resource(d: &ResourceDraft) -> Value {
                 .as_ref()
                 .map(|p| booking_period_text(p).to_string()),
         )
-        .opt("locationId", d.location_id)
+        .opt("locationId", d.location_id.map(i64::from))
         .opt("floorNumber", d.floor_number)
-        .opt("groupId", d.group_id)
-        .opt("workspaceTypeId", d.workspace_type_id)
+        .opt("groupId", d.group_id.map(i64::from))
+        .opt("workspaceTypeId", d.workspace_type_id.map(i64::from))
         .opt("capacity", d.capacity)
         .opt("status", d.status.clone())
         .opt("externalId", d.external_id.clone())

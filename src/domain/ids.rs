@@ -109,6 +109,11 @@ numeric_id!(
     "Eptura country id"
 );
 numeric_id!(
+    /// An Eptura Workplace reservation center.
+    EpturaCenterId,
+    "Eptura center id"
+);
+numeric_id!(
     /// A Condeco country.
     CondecoCountryId,
     "Condeco country id"

@@ -1,16 +1,22 @@
 //! Records as the two services hold them, in the domain's words: what the Eptura Workplace and
 //! Condeco clients return and what the matcher, the sync and the simulators' callers reason
 //! about. The clients' wire types stay private to each client; these are their public face.
-//! Plain data, no I/O.
+//! Every id is typed by its service and kind ([`super::ids`]): no bare number crosses the
+//! clients' boundary. Plain data, no I/O.
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::{
+    CondecoCountryId, CondecoGroupId, CondecoLocationId, CondecoRegionId, CondecoResourceId,
+    CondecoWorkspaceTypeId, EpturaBuildingId, EpturaCenterId, EpturaCountryId, EpturaFloorId,
+    EpturaSpaceId, EpturaSpaceTypeId,
+};
 use super::space_type::Usage;
 
 /// A reservation center a building belongs to (`module` is "reservation" for booking).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CenterRef {
-    pub id: i64,
+    pub id: EpturaCenterId,
     pub name: String,
     pub module: Option<String>,
 }
@@ -18,7 +24,7 @@ pub struct CenterRef {
 /// An Eptura Workplace building.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EpturaBuilding {
-    pub id: i64,
+    pub id: EpturaBuildingId,
     pub name: String,
     /// Empty codes are `None`.
     pub code: Option<String>,
@@ -46,35 +52,35 @@ impl EpturaBuilding {
 /// An Eptura Workplace floor: the name is all there is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpturaFloor {
-    pub id: i64,
+    pub id: EpturaFloorId,
     pub name: String,
-    pub building_id: Option<i64>,
+    pub building_id: Option<EpturaBuildingId>,
     pub date_updated: Option<i64>,
 }
 
 /// An Eptura Workplace space (the API's "room").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpturaSpace {
-    pub id: i64,
+    pub id: EpturaSpaceId,
     pub name: String,
     pub description: Option<String>,
     pub capacity: Option<u32>,
     pub reservable: bool,
     pub occupiable: Option<bool>,
     pub area: Option<f64>,
-    pub type_id: Option<i64>,
+    pub type_id: Option<EpturaSpaceTypeId>,
     pub type_name: Option<String>,
     /// The usage of the space's type, when Eptura says it.
     pub usage: Option<Usage>,
-    pub floor_id: Option<i64>,
-    pub building_id: Option<i64>,
+    pub floor_id: Option<EpturaFloorId>,
+    pub building_id: Option<EpturaBuildingId>,
     pub date_updated: Option<i64>,
 }
 
 /// An Eptura Workplace space type (the API's "room type").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EpturaSpaceType {
-    pub id: i64,
+    pub id: EpturaSpaceTypeId,
     pub name: String,
     pub type_code: Option<String>,
     /// `None` when Eptura does not say (the v2 documentation does not show the field).
@@ -87,7 +93,7 @@ pub struct EpturaSpaceType {
 /// A country as Eptura Workplace lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EpturaCountry {
-    pub id: i64,
+    pub id: EpturaCountryId,
     pub name: String,
     pub iso_code: Option<String>,
 }
@@ -95,10 +101,10 @@ pub struct EpturaCountry {
 /// A reservation center with the buildings it serves (empty when not asked for).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EpturaCenter {
-    pub id: i64,
+    pub id: EpturaCenterId,
     pub name: String,
     pub module: Option<String>,
-    pub building_ids: Vec<i64>,
+    pub building_ids: Vec<EpturaBuildingId>,
 }
 
 /// Condeco's two kinds of resource.
@@ -121,7 +127,7 @@ pub enum BookingPeriod {
 /// A Condeco country.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CondecoCountry {
-    pub id: i64,
+    pub id: CondecoCountryId,
     pub name: String,
     pub country_code: Option<String>,
     pub external_id: Option<String>,
@@ -130,10 +136,10 @@ pub struct CondecoCountry {
 /// A Condeco group (booking rules live here; every resource belongs to one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CondecoGroup {
-    pub id: i64,
+    pub id: CondecoGroupId,
     pub name: String,
-    pub country_id: Option<i64>,
-    pub location_ids: Vec<i64>,
+    pub country_id: Option<CondecoCountryId>,
+    pub location_ids: Vec<CondecoLocationId>,
     pub is_default: bool,
     pub external_id: Option<String>,
 }
@@ -141,9 +147,9 @@ pub struct CondecoGroup {
 /// A Condeco region: a name under a country.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CondecoRegion {
-    pub id: i64,
+    pub id: CondecoRegionId,
     pub name: String,
-    pub country_id: Option<i64>,
+    pub country_id: Option<CondecoCountryId>,
     pub external_id: Option<String>,
 }
 
@@ -168,9 +174,9 @@ impl CondecoFloor {
 /// A Condeco location (a building).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CondecoLocation {
-    pub id: i64,
+    pub id: CondecoLocationId,
     pub name: String,
-    pub region_id: Option<i64>,
+    pub region_id: Option<CondecoRegionId>,
     pub address: Option<String>,
     pub city: Option<String>,
     pub postal_code: Option<String>,
@@ -183,7 +189,7 @@ pub struct CondecoLocation {
 /// A Condeco workspace type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CondecoWorkspaceType {
-    pub id: i64,
+    pub id: CondecoWorkspaceTypeId,
     pub name: String,
     pub booking_period: Option<BookingPeriod>,
     pub is_default: bool,
@@ -193,14 +199,14 @@ pub struct CondecoWorkspaceType {
 /// A Condeco resource: a meeting space or a personal space on a location's floor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CondecoResource {
-    pub id: i64,
+    pub id: CondecoResourceId,
     pub name: String,
     pub resource_type: Option<ResourceType>,
     pub booking_period: Option<BookingPeriod>,
-    pub location_id: Option<i64>,
+    pub location_id: Option<CondecoLocationId>,
     pub floor_number: Option<i32>,
-    pub group_id: Option<i64>,
-    pub workspace_type_id: Option<i64>,
+    pub group_id: Option<CondecoGroupId>,
+    pub workspace_type_id: Option<CondecoWorkspaceTypeId>,
     pub capacity: Option<u32>,
     pub status: Option<String>,
     pub external_id: Option<String>,

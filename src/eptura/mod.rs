@@ -18,6 +18,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::domain::Usage;
+use crate::domain::ids::{
+    EpturaBuildingId, EpturaCenterId, EpturaCountryId, EpturaFloorId, EpturaSpaceId,
+    EpturaSpaceTypeId,
+};
 use crate::domain::remote::{
     EpturaBuilding, EpturaCenter, EpturaCountry, EpturaFloor, EpturaSpace, EpturaSpaceType,
 };
@@ -55,15 +59,15 @@ pub struct NewBuilding {
 /// A floor to create.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewFloor {
-    pub building_id: i64,
+    pub building_id: EpturaBuildingId,
     pub name: String,
 }
 
 /// A space to create.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewSpace {
-    pub floor_id: i64,
-    pub type_id: i64,
+    pub floor_id: EpturaFloorId,
+    pub type_id: EpturaSpaceTypeId,
     pub name: String,
     pub capacity: u32,
     pub reservable: bool,
@@ -94,8 +98,8 @@ pub struct Patch {
     pub occupiable: Option<bool>,
     pub area: Option<f64>,
     pub usage: Option<Usage>,
-    pub floor_id: Option<i64>,
-    pub type_id: Option<i64>,
+    pub floor_id: Option<EpturaFloorId>,
+    pub type_id: Option<EpturaSpaceTypeId>,
 }
 
 /// What can go wrong talking to Eptura Workplace.
@@ -215,7 +219,7 @@ impl EpturaClient {
         self.count(wire::BUILDINGS, &[]).await
     }
 
-    pub async fn building(&self, id: i64) -> Result<EpturaBuilding> {
+    pub async fn building(&self, id: EpturaBuildingId) -> Result<EpturaBuilding> {
         self.get_one::<wire::Building, _>(&format!("{}/{id}", wire::BUILDINGS))
             .await
     }
@@ -225,19 +229,23 @@ impl EpturaClient {
             .await
     }
 
-    pub async fn update_building(&self, id: i64, patch: &Patch) -> Result<EpturaBuilding> {
-        self.update::<wire::Building, _>(wire::BUILDINGS, id, patch)
+    pub async fn update_building(
+        &self,
+        id: EpturaBuildingId,
+        patch: &Patch,
+    ) -> Result<EpturaBuilding> {
+        self.update::<wire::Building, _>(wire::BUILDINGS, id.get(), patch)
             .await
     }
 
-    pub async fn delete_building(&self, id: i64) -> Result<()> {
-        self.delete(wire::BUILDINGS, id).await
+    pub async fn delete_building(&self, id: EpturaBuildingId) -> Result<()> {
+        self.delete(wire::BUILDINGS, id.get()).await
     }
 
     // ---- floors ----
 
     /// Every floor, or the floors of one building.
-    pub async fn floors(&self, building_id: Option<i64>) -> Result<Vec<EpturaFloor>> {
+    pub async fn floors(&self, building_id: Option<EpturaBuildingId>) -> Result<Vec<EpturaFloor>> {
         let query: Vec<_> = building_id
             .map(|id| (wire::Q_BUILDING_ID, id.to_string()))
             .into_iter()
@@ -253,7 +261,7 @@ impl EpturaClient {
 
     /// The id of every floor (a listing with `selector=id`): what a daily sync finds deleted
     /// floors by.
-    pub async fn floor_ids(&self) -> Result<Vec<i64>> {
+    pub async fn floor_ids(&self) -> Result<Vec<EpturaFloorId>> {
         self.list_ids(wire::FLOORS).await
     }
 
@@ -261,7 +269,7 @@ impl EpturaClient {
         self.count(wire::FLOORS, &[]).await
     }
 
-    pub async fn floor(&self, id: i64) -> Result<EpturaFloor> {
+    pub async fn floor(&self, id: EpturaFloorId) -> Result<EpturaFloor> {
         self.get_one::<wire::Floor, _>(&format!("{}/{id}", wire::FLOORS))
             .await
     }
@@ -271,12 +279,13 @@ impl EpturaClient {
             .await
     }
 
-    pub async fn update_floor(&self, id: i64, patch: &Patch) -> Result<EpturaFloor> {
-        self.update::<wire::Floor, _>(wire::FLOORS, id, patch).await
+    pub async fn update_floor(&self, id: EpturaFloorId, patch: &Patch) -> Result<EpturaFloor> {
+        self.update::<wire::Floor, _>(wire::FLOORS, id.get(), patch)
+            .await
     }
 
-    pub async fn delete_floor(&self, id: i64) -> Result<()> {
-        self.delete(wire::FLOORS, id).await
+    pub async fn delete_floor(&self, id: EpturaFloorId) -> Result<()> {
+        self.delete(wire::FLOORS, id.get()).await
     }
 
     // ---- spaces (rooms) ----
@@ -284,8 +293,8 @@ impl EpturaClient {
     /// Every space, or those of a building and/or floor.
     pub async fn spaces(
         &self,
-        building_id: Option<i64>,
-        floor_id: Option<i64>,
+        building_id: Option<EpturaBuildingId>,
+        floor_id: Option<EpturaFloorId>,
     ) -> Result<Vec<EpturaSpace>> {
         let mut query = Vec::new();
         if let Some(id) = building_id {
@@ -304,7 +313,7 @@ impl EpturaClient {
     }
 
     /// The id of every space (a listing with `selector=id`).
-    pub async fn space_ids(&self) -> Result<Vec<i64>> {
+    pub async fn space_ids(&self) -> Result<Vec<EpturaSpaceId>> {
         self.list_ids(wire::ROOMS).await
     }
 
@@ -312,7 +321,7 @@ impl EpturaClient {
         self.count(wire::ROOMS, &[]).await
     }
 
-    pub async fn space(&self, id: i64) -> Result<EpturaSpace> {
+    pub async fn space(&self, id: EpturaSpaceId) -> Result<EpturaSpace> {
         self.get_one::<wire::Room, _>(&format!("{}/{id}", wire::ROOMS))
             .await
     }
@@ -322,12 +331,13 @@ impl EpturaClient {
             .await
     }
 
-    pub async fn update_space(&self, id: i64, patch: &Patch) -> Result<EpturaSpace> {
-        self.update::<wire::Room, _>(wire::ROOMS, id, patch).await
+    pub async fn update_space(&self, id: EpturaSpaceId, patch: &Patch) -> Result<EpturaSpace> {
+        self.update::<wire::Room, _>(wire::ROOMS, id.get(), patch)
+            .await
     }
 
-    pub async fn delete_space(&self, id: i64) -> Result<()> {
-        self.delete(wire::ROOMS, id).await
+    pub async fn delete_space(&self, id: EpturaSpaceId) -> Result<()> {
+        self.delete(wire::ROOMS, id.get()).await
     }
 
     // ---- space types (room types) ----
@@ -351,13 +361,17 @@ impl EpturaClient {
             .await
     }
 
-    pub async fn update_space_type(&self, id: i64, patch: &Patch) -> Result<EpturaSpaceType> {
-        self.update::<wire::RoomType, _>(wire::ROOM_TYPES, id, patch)
+    pub async fn update_space_type(
+        &self,
+        id: EpturaSpaceTypeId,
+        patch: &Patch,
+    ) -> Result<EpturaSpaceType> {
+        self.update::<wire::RoomType, _>(wire::ROOM_TYPES, id.get(), patch)
             .await
     }
 
-    pub async fn delete_space_type(&self, id: i64) -> Result<()> {
-        self.delete(wire::ROOM_TYPES, id).await
+    pub async fn delete_space_type(&self, id: EpturaSpaceTypeId) -> Result<()> {
+        self.delete(wire::ROOM_TYPES, id.get()).await
     }
 
     // ---- countries (read-only) ----
@@ -376,7 +390,7 @@ impl EpturaClient {
         self.count(wire::COUNTRIES, &[]).await
     }
 
-    pub async fn country(&self, id: i64) -> Result<EpturaCountry> {
+    pub async fn country(&self, id: EpturaCountryId) -> Result<EpturaCountry> {
         self.get_one::<wire::Country, _>(&format!("{}/{id}", wire::COUNTRIES))
             .await
     }
@@ -390,7 +404,7 @@ impl EpturaClient {
     }
 
     /// One center with the ids of its buildings.
-    pub async fn center(&self, id: i64) -> Result<EpturaCenter> {
+    pub async fn center(&self, id: EpturaCenterId) -> Result<EpturaCenter> {
         let path = format!("{}/{id}", wire::CENTERS);
         let query = [(wire::Q_SELECTOR, wire::CENTER_SELECTOR.to_string())];
         let reply = self.call(Method::GET, &path, &query, None).await?;
@@ -475,7 +489,7 @@ impl EpturaClient {
     /// `/count` twin, so they are fetched [`ID_PAGES_AT_ONCE`] at a time (the HTTP layer's
     /// pacing answers a 429 as for any call); a last page still full (records created since
     /// the count) is followed one page at a time as usual.
-    async fn list_ids(&self, path: &str) -> Result<Vec<i64>> {
+    async fn list_ids<I: From<i64>>(&self, path: &str) -> Result<Vec<I>> {
         let selector = [(wire::Q_SELECTOR, wire::ID_SELECTOR.to_string())];
         let count = usize::try_from(self.count(path, &[]).await?).unwrap_or(usize::MAX);
         let limit = self.http.config().max_list_records;
@@ -506,7 +520,7 @@ impl EpturaClient {
         }
         ids.sort_unstable();
         ids.dedup();
-        Ok(ids)
+        Ok(ids.into_iter().map(I::from).collect())
     }
 
     /// One page of ids from `start_at`.

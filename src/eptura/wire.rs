@@ -222,7 +222,7 @@ impl From<Building> for EpturaBuilding {
             None => (None, None),
         };
         EpturaBuilding {
-            id: w.id,
+            id: w.id.into(),
             name: w.name.unwrap_or_default(),
             code: text(w.code),
             street: text(address.street),
@@ -238,7 +238,7 @@ impl From<Building> for EpturaBuilding {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|c| CenterRef {
-                    id: c.id,
+                    id: c.id.into(),
                     name: c.name.unwrap_or_default(),
                     module: text(c.module),
                 })
@@ -251,9 +251,9 @@ impl From<Building> for EpturaBuilding {
 impl From<Floor> for EpturaFloor {
     fn from(w: Floor) -> Self {
         EpturaFloor {
-            id: w.id,
+            id: w.id.into(),
             name: w.name.unwrap_or_default(),
-            building_id: w.building.map(|b| b.id),
+            building_id: w.building.map(|b| b.id.into()),
             date_updated: w.date_updated,
         }
     }
@@ -262,15 +262,15 @@ impl From<Floor> for EpturaFloor {
 impl From<Room> for EpturaSpace {
     fn from(w: Room) -> Self {
         let (type_id, type_name, type_usage) = match w.room_type {
-            Some(t) => (Some(t.id), text(t.name), usage(t.usage.as_deref())),
+            Some(t) => (Some(t.id.into()), text(t.name), usage(t.usage.as_deref())),
             None => (None, None, None),
         };
         let (floor_id, building_id) = match w.floor {
-            Some(f) => (Some(f.id), f.building.map(|b| b.id)),
+            Some(f) => (Some(f.id.into()), f.building.map(|b| b.id.into())),
             None => (None, None),
         };
         EpturaSpace {
-            id: w.id,
+            id: w.id.into(),
             name: w.name.unwrap_or_default(),
             description: text(w.description),
             capacity: w
@@ -293,7 +293,7 @@ impl From<Room> for EpturaSpace {
 impl From<RoomType> for EpturaSpaceType {
     fn from(w: RoomType) -> Self {
         EpturaSpaceType {
-            id: w.id,
+            id: w.id.into(),
             name: w.name.unwrap_or_default(),
             type_code: text(w.type_code),
             usage: usage(w.usage.as_deref()),
@@ -307,7 +307,7 @@ impl From<RoomType> for EpturaSpaceType {
 impl From<Country> for EpturaCountry {
     fn from(w: Country) -> Self {
         EpturaCountry {
-            id: w.id.unwrap_or_default(),
+            id: w.id.unwrap_or_default().into(),
             name: w.name.unwrap_or_default(),
             iso_code: text(w.iso_code).or(text(w.alpha2_code)),
         }
@@ -317,14 +317,14 @@ impl From<Country> for EpturaCountry {
 impl From<Center> for EpturaCenter {
     fn from(w: Center) -> Self {
         EpturaCenter {
-            id: w.id,
+            id: w.id.into(),
             name: w.name.unwrap_or_default(),
             module: text(w.module),
             building_ids: w
                 .buildings
                 .unwrap_or_default()
                 .into_iter()
-                .map(|b| b.id)
+                .map(|b| b.id.into())
                 .collect(),
         }
     }

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 
 use super::Store;
 use super::error::{StoreError, sql};
+use crate::domain::ids::{EpturaFloorId, EpturaSpaceId};
 use crate::domain::remote::{EpturaFloor, EpturaSpace};
 
 /// The copy as a run left it.
@@ -30,8 +31,8 @@ pub struct EpturaCopy {
 pub struct EpturaChanges<'a> {
     pub floors: &'a [EpturaFloor],
     pub spaces: &'a [EpturaSpace],
-    pub gone_floors: &'a [i64],
-    pub gone_spaces: &'a [i64],
+    pub gone_floors: &'a [EpturaFloorId],
+    pub gone_spaces: &'a [EpturaSpaceId],
     pub read_at_ms: i64,
 }
 
@@ -66,8 +67,8 @@ impl Store {
         self.write("saving the Eptura copy", |tx, path| {
             tx.execute("DELETE FROM eptura_copy", [])
                 .map_err(sql(path, "saving the Eptura copy"))?;
-            save(tx, FLOOR, read.floors, |f| f.id, path)?;
-            save(tx, SPACE, read.spaces, |s| s.id, path)?;
+            save(tx, FLOOR, read.floors, |f| f.id.get(), path)?;
+            save(tx, SPACE, read.spaces, |s| s.id.get(), path)?;
             set_read_at(tx, read.read_at_ms, path)
         })
     }
@@ -75,8 +76,8 @@ impl Store {
     /// Apply a daily read's changes to the copy.
     pub fn update_eptura_copy(&mut self, changes: &EpturaChanges<'_>) -> Result<(), StoreError> {
         self.write("updating the Eptura copy", |tx, path| {
-            save(tx, FLOOR, changes.floors, |f| f.id, path)?;
-            save(tx, SPACE, changes.spaces, |s| s.id, path)?;
+            save(tx, FLOOR, changes.floors, |f| f.id.get(), path)?;
+            save(tx, SPACE, changes.spaces, |s| s.id.get(), path)?;
             remove(tx, FLOOR, changes.gone_floors, path)?;
             remove(tx, SPACE, changes.gone_spaces, path)?;
             set_read_at(tx, changes.read_at_ms, path)
@@ -125,10 +126,10 @@ fn save<T: Serialize>(
     Ok(())
 }
 
-fn remove(
+fn remove<I: Copy + Into<i64>>(
     tx: &Transaction,
     kind: &str,
-    ids: &[i64],
+    ids: &[I],
     path: &std::path::Path,
 ) -> Result<(), StoreError> {
     let action = "updating the Eptura copy";
@@ -137,7 +138,7 @@ fn remove(
         .map_err(sql(path, action))?;
     for id in ids {
         delete
-            .execute(params![kind, id])
+            .execute(params![kind, (*id).into()])
             .map_err(sql(path, action))?;
     }
     Ok(())
@@ -163,27 +164,27 @@ mod tests {
 
     fn floor(id: i64, name: &str) -> EpturaFloor {
         EpturaFloor {
-            id,
+            id: id.into(),
             name: name.into(),
-            building_id: Some(1),
+            building_id: Some(1.into()),
             date_updated: Some(5),
         }
     }
 
     fn space(id: i64, name: &str) -> EpturaSpace {
         EpturaSpace {
-            id,
+            id: id.into(),
             name: name.into(),
             description: None,
             capacity: Some(4),
             reservable: true,
             occupiable: None,
             area: Some(12.5),
-            type_id: Some(3),
+            type_id: Some(3.into()),
             type_name: Some("Meeting Room".into()),
             usage: None,
-            floor_id: Some(10),
-            building_id: Some(1),
+            floor_id: Some(10.into()),
+            building_id: Some(1.into()),
             date_updated: Some(7),
         }
     }
@@ -213,8 +214,8 @@ mod tests {
             .update_eptura_copy(&EpturaChanges {
                 floors: &[],
                 spaces: &renamed,
-                gone_floors: &[11],
-                gone_spaces: &[100],
+                gone_floors: &[11.into()],
+                gone_spaces: &[100.into()],
                 read_at_ms: 2_000,
             })
             .unwrap();

@@ -626,36 +626,36 @@ async fn write_entity(
                 external_id,
             };
             let made = match id(existing) {
-                Some(n) => condeco.update_country(n, &draft).await?,
+                Some(n) => condeco.update_country(n.into(), &draft).await?,
                 None => condeco.create_country(&draft).await?,
             };
-            CondecoKey::Country(made.id.into())
+            CondecoKey::Country(made.id)
         }
         Fields::Group { name, .. } => {
             let draft = GroupDraft {
                 name: name.clone(),
-                country_id: parents.country.map(|c| c.get()),
+                country_id: parents.country,
                 location_ids: None,
                 is_default: Some(true),
                 external_id,
             };
             let made = match id(existing) {
-                Some(n) => condeco.update_group(n, &draft).await?,
+                Some(n) => condeco.update_group(n.into(), &draft).await?,
                 None => condeco.create_group(&draft).await?,
             };
-            CondecoKey::Group(made.id.into())
+            CondecoKey::Group(made.id)
         }
         Fields::Region { name, .. } => {
             let draft = RegionDraft {
                 name: name.clone(),
-                country_id: parents.country.map(|c| c.get()),
+                country_id: parents.country,
                 external_id,
             };
             let made = match id(existing) {
-                Some(n) => condeco.update_region(n, &draft).await?,
+                Some(n) => condeco.update_region(n.into(), &draft).await?,
                 None => condeco.create_region(&draft).await?,
             };
-            CondecoKey::Region(made.id.into())
+            CondecoKey::Region(made.id)
         }
         Fields::Location {
             name,
@@ -666,7 +666,7 @@ async fn write_entity(
         } => {
             let draft = LocationDraft {
                 name: name.clone(),
-                region_id: parents.region.map(|r| r.get()),
+                region_id: parents.region,
                 address: address.clone(),
                 city: city.clone(),
                 postal_code: postal_code.clone(),
@@ -675,21 +675,21 @@ async fn write_entity(
                 external_id,
             };
             let made = match id(existing) {
-                Some(n) => condeco.update_location(n, &draft).await?,
+                Some(n) => condeco.update_location(n.into(), &draft).await?,
                 None => condeco.create_location(&draft).await?,
             };
-            CondecoKey::Location(made.id.into())
+            CondecoKey::Location(made.id)
         }
         Fields::Floor { number, name, .. } => {
             // Floors are PUT by number: the same call creates and updates.
-            let location = parents.location.map_or(0, |l| l.get());
+            let location = parents.location.unwrap_or(CondecoLocationId::new(0));
             let draft = FloorDraft {
                 name: Some(name.clone()),
                 external_id,
             };
             condeco.put_floor(location, *number, &draft).await?;
             CondecoKey::Floor(CondecoFloorKey {
-                location: location.into(),
+                location,
                 number: *number,
             })
         }
@@ -703,10 +703,10 @@ async fn write_entity(
                 external_id,
             };
             let made = match id(existing) {
-                Some(n) => condeco.update_workspace_type(n, &draft).await?,
+                Some(n) => condeco.update_workspace_type(n.into(), &draft).await?,
                 None => condeco.create_workspace_type(&draft).await?,
             };
-            CondecoKey::WorkspaceType(made.id.into())
+            CondecoKey::WorkspaceType(made.id)
         }
         Fields::Resource {
             name,
@@ -720,24 +720,21 @@ async fn write_entity(
                 name: name.clone(),
                 resource_type: Some(resource_type.clone()),
                 booking_period: Some(booking_period.clone()),
-                location_id: parents.location.map(|l| l.get()),
+                location_id: parents.location,
                 floor_number: Some(*floor_number),
                 // The group (its booking rules) is Condeco's to set once the resource exists:
                 // a linked or updated resource keeps the group Condeco gave it.
-                group_id: parents
-                    .group
-                    .filter(|_| existing.is_none())
-                    .map(|g| g.get()),
-                workspace_type_id: parents.workspace_type.map(|t| t.get()),
+                group_id: parents.group.filter(|_| existing.is_none()),
+                workspace_type_id: parents.workspace_type,
                 capacity: Some(*capacity),
                 status: None,
                 external_id,
             };
             let made = match id(existing) {
-                Some(n) => condeco.update_resource(n, &draft).await?,
+                Some(n) => condeco.update_resource(n.into(), &draft).await?,
                 None => condeco.create_resource(&draft).await?,
             };
-            CondecoKey::Resource(made.id.into())
+            CondecoKey::Resource(made.id)
         }
     })
 }
@@ -758,17 +755,17 @@ fn condeco_number(key: CondecoKey) -> i64 {
 /// Delete one entity (a location or floor with everything on it); the bookings lost.
 async fn delete_entity(condeco: &CondecoClient, key: CondecoKey) -> Result<u64, CondecoError> {
     let deleted = match key {
-        CondecoKey::Location(id) => condeco.delete_location(id.get(), true).await?,
+        CondecoKey::Location(id) => condeco.delete_location(id, true).await?,
         CondecoKey::Floor(floor) => {
             condeco
-                .delete_floor(floor.location.get(), floor.number, true)
+                .delete_floor(floor.location, floor.number, true)
                 .await?
         }
-        CondecoKey::Resource(id) => condeco.delete_resource(id.get()).await?,
-        CondecoKey::Country(id) => condeco.delete_country(id.get()).await?,
-        CondecoKey::Group(id) => condeco.delete_group(id.get()).await?,
-        CondecoKey::Region(id) => condeco.delete_region(id.get()).await?,
-        CondecoKey::WorkspaceType(id) => condeco.delete_workspace_type(id.get()).await?,
+        CondecoKey::Resource(id) => condeco.delete_resource(id).await?,
+        CondecoKey::Country(id) => condeco.delete_country(id).await?,
+        CondecoKey::Group(id) => condeco.delete_group(id).await?,
+        CondecoKey::Region(id) => condeco.delete_region(id).await?,
+        CondecoKey::WorkspaceType(id) => condeco.delete_workspace_type(id).await?,
     };
     Ok(deleted.bookings_deleted)
 }
@@ -784,32 +781,32 @@ async fn find_entity(
             .countries(&filter)
             .await?
             .first()
-            .map(|c| CondecoKey::Country(c.id.into())),
+            .map(|c| CondecoKey::Country(c.id)),
         SyncKind::Group => condeco
             .groups(&filter)
             .await?
             .first()
-            .map(|g| CondecoKey::Group(g.id.into())),
+            .map(|g| CondecoKey::Group(g.id)),
         SyncKind::Region => condeco
             .regions(&filter)
             .await?
             .first()
-            .map(|r| CondecoKey::Region(r.id.into())),
+            .map(|r| CondecoKey::Region(r.id)),
         SyncKind::Location => condeco
             .locations(&filter)
             .await?
             .first()
-            .map(|l| CondecoKey::Location(l.id.into())),
+            .map(|l| CondecoKey::Location(l.id)),
         SyncKind::WorkspaceType => condeco
             .workspace_types(&filter)
             .await?
             .first()
-            .map(|t| CondecoKey::WorkspaceType(t.id.into())),
+            .map(|t| CondecoKey::WorkspaceType(t.id)),
         SyncKind::Resource => condeco
             .resources(&filter)
             .await?
             .first()
-            .map(|r| CondecoKey::Resource(r.id.into())),
+            .map(|r| CondecoKey::Resource(r.id)),
         // Floors are PUT, never looked up.
         SyncKind::Floor => None,
     })

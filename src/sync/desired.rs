@@ -16,8 +16,7 @@ use serde::Serialize;
 
 use crate::domain::geo::{self, CountryCode};
 use crate::domain::ids::{
-    EpturaBuildingId, EpturaCountryId, EpturaFloorId, EpturaSpaceId, EpturaSpaceTypeId, ExternalId,
-    SyncKind,
+    EpturaBuildingId, EpturaCountryId, EpturaFloorId, EpturaSpaceTypeId, ExternalId, SyncKind,
 };
 use crate::domain::names::{floor_number, normalise, sanitise_for_condeco};
 use crate::domain::remote::{
@@ -162,7 +161,7 @@ fn country_ids(eptura: &EpturaSnapshot) -> HashMap<CountryCode, (EpturaCountryId
         .iter()
         .filter_map(|c| {
             let code = CountryCode::parse(c.iso_code.as_deref()?)?;
-            Some((code, (EpturaCountryId::from(c.id), c.name.clone())))
+            Some((code, (c.id, c.name.clone())))
         })
         .collect()
 }
@@ -238,7 +237,7 @@ fn synced_buildings(
                 },
             });
         }
-        let location = ExternalId::location(EpturaBuildingId::from(building.id));
+        let location = ExternalId::location(building.id);
         flag_sanitised(state, &location, &building.name);
         state.entities.push(Desired {
             key: location.clone(),
@@ -250,10 +249,7 @@ fn synced_buildings(
                 postal_code: building.zip.clone(),
             },
         });
-        synced.insert(
-            EpturaBuildingId::from(building.id),
-            SyncedBuilding { location, group },
-        );
+        synced.insert(building.id, SyncedBuilding { location, group });
     }
     synced
 }
@@ -308,7 +304,7 @@ fn workspace_types(
             Usage::We => BookingPeriod::Hourly,
             Usage::None => continue,
         };
-        let key = ExternalId::workspace_type(EpturaSpaceTypeId::from(space_type.id));
+        let key = ExternalId::workspace_type(space_type.id);
         flag_sanitised(state, &key, &space_type.name);
         state.entities.push(Desired {
             key,
@@ -317,7 +313,7 @@ fn workspace_types(
                 booking_period: period,
             },
         });
-        synced.insert(EpturaSpaceTypeId::from(space_type.id), usage);
+        synced.insert(space_type.id, usage);
     }
     synced
 }
@@ -331,7 +327,7 @@ fn floors(
 ) -> HashMap<EpturaFloorId, (ExternalId, i32)> {
     let mut by_building: BTreeMap<EpturaBuildingId, Vec<&EpturaFloor>> = BTreeMap::new();
     for floor in &eptura.floors {
-        if let Some(building) = floor.building_id.map(EpturaBuildingId::from)
+        if let Some(building) = floor.building_id
             && buildings.contains_key(&building)
         {
             by_building.entry(building).or_default().push(floor);
@@ -346,7 +342,7 @@ fn floors(
         });
         let location = &buildings[&building].location;
         for (floor, number, guessed) in number_floors(&floors) {
-            let key = ExternalId::floor(EpturaFloorId::from(floor.id));
+            let key = ExternalId::floor(floor.id);
             if guessed {
                 state.flags.push(Flag {
                     kind: SyncKind::Floor,
@@ -365,7 +361,7 @@ fn floors(
                     name: sanitise_for_condeco(&floor.name),
                 },
             });
-            numbered.insert(EpturaFloorId::from(floor.id), (key, number));
+            numbered.insert(floor.id, (key, number));
         }
     }
     numbered
@@ -426,18 +422,13 @@ fn resource(
     }
     let building = space
         .building_id
-        .map(EpturaBuildingId::from)
         .and_then(|b| buildings.get(&b))
         .ok_or("its building does not sync")?;
     let (floor, floor_number) = space
         .floor_id
-        .map(EpturaFloorId::from)
         .and_then(|f| floors.get(&f))
         .ok_or("its floor does not sync")?;
-    let type_id = space
-        .type_id
-        .map(EpturaSpaceTypeId::from)
-        .ok_or("it has no space type")?;
+    let type_id = space.type_id.ok_or("it has no space type")?;
     let usage = types
         .get(&type_id)
         .copied()
@@ -452,7 +443,7 @@ fn resource(
         Usage::None => return Err("its space type is neither ME nor WE".into()),
     };
     Ok(Desired {
-        key: ExternalId::resource(EpturaSpaceId::from(space.id)),
+        key: ExternalId::resource(space.id),
         fields: Fields::Resource {
             name: sanitise_for_condeco(&space.name),
             resource_type,
@@ -474,7 +465,7 @@ mod tests {
 
     fn building(id: i64, city: Option<&str>, centered: bool) -> EpturaBuilding {
         EpturaBuilding {
-            id,
+            id: id.into(),
             name: format!("Tower, {id}"),
             code: Some(format!("T{id}")),
             street: Some("1 Main St".into()),
@@ -485,7 +476,7 @@ mod tests {
             country_code: Some("US".into()),
             centers: if centered {
                 vec![CenterRef {
-                    id: 1,
+                    id: 1.into(),
                     name: "HQ".into(),
                     module: Some("reservation".into()),
                 }]
@@ -498,34 +489,34 @@ mod tests {
 
     fn floor(id: i64, building: i64, name: &str) -> EpturaFloor {
         EpturaFloor {
-            id,
+            id: id.into(),
             name: name.into(),
-            building_id: Some(building),
+            building_id: Some(building.into()),
             date_updated: None,
         }
     }
 
     fn space(id: i64, floor: i64, building: i64, type_id: i64) -> EpturaSpace {
         EpturaSpace {
-            id,
+            id: id.into(),
             name: format!("Room {id}"),
             description: None,
             capacity: Some(6),
             reservable: true,
             occupiable: Some(true),
             area: None,
-            type_id: Some(type_id),
+            type_id: Some(type_id.into()),
             type_name: None,
             usage: None,
-            floor_id: Some(floor),
-            building_id: Some(building),
+            floor_id: Some(floor.into()),
+            building_id: Some(building.into()),
             date_updated: None,
         }
     }
 
     fn space_type(id: i64, usage: Usage) -> EpturaSpaceType {
         EpturaSpaceType {
-            id,
+            id: id.into(),
             name: format!("Type {id}"),
             type_code: None,
             usage: Some(usage),
@@ -538,7 +529,7 @@ mod tests {
     fn snapshot() -> EpturaSnapshot {
         EpturaSnapshot {
             countries: vec![EpturaCountry {
-                id: 7,
+                id: 7.into(),
                 name: "United States".into(),
                 iso_code: Some("US".into()),
             }],
@@ -658,7 +649,7 @@ mod tests {
     #[test]
     fn we_spaces_are_meeting_spaces_and_me_spaces_personal_of_capacity_one() {
         let state = desired_state(&snapshot());
-        let resource = |id| find(&state, &ExternalId::resource(EpturaSpaceId::from(id))).clone();
+        let resource = |id: i64| find(&state, &ExternalId::resource(id.into())).clone();
         let Fields::Resource {
             resource_type,
             booking_period,

@@ -8,10 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::domain::ids::{
-    CondecoCountryId, CondecoFloorKey, CondecoLocationId, CondecoRegionId, EpturaBuildingId,
-    EpturaFloorId, EpturaSpaceId,
-};
+use crate::domain::ids::{CondecoFloorKey, EpturaBuildingId, EpturaFloorId, EpturaSpaceId};
 use crate::domain::names::floor_number;
 use crate::domain::remote::{CondecoResource, EpturaBuilding, ResourceType};
 use crate::domain::{CondecoKey, ExternalId, SyncKind};
@@ -71,13 +68,13 @@ pub fn needs_matching(
     condeco
         .countries
         .iter()
-        .any(|c| unmapped(CondecoKey::Country(c.id.into())))
+        .any(|c| unmapped(CondecoKey::Country(c.id)))
         || condeco
             .regions
             .iter()
-            .any(|r| unmapped(CondecoKey::Region(r.id.into())))
+            .any(|r| unmapped(CondecoKey::Region(r.id)))
         || condeco.locations.iter().any(|l| {
-            let location = CondecoLocationId::from(l.id);
+            let location = l.id;
             unmapped(CondecoKey::Location(location))
                 || l.floors.iter().any(|f| {
                     unmapped(CondecoKey::Floor(CondecoFloorKey {
@@ -89,7 +86,7 @@ pub fn needs_matching(
         || condeco
             .resources
             .iter()
-            .any(|r| unmapped(CondecoKey::Resource(r.id.into())))
+            .any(|r| unmapped(CondecoKey::Resource(r.id)))
 }
 
 /// The links and holds of an outcome.
@@ -176,20 +173,17 @@ pub fn matcher_input(
 }
 
 fn eptura_side(eptura: &EpturaSnapshot, desired: &DesiredState) -> Vec<EpturaEntity> {
-    let buildings: HashMap<EpturaBuildingId, &EpturaBuilding> = eptura
-        .buildings
-        .iter()
-        .map(|b| (EpturaBuildingId::from(b.id), b))
-        .collect();
+    let buildings: HashMap<EpturaBuildingId, &EpturaBuilding> =
+        eptura.buildings.iter().map(|b| (b.id, b)).collect();
     let floors: HashMap<EpturaFloorId, &str> = eptura
         .floors
         .iter()
-        .map(|f| (EpturaFloorId::from(f.id), f.name.as_str()))
+        .map(|f| (f.id, f.name.as_str()))
         .collect();
     let spaces: HashMap<EpturaSpaceId, &str> = eptura
         .spaces
         .iter()
-        .map(|s| (EpturaSpaceId::from(s.id), s.name.as_str()))
+        .map(|s| (s.id, s.name.as_str()))
         .collect();
     let states = region_states(desired, &buildings);
     let mut ancestors: HashMap<&ExternalId, Vec<ExternalId>> = HashMap::new();
@@ -324,7 +318,7 @@ fn condeco_side(condeco: &CondecoSnapshot) -> Vec<CondecoEntity> {
     let mut out = Vec::new();
     let mut above: HashMap<CondecoKey, Vec<CondecoKey>> = HashMap::new();
     for c in &condeco.countries {
-        let key = CondecoKey::Country(CondecoCountryId::from(c.id));
+        let key = CondecoKey::Country(c.id);
         let facts = Facts {
             code: c.country_code.clone(),
             ..named(&c.name)
@@ -338,16 +332,16 @@ fn condeco_side(condeco: &CondecoSnapshot) -> Vec<CondecoEntity> {
             .unwrap_or_default()
     };
     for r in &condeco.regions {
-        let key = CondecoKey::Region(CondecoRegionId::from(r.id));
-        let parent = r.country_id.map(|c| CondecoKey::Country(c.into()));
+        let key = CondecoKey::Region(r.id);
+        let parent = r.country_id.map(CondecoKey::Country);
         let ancestors = chain(&above, parent);
         above.insert(key, [vec![key], ancestors.clone()].concat());
         out.push(entity(key, ancestors, &r.external_id, named(&r.name)));
     }
     for l in &condeco.locations {
-        let id = CondecoLocationId::from(l.id);
+        let id = l.id;
         let key = CondecoKey::Location(id);
-        let ancestors = chain(&above, l.region_id.map(|r| CondecoKey::Region(r.into())));
+        let ancestors = chain(&above, l.region_id.map(CondecoKey::Region));
         above.insert(key, [vec![key], ancestors.clone()].concat());
         let facts = Facts {
             street: l.address.clone(),
@@ -375,7 +369,7 @@ fn condeco_side(condeco: &CondecoSnapshot) -> Vec<CondecoEntity> {
     }
     for r in &condeco.resources {
         out.push(entity(
-            CondecoKey::Resource(r.id.into()),
+            CondecoKey::Resource(r.id),
             resource_ancestors(r, &above),
             &r.external_id,
             Facts {
@@ -393,7 +387,7 @@ fn resource_ancestors(
     r: &CondecoResource,
     above: &HashMap<CondecoKey, Vec<CondecoKey>>,
 ) -> Vec<CondecoKey> {
-    let Some(location) = r.location_id.map(CondecoLocationId::from) else {
+    let Some(location) = r.location_id else {
         return Vec::new();
     };
     let location_key = CondecoKey::Location(location);

@@ -506,7 +506,7 @@ impl Planner<'_> {
             (Fields::Location { region, .. }, CondecoKey::Location(id)) => {
                 let current = self.index.locations.get(&id)?;
                 let wanted = self.resolved.get(region).copied();
-                let now = current.region_id.map(|r| CondecoKey::Region(r.into()));
+                let now = current.region_id.map(CondecoKey::Region);
                 if wanted.is_some() && wanted == now {
                     return None;
                 }
@@ -538,7 +538,7 @@ impl Planner<'_> {
                 let current = self.index.resources.get(&id)?;
                 let switched = current.resource_type.as_ref() != Some(resource_type);
                 let wanted = self.resolved.get(location).copied();
-                let now = current.location_id.map(|l| CondecoKey::Location(l.into()));
+                let now = current.location_id.map(CondecoKey::Location);
                 let moved = wanted.is_some() && wanted != now;
                 let reason = match (switched, moved) {
                     (true, _) => {
@@ -652,22 +652,19 @@ struct CondecoIndex<'a> {
 impl<'a> CondecoIndex<'a> {
     fn new(s: &'a CondecoSnapshot) -> Self {
         let mut index = CondecoIndex {
-            countries: s.countries.iter().map(|c| (c.id.into(), c)).collect(),
-            groups: s.groups.iter().map(|g| (g.id.into(), g)).collect(),
-            regions: s.regions.iter().map(|r| (r.id.into(), r)).collect(),
-            locations: s.locations.iter().map(|l| (l.id.into(), l)).collect(),
-            workspace_types: s.workspace_types.iter().map(|t| (t.id.into(), t)).collect(),
-            resources: s.resources.iter().map(|r| (r.id.into(), r)).collect(),
+            countries: s.countries.iter().map(|c| (c.id, c)).collect(),
+            groups: s.groups.iter().map(|g| (g.id, g)).collect(),
+            regions: s.regions.iter().map(|r| (r.id, r)).collect(),
+            locations: s.locations.iter().map(|l| (l.id, l)).collect(),
+            workspace_types: s.workspace_types.iter().map(|t| (t.id, t)).collect(),
+            resources: s.resources.iter().map(|r| (r.id, r)).collect(),
             by_external: HashMap::new(),
             per_floor: HashMap::new(),
         };
         index.index_external_ids(s);
         for resource in &s.resources {
             if let (Some(location), Some(number)) = (resource.location_id, resource.floor_number) {
-                let key = CondecoFloorKey {
-                    location: location.into(),
-                    number,
-                };
+                let key = CondecoFloorKey { location, number };
                 let entry = index.per_floor.entry(key).or_default();
                 entry.0 += 1;
                 entry.1 += resource.booking_count.unwrap_or(0);
@@ -683,35 +680,23 @@ impl<'a> CondecoIndex<'a> {
             }
         };
         for c in &s.countries {
-            add(
-                SyncKind::Country,
-                &c.external_id,
-                CondecoKey::Country(c.id.into()),
-            );
+            add(SyncKind::Country, &c.external_id, CondecoKey::Country(c.id));
         }
         for g in &s.groups {
-            add(
-                SyncKind::Group,
-                &g.external_id,
-                CondecoKey::Group(g.id.into()),
-            );
+            add(SyncKind::Group, &g.external_id, CondecoKey::Group(g.id));
         }
         for r in &s.regions {
-            add(
-                SyncKind::Region,
-                &r.external_id,
-                CondecoKey::Region(r.id.into()),
-            );
+            add(SyncKind::Region, &r.external_id, CondecoKey::Region(r.id));
         }
         for l in &s.locations {
             add(
                 SyncKind::Location,
                 &l.external_id,
-                CondecoKey::Location(l.id.into()),
+                CondecoKey::Location(l.id),
             );
             for f in &l.floors {
                 let key = CondecoFloorKey {
-                    location: l.id.into(),
+                    location: l.id,
                     number: f.number,
                 };
                 add(SyncKind::Floor, &f.external_id, CondecoKey::Floor(key));
@@ -721,14 +706,14 @@ impl<'a> CondecoIndex<'a> {
             add(
                 SyncKind::WorkspaceType,
                 &t.external_id,
-                CondecoKey::WorkspaceType(t.id.into()),
+                CondecoKey::WorkspaceType(t.id),
             );
         }
         for r in &s.resources {
             add(
                 SyncKind::Resource,
                 &r.external_id,
-                CondecoKey::Resource(r.id.into()),
+                CondecoKey::Resource(r.id),
             );
         }
     }
@@ -774,25 +759,25 @@ impl<'a> CondecoIndex<'a> {
             .values()
             .filter(|c| c.country_code.as_deref() == Some(code))
             .min_by_key(|c| c.id)
-            .map(|c| CondecoKey::Country(c.id.into()))
+            .map(|c| CondecoKey::Country(c.id))
     }
 
     fn default_group(&self, country: CondecoCountryId) -> Option<CondecoKey> {
         self.groups
             .values()
-            .filter(|g| g.is_default && g.country_id.map(Into::into) == Some(country))
+            .filter(|g| g.is_default && g.country_id == Some(country))
             .min_by_key(|g| g.id)
-            .map(|g| CondecoKey::Group(g.id.into()))
+            .map(|g| CondecoKey::Group(g.id))
     }
 
     fn region_by_name(&self, country: CondecoCountryId, name: &str) -> Option<CondecoKey> {
         let wanted = normalise(name);
         self.regions
             .values()
-            .filter(|r| r.country_id.map(Into::into) == Some(country))
+            .filter(|r| r.country_id == Some(country))
             .filter(|r| normalise(&r.name) == wanted)
             .min_by_key(|r| r.id)
-            .map(|r| CondecoKey::Region(r.id.into()))
+            .map(|r| CondecoKey::Region(r.id))
     }
 
     fn floor(&self, location: CondecoLocationId, number: i32) -> Option<CondecoKey> {
@@ -814,7 +799,7 @@ impl<'a> CondecoIndex<'a> {
             .values()
             .filter(|t| normalise(&t.name) == wanted && t.booking_period.as_ref() == Some(period))
             .min_by_key(|t| t.id)
-            .map(|t| CondecoKey::WorkspaceType(t.id.into()))
+            .map(|t| CondecoKey::WorkspaceType(t.id))
     }
 
     /// Whether an entity to be linked already holds the synced fields and this external id
@@ -889,7 +874,7 @@ impl<'a> CondecoIndex<'a> {
     fn location_of(&self, key: &CondecoKey) -> Option<CondecoLocationId> {
         match key {
             CondecoKey::Floor(floor) => Some(floor.location),
-            CondecoKey::Resource(id) => self.resources.get(id)?.location_id.map(Into::into),
+            CondecoKey::Resource(id) => self.resources.get(id)?.location_id,
             _ => None,
         }
     }

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use crate::condeco::{CondecoClient, CondecoError, Filter};
+use crate::domain::ids::{EpturaFloorId, EpturaSpaceId};
 use crate::domain::remote::{
     CondecoCountry, CondecoGroup, CondecoLocation, CondecoRegion, CondecoResource,
     CondecoWorkspaceType, EpturaBuilding, EpturaCountry, EpturaFloor, EpturaSpace, EpturaSpaceType,
@@ -68,8 +69,8 @@ pub struct CopyUpdate {
     pub replace: bool,
     pub floors: Vec<EpturaFloor>,
     pub spaces: Vec<EpturaSpace>,
-    pub gone_floors: Vec<i64>,
-    pub gone_spaces: Vec<i64>,
+    pub gone_floors: Vec<EpturaFloorId>,
+    pub gone_spaces: Vec<EpturaSpaceId>,
     /// When the read started (epoch ms).
     pub read_at_ms: i64,
 }
@@ -166,34 +167,34 @@ impl EpturaSnapshot {
 }
 
 /// One collection's copy, the records changed since, and the ids listed now.
-struct Changed<T> {
+struct Changed<T, I> {
     copy: Vec<T>,
     changed: Vec<T>,
-    ids: Vec<i64>,
+    ids: Vec<I>,
 }
 
 /// The collection brought up to date.
-struct Settled<T> {
+struct Settled<T, I> {
     /// Every record now, in id order.
     records: Vec<T>,
     /// The records to write to the copy (changed, and fetched by id).
     changed: Vec<T>,
     /// Ids in the copy no longer listed.
-    gone: Vec<i64>,
+    gone: Vec<I>,
 }
 
-impl<T: Clone> Changed<T> {
+impl<T: Clone, I: Copy + Ord> Changed<T, I> {
     async fn settle<F, Fut>(
         self,
-        id: impl Fn(&T) -> i64,
+        id: impl Fn(&T) -> I,
         fetch: F,
-    ) -> Result<Settled<T>, EpturaError>
+    ) -> Result<Settled<T, I>, EpturaError>
     where
-        F: Fn(i64) -> Fut,
+        F: Fn(I) -> Fut,
         Fut: Future<Output = Result<T, EpturaError>>,
     {
-        let listed: BTreeSet<i64> = self.ids.iter().copied().collect();
-        let mut all: BTreeMap<i64, T> = BTreeMap::new();
+        let listed: BTreeSet<I> = self.ids.iter().copied().collect();
+        let mut all: BTreeMap<I, T> = BTreeMap::new();
         let mut gone = Vec::new();
         for record in self.copy {
             let key = id(&record);
@@ -209,7 +210,7 @@ impl<T: Clone> Changed<T> {
                 changed.push(record);
             }
         }
-        let missing: Vec<i64> = listed
+        let missing: Vec<I> = listed
             .iter()
             .filter(|k| !all.contains_key(k))
             .copied()

@@ -25,6 +25,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use super::levels::{Control, Halt, run_level};
+use crate::domain::ids::{EpturaBuildingId, EpturaFloorId, EpturaSpaceTypeId};
 use crate::domain::names::normalise;
 use crate::domain::remote::{EpturaBuilding, EpturaFloor, EpturaSpace, EpturaSpaceType};
 use crate::domain::{Building, Portfolio, PortfolioCounts, Space};
@@ -193,8 +194,8 @@ impl UploadKind {
 /// A record an op refers to: one Eptura has, or the one an earlier op of the plan creates
 /// (its index in [`UploadPlan::ops`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ref {
-    Existing(i64),
+pub enum Ref<I> {
+    Existing(I),
     Planned(usize),
 }
 
@@ -204,14 +205,14 @@ pub enum Draft {
     SpaceType(NewSpaceType),
     Building(NewBuilding),
     Floor {
-        building: Ref,
+        building: Ref<EpturaBuildingId>,
         name: String,
     },
-    /// `space`'s floor and type ids are filled in from `floor` and `space_type` when it runs.
+    /// The template's space, created on `floor` with `space_type`.
     Space {
-        floor: Ref,
-        space_type: Ref,
-        space: NewSpace,
+        floor: Ref<EpturaFloorId>,
+        space_type: Ref<EpturaSpaceTypeId>,
+        space: Space,
     },
 }
 
@@ -290,7 +291,7 @@ pub async fn read(eptura: &EpturaClient, portfolio: &Portfolio) -> Result<Eptura
             listed.map_err(context("listing the buildings"))
         },
     )?;
-    let matched: Vec<(i64, String)> = (portfolio.buildings.iter())
+    let matched: Vec<(EpturaBuildingId, String)> = (portfolio.buildings.iter())
         .filter_map(|b| Some((find_building(&new_building(b), &buildings)?.id, b.label())))
         .collect();
     let contents: Vec<(Vec<EpturaFloor>, Vec<EpturaSpace>)> = stream::iter(matched)
@@ -342,13 +343,13 @@ pub fn plan(portfolio: &Portfolio, holdings: &EpturaHoldings) -> UploadPlan {
         },
     };
     let types = planner.space_types(portfolio, holdings);
-    let buildings: Vec<Ref> = (portfolio.buildings.iter())
+    let buildings: Vec<Ref<EpturaBuildingId>> = (portfolio.buildings.iter())
         .map(|b| planner.building(b, holdings))
         .collect();
-    let floors: Vec<Vec<Ref>> = (portfolio.buildings.iter().zip(&buildings))
+    let floors: Vec<Vec<Ref<EpturaFloorId>>> = (portfolio.buildings.iter().zip(&buildings))
         .map(|(b, at)| planner.floors(b, *at, holdings))
         .collect();
-    let existing_spaces: HashSet<(i64, String)> = (holdings.spaces.iter())
+    let existing_spaces: HashSet<(EpturaFloorId, String)> = (holdings.spaces.iter())
         .filter_map(|s| Some((s.floor_id?, normalise(&s.name))))
         .collect();
     for (building, floor_refs) in portfolio.buildings.iter().zip(&floors) {
@@ -368,20 +369,25 @@ struct Planner {
 
 impl Planner {
     /// A record Eptura has.
-    fn present(&mut self, kind: UploadKind, id: i64) -> Ref {
+    fn present<I>(&mut self, kind: UploadKind, id: I) -> Ref<I> {
         *self.plan.present.entry(kind).or_default() += 1;
         Ref::Existing(id)
     }
 
-    /// A record to create.
-    fn create(&mut self, kind: UploadKind, name: String, line: String, draft: Draft) -> Ref {
+    /// A record to create, as its parents' ops refer to it.
+    fn create<I>(&mut self, kind: UploadKind, name: String, line: String, draft: Draft) -> Ref<I> {
+        Ref::Planned(self.push(kind, name, line, draft))
+    }
+
+    /// A record to create; its index in the plan.
+    fn push(&mut self, kind: UploadKind, name: String, line: String, draft: Draft) -> usize {
         self.plan.ops.push(UploadOp {
             kind,
             name,
             line,
             draft,
         });
-        Ref::Planned(self.plan.ops.len() - 1)
+        self.plan.ops.len() - 1
     }
 
     /// Every space type the spaces need, by normalised name.
@@ -389,8 +395,8 @@ impl Planner {
         &mut self,
         portfolio: &Portfolio,
         holdings: &EpturaHoldings,
-    ) -> HashMap<String, Ref> {
-        let existing: HashMap<String, i64> = (holdings.space_types.iter())
+    ) -> HashMap<String, Ref<EpturaSpaceTypeId>> {
+        let existing: HashMap<String, EpturaSpaceTypeId> = (holdings.space_types.iter())
             .map(|t| (normalise(&t.name), t.id))
             .collect();
         let mut refs = HashMap::new();
@@ -418,7 +424,11 @@ impl Planner {
         refs
     }
 
-    fn building(&mut self, building: &Building, holdings: &EpturaHoldings) -> Ref {
+    fn building(
+        &mut self,
+        building: &Building,
+        holdings: &EpturaHoldings,
+    ) -> Ref<EpturaBuildingId> {
         let draft = new_building(building);
         match find_building(&draft, &holdings.buildings) {
             Some(found) => self.present(UploadKind::Building, found.id),
@@ -431,8 +441,13 @@ impl Planner {
         }
     }
 
-    fn floors(&mut self, building: &Building, at: Ref, holdings: &EpturaHoldings) -> Vec<Ref> {
-        let existing: HashMap<String, i64> = match at {
+    fn floors(
+        &mut self,
+        building: &Building,
+        at: Ref<EpturaBuildingId>,
+        holdings: &EpturaHoldings,
+    ) -> Vec<Ref<EpturaFloorId>> {
+        let existing: HashMap<String, EpturaFloorId> = match at {
             Ref::Existing(id) => (holdings.floors.iter())
                 .filter(|f| f.building_id == Some(id))
                 .map(|f| (normalise(&f.name), f.id))
@@ -462,9 +477,9 @@ impl Planner {
         &mut self,
         space: &Space,
         place: &str,
-        floor: Ref,
-        types: &HashMap<String, Ref>,
-        existing: &HashSet<(i64, String)>,
+        floor: Ref<EpturaFloorId>,
+        types: &HashMap<String, Ref<EpturaSpaceTypeId>>,
+        existing: &HashSet<(EpturaFloorId, String)>,
     ) {
         if let Ref::Existing(floor_id) = floor
             && existing.contains(&(floor_id, normalise(&space.name)))
@@ -489,10 +504,10 @@ impl Planner {
         let draft = Draft::Space {
             floor,
             space_type: *space_type,
-            space: new_space(space),
+            space: space.clone(),
         };
         let line = format!("space \"{}\" on {place}", space.name);
-        self.create(UploadKind::Space, name, line, draft);
+        self.push(UploadKind::Space, name, line, draft);
     }
 }
 
@@ -517,13 +532,12 @@ pub async fn upload(
 
 /// What running one op came to.
 enum Outcome {
+    /// The new record's id (of the op's kind).
     Created(i64),
     /// Eptura refused it, with its answer.
     Refused(String),
     /// Not run: a parent was not created (the op index of the refused record it descends from).
-    Skipped {
-        root: usize,
-    },
+    Skipped { root: usize },
 }
 
 /// Run `plan` against Eptura, level by level.
@@ -657,17 +671,22 @@ async fn run_op(
 ) -> Result<Outcome> {
     // A parent's id, or the refused record it descends from (itself when its parent never ran:
     // a stop before the parent's level finished).
-    let id_of = |parent: Ref| match parent {
-        Ref::Existing(id) => Ok(id),
-        Ref::Planned(p) => created
-            .get(&p)
-            .copied()
-            .ok_or_else(|| refused.get(&p).copied().unwrap_or(index)),
-    };
+    fn id_of<I: From<i64>>(
+        parent: Ref<I>,
+        index: usize,
+        created: &HashMap<usize, i64>,
+        refused: &HashMap<usize, usize>,
+    ) -> std::result::Result<I, usize> {
+        match parent {
+            Ref::Existing(id) => Ok(id),
+            Ref::Planned(p) => (created.get(&p).copied().map(I::from))
+                .ok_or_else(|| refused.get(&p).copied().unwrap_or(index)),
+        }
+    }
     let made = match &op.draft {
         Draft::SpaceType(draft) => create_space_type(eptura, draft).await,
         Draft::Building(draft) => create_building(eptura, draft).await,
-        Draft::Floor { building, name } => match id_of(*building) {
+        Draft::Floor { building, name } => match id_of(*building, index, created, refused) {
             Ok(building_id) => create_floor(eptura, building_id, name).await,
             Err(root) => return Ok(Outcome::Skipped { root }),
         },
@@ -675,14 +694,12 @@ async fn run_op(
             floor,
             space_type,
             space,
-        } => match (id_of(*floor), id_of(*space_type)) {
+        } => match (
+            id_of(*floor, index, created, refused),
+            id_of(*space_type, index, created, refused),
+        ) {
             (Ok(floor_id), Ok(type_id)) => {
-                let draft = NewSpace {
-                    floor_id,
-                    type_id,
-                    ..space.clone()
-                };
-                create_space(eptura, &draft).await
+                create_space(eptura, &new_space(space, floor_id, type_id)).await
             }
             (Err(root), _) | (_, Err(root)) => return Ok(Outcome::Skipped { root }),
         },
@@ -697,6 +714,7 @@ async fn run_op(
     }
 }
 
+/// A created record's id, as the plan keeps it (the op says which kind it is).
 type Made = std::result::Result<i64, EpturaError>;
 
 async fn create_space_type(eptura: &EpturaClient, draft: &NewSpaceType) -> Made {
@@ -706,7 +724,7 @@ async fn create_space_type(eptura: &EpturaClient, draft: &NewSpaceType) -> Made 
         Ok(all.into_iter().find(|t| normalise(&t.name) == key))
     })
     .await?;
-    Ok(made.id)
+    Ok(made.id.get())
 }
 
 async fn create_building(eptura: &EpturaClient, draft: &NewBuilding) -> Made {
@@ -715,10 +733,10 @@ async fn create_building(eptura: &EpturaClient, draft: &NewBuilding) -> Made {
         Ok(find_building(draft, &all).cloned())
     })
     .await?;
-    Ok(made.id)
+    Ok(made.id.get())
 }
 
-async fn create_floor(eptura: &EpturaClient, building_id: i64, name: &str) -> Made {
+async fn create_floor(eptura: &EpturaClient, building_id: EpturaBuildingId, name: &str) -> Made {
     let draft = NewFloor {
         building_id,
         name: name.to_string(),
@@ -729,7 +747,7 @@ async fn create_floor(eptura: &EpturaClient, building_id: i64, name: &str) -> Ma
         Ok(all.into_iter().find(|f| normalise(&f.name) == key))
     })
     .await?;
-    Ok(made.id)
+    Ok(made.id.get())
 }
 
 async fn create_space(eptura: &EpturaClient, draft: &NewSpace) -> Made {
@@ -741,7 +759,7 @@ async fn create_space(eptura: &EpturaClient, draft: &NewSpace) -> Made {
             .find(|s| s.floor_id == Some(floor_id) && normalise(&s.name) == key))
     })
     .await?;
-    Ok(made.id)
+    Ok(made.id.get())
 }
 
 /// How many times a create whose answer keeps getting lost is looked up and tried again.
@@ -803,11 +821,10 @@ fn new_building(building: &Building) -> NewBuilding {
     }
 }
 
-/// A space's fields; its floor and type ids come when it runs.
-fn new_space(space: &Space) -> NewSpace {
+fn new_space(space: &Space, floor_id: EpturaFloorId, type_id: EpturaSpaceTypeId) -> NewSpace {
     NewSpace {
-        floor_id: 0,
-        type_id: 0,
+        floor_id,
+        type_id,
         name: space.name.clone(),
         capacity: space.capacity,
         reservable: space.reservable,
@@ -824,7 +841,7 @@ mod tests {
 
     fn remote_building(id: i64, name: &str, code: Option<&str>) -> EpturaBuilding {
         EpturaBuilding {
-            id,
+            id: id.into(),
             name: name.into(),
             code: code.map(String::from),
             street: None,
@@ -853,7 +870,7 @@ mod tests {
             remote_building(2, "Boston  Office.", None),
             remote_building(3, "Chicago", Some("CHI9")),
         ];
-        let find = |d: NewBuilding| find_building(&d, &existing).map(|e| e.id);
+        let find = |d: NewBuilding| find_building(&d, &existing).map(|e| e.id.get());
         assert_eq!(find(draft("Renamed", Some("HOU1"))), Some(1));
         assert_eq!(find(draft("boston office", Some("BOS1"))), Some(2));
         assert_eq!(find(draft("Boston Office", None)), Some(2));
@@ -866,7 +883,7 @@ mod tests {
     fn partial_holdings() -> EpturaHoldings {
         EpturaHoldings {
             space_types: vec![EpturaSpaceType {
-                id: 70,
+                id: 70.into(),
                 name: "workstation".into(),
                 type_code: None,
                 usage: None,
@@ -876,24 +893,24 @@ mod tests {
             }],
             buildings: vec![remote_building(10, "Old name", Some("b000"))],
             floors: vec![EpturaFloor {
-                id: 20,
+                id: 20.into(),
                 name: "1".into(),
-                building_id: Some(10),
+                building_id: Some(10.into()),
                 date_updated: None,
             }],
             spaces: vec![EpturaSpace {
-                id: 30,
+                id: 30.into(),
                 name: "1-000".into(),
                 description: None,
                 capacity: None,
                 reservable: true,
                 occupiable: None,
                 area: None,
-                type_id: Some(70),
+                type_id: Some(70.into()),
                 type_name: None,
                 usage: None,
-                floor_id: Some(20),
-                building_id: Some(10),
+                floor_id: Some(20.into()),
+                building_id: Some(10.into()),
                 date_updated: None,
             }],
         }
@@ -920,25 +937,27 @@ mod tests {
         // Levels in order, and every planned parent an earlier op of the parent's kind.
         let levels: Vec<UploadKind> = plan.ops.iter().map(|op| op.kind).collect();
         assert!(levels.is_sorted());
-        let parent_kind = |r: Ref, at: usize| match r {
-            Ref::Existing(_) => None,
-            Ref::Planned(p) => {
-                assert!(p < at, "op {at} refers to a later op {p}");
-                Some(plan.ops[p].kind)
+        fn parent_kind<I: Copy>(plan: &UploadPlan, r: Ref<I>, at: usize) -> Option<UploadKind> {
+            match r {
+                Ref::Existing(_) => None,
+                Ref::Planned(p) => {
+                    assert!(p < at, "op {at} refers to a later op {p}");
+                    Some(plan.ops[p].kind)
+                }
             }
-        };
+        }
         for (at, op) in plan.ops.iter().enumerate() {
             match &op.draft {
                 Draft::Floor { building, .. } => {
-                    let kind = parent_kind(*building, at);
+                    let kind = parent_kind(&plan, *building, at);
                     assert!(matches!(kind, None | Some(UploadKind::Building)));
                 }
                 Draft::Space {
                     floor, space_type, ..
                 } => {
-                    let floor_kind = parent_kind(*floor, at);
+                    let floor_kind = parent_kind(&plan, *floor, at);
                     assert!(matches!(floor_kind, None | Some(UploadKind::Floor)));
-                    let type_kind = parent_kind(*space_type, at);
+                    let type_kind = parent_kind(&plan, *space_type, at);
                     assert!(matches!(type_kind, None | Some(UploadKind::SpaceType)));
                 }
                 Draft::SpaceType(_) | Draft::Building(_) => {}
@@ -951,7 +970,7 @@ mod tests {
         let Draft::Floor { building, .. } = &plan.ops[b000_floor_2].draft else {
             panic!("not a floor");
         };
-        assert_eq!(*building, Ref::Existing(10));
+        assert_eq!(*building, Ref::Existing(10.into()));
         let on_it = (plan.ops.iter())
             .filter(|op| matches!(&op.draft, Draft::Space { floor, .. } if *floor == Ref::Planned(b000_floor_2)))
             .count();

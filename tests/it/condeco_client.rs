@@ -86,7 +86,7 @@ async fn pages_of_zero_exactly_one_page_and_one_more() {
             resources
                 .iter()
                 .enumerate()
-                .all(|(i, r)| r.id == i as i64 + 1)
+                .all(|(i, r)| r.id.get() == i as i64 + 1)
         );
         let log = log.lock().unwrap();
         let calls: Vec<&Seen> = log
@@ -182,7 +182,7 @@ async fn external_id_and_other_filters_reach_the_query() {
         .await
         .unwrap();
     let filter = Filter {
-        location_id: Some(7),
+        location_id: Some(7.into()),
         floor_number: Some(-1),
         resource_type: Some(ResourceType::PersonalSpace),
         ..Filter::default()
@@ -243,13 +243,13 @@ async fn every_entity_can_be_created_read_updated_and_deleted() {
         .await
         .unwrap();
     assert_eq!(
-        (country.id, country.external_id.as_deref()),
+        (country.id.get(), country.external_id.as_deref()),
         (77, Some("US"))
     );
     let group = c
         .create_group(&GroupDraft {
             name: "US default".into(),
-            country_id: Some(77),
+            country_id: Some(77.into()),
             is_default: Some(true),
             ..GroupDraft::default()
         })
@@ -259,16 +259,16 @@ async fn every_entity_can_be_created_read_updated_and_deleted() {
     let region = c
         .create_region(&RegionDraft {
             name: "Houston".into(),
-            country_id: Some(77),
+            country_id: Some(77.into()),
             external_id: None,
         })
         .await
         .unwrap();
-    assert_eq!(region.country_id, Some(77));
+    assert_eq!(region.country_id, Some(77.into()));
     let location = c
         .create_location(&LocationDraft {
             name: "Houston HQ".into(),
-            region_id: Some(77),
+            region_id: Some(77.into()),
             postal_code: Some("77002".into()),
             external_id: Some("43".into()),
             ..LocationDraft::default()
@@ -278,7 +278,7 @@ async fn every_entity_can_be_created_read_updated_and_deleted() {
     assert_eq!(location.postal_code.as_deref(), Some("77002"));
     let floor = c
         .put_floor(
-            77,
+            77.into(),
             -1,
             &FloorDraft {
                 name: Some("B1".into()),
@@ -302,10 +302,10 @@ async fn every_entity_can_be_created_read_updated_and_deleted() {
             name: "2-014".into(),
             resource_type: Some(ResourceType::MeetingSpace),
             booking_period: Some(BookingPeriod::Hourly),
-            location_id: Some(77),
+            location_id: Some(77.into()),
             floor_number: Some(2),
-            group_id: Some(77),
-            workspace_type_id: Some(77),
+            group_id: Some(77.into()),
+            workspace_type_id: Some(77.into()),
             capacity: Some(6),
             external_id: Some("1921".into()),
             ..ResourceDraft::default()
@@ -319,7 +319,7 @@ async fn every_entity_can_be_created_read_updated_and_deleted() {
 
     let renamed = |name: &str| name.to_string();
     c.update_country(
-        1,
+        1.into(),
         &CountryDraft {
             name: renamed("USA"),
             ..CountryDraft::default()
@@ -328,7 +328,7 @@ async fn every_entity_can_be_created_read_updated_and_deleted() {
     .await
     .unwrap();
     c.update_group(
-        2,
+        2.into(),
         &GroupDraft {
             name: renamed("G"),
             ..GroupDraft::default()
@@ -337,7 +337,7 @@ async fn every_entity_can_be_created_read_updated_and_deleted() {
     .await
     .unwrap();
     c.update_region(
-        3,
+        3.into(),
         &RegionDraft {
             name: renamed("R"),
             ..RegionDraft::default()
@@ -346,7 +346,7 @@ async fn every_entity_can_be_created_read_updated_and_deleted() {
     .await
     .unwrap();
     c.update_location(
-        4,
+        4.into(),
         &LocationDraft {
             name: renamed("L"),
             ..LocationDraft::default()
@@ -355,7 +355,7 @@ async fn every_entity_can_be_created_read_updated_and_deleted() {
     .await
     .unwrap();
     c.update_workspace_type(
-        5,
+        5.into(),
         &WorkspaceTypeDraft {
             name: renamed("W"),
             ..WorkspaceTypeDraft::default()
@@ -365,7 +365,7 @@ async fn every_entity_can_be_created_read_updated_and_deleted() {
     .unwrap();
     let updated = c
         .update_resource(
-            6,
+            6.into(),
             &ResourceDraft {
                 name: renamed("2-015"),
                 capacity: Some(8),
@@ -374,27 +374,36 @@ async fn every_entity_can_be_created_read_updated_and_deleted() {
         )
         .await
         .unwrap();
-    assert_eq!((updated.id, updated.capacity), (6, Some(8)));
-    assert_eq!(c.country(1).await.unwrap().id, 1);
-    assert_eq!(c.group(2).await.unwrap().id, 2);
-    assert_eq!(c.region(3).await.unwrap().id, 3);
-    assert_eq!(c.location(4).await.unwrap().id, 4);
-    assert_eq!(c.workspace_type(5).await.unwrap().id, 5);
-    assert_eq!(c.resource(6).await.unwrap().id, 6);
+    assert_eq!((updated.id.get(), updated.capacity), (6, Some(8)));
+    assert_eq!(c.country(1.into()).await.unwrap().id, 1.into());
+    assert_eq!(c.group(2.into()).await.unwrap().id, 2.into());
+    assert_eq!(c.region(3.into()).await.unwrap().id, 3.into());
+    assert_eq!(c.location(4.into()).await.unwrap().id, 4.into());
+    assert_eq!(c.workspace_type(5.into()).await.unwrap().id, 5.into());
+    assert_eq!(c.resource(6.into()).await.unwrap().id, 6.into());
 
-    assert_eq!(c.delete_resource(6).await.unwrap().bookings_deleted, 4);
     assert_eq!(
-        c.delete_floor(4, -1, false).await.unwrap().bookings_deleted,
+        c.delete_resource(6.into()).await.unwrap().bookings_deleted,
         4
     );
     assert_eq!(
-        c.delete_location(4, true).await.unwrap().bookings_deleted,
+        c.delete_floor(4.into(), -1, false)
+            .await
+            .unwrap()
+            .bookings_deleted,
         4
     );
-    c.delete_workspace_type(5).await.unwrap();
-    c.delete_region(3).await.unwrap();
-    c.delete_group(2).await.unwrap();
-    c.delete_country(1).await.unwrap();
+    assert_eq!(
+        c.delete_location(4.into(), true)
+            .await
+            .unwrap()
+            .bookings_deleted,
+        4
+    );
+    c.delete_workspace_type(5.into()).await.unwrap();
+    c.delete_region(3.into()).await.unwrap();
+    c.delete_group(2.into()).await.unwrap();
+    c.delete_country(1.into()).await.unwrap();
 
     let log = log.lock().unwrap();
     let calls: Vec<String> = log
@@ -915,7 +924,7 @@ async fn sim_pages_of_zero_exactly_one_page_and_one_more() {
             .id
         }
     });
-    let ids: Vec<i64> = futures_util::stream::iter(creates)
+    let ids: Vec<_> = futures_util::stream::iter(creates)
         .buffer_unordered(8)
         .collect()
         .await;
@@ -923,7 +932,7 @@ async fn sim_pages_of_zero_exactly_one_page_and_one_more() {
     let before = resource_pages(&sims).await;
     let all = c.resources(&Filter::default()).await.unwrap();
     assert_eq!(all.len(), 501);
-    let distinct: std::collections::HashSet<i64> = all.iter().map(|r| r.id).collect();
+    let distinct: std::collections::HashSet<_> = all.iter().map(|r| r.id).collect();
     assert_eq!(distinct.len(), 501, "no resource twice across pages");
     assert_eq!(
         resource_pages(&sims).await - before,

@@ -243,7 +243,7 @@ async fn reading_only_the_changes_gives_the_same_estate_as_reading_it_all() {
     assert_eq!(changed.floors, whole.floors);
     assert_eq!(changed.spaces, whole.spaces);
     assert_eq!(changed.buildings, whole.buildings);
-    assert_eq!(update.gone_spaces, vec![id(&rooms[2])]);
+    assert_eq!(update.gone_spaces, vec![id(&rooms[2]).into()]);
     assert_eq!(update.spaces.len(), 2, "the renamed room and the new one");
     assert_eq!(update.floors.len(), 1, "the renamed floor");
     sims.shutdown().await;

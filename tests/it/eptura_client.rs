@@ -37,7 +37,7 @@ async fn pages_of_zero_exactly_limit_and_limit_plus_one() {
         let (base, log) = stubs::stub(paged_buildings(rows)).await;
         let buildings = client(&base).buildings().await.unwrap();
         assert_eq!(buildings.len(), rows, "{rows} rows");
-        let ids: Vec<i64> = buildings.iter().map(|b| b.id).collect();
+        let ids: Vec<i64> = buildings.iter().map(|b| b.id.get()).collect();
         assert_eq!(
             ids,
             (1..=rows as i64).collect::<Vec<_>>(),
@@ -112,11 +112,11 @@ async fn records_with_missing_and_unknown_fields_are_read() {
     assert!(!buildings[1].has_reservation_center());
     assert_eq!(buildings[2].city.as_deref(), Some("Austin"));
 
-    let spaces = eptura.spaces(Some(43), None).await.unwrap();
+    let spaces = eptura.spaces(Some(43.into()), None).await.unwrap();
     assert_eq!(spaces[0].usage, Some(Usage::Me));
     assert_eq!(
         (spaces[0].floor_id, spaces[0].building_id),
-        (Some(55), Some(43))
+        (Some(55.into()), Some(43.into()))
     );
     assert_eq!((spaces[1].capacity, spaces[1].type_id), (None, None));
     assert_eq!(spaces[1].area, Some(56.5));
@@ -153,8 +153,11 @@ async fn counts_filters_and_changes_since() {
     eptura.spaces_changed_since(6).await.unwrap();
     eptura.space_types_changed_since(7).await.unwrap();
     eptura.countries_changed_since(8).await.unwrap();
-    eptura.floors(Some(43)).await.unwrap();
-    eptura.spaces(Some(43), Some(55)).await.unwrap();
+    eptura.floors(Some(43.into())).await.unwrap();
+    eptura
+        .spaces(Some(43.into()), Some(55.into()))
+        .await
+        .unwrap();
     eptura.countries().await.unwrap();
     eptura.reservation_centers().await.unwrap();
     let log = log.lock().unwrap();
@@ -229,12 +232,12 @@ async fn create_update_get_and_delete_send_the_documented_bodies() {
         .await
         .unwrap();
     assert_eq!(
-        (building.id, building.state_code.as_deref()),
+        (building.id.get(), building.state_code.as_deref()),
         (900, Some("TX"))
     );
     let floor = eptura
         .create_floor(&NewFloor {
-            building_id: 900,
+            building_id: 900.into(),
             name: "2".into(),
         })
         .await
@@ -252,8 +255,8 @@ async fn create_update_get_and_delete_send_the_documented_bodies() {
     assert_eq!(space_type.usage, Some(Usage::We));
     eptura
         .create_space(&NewSpace {
-            floor_id: 55,
-            type_id: 238,
+            floor_id: 55.into(),
+            type_id: 238.into(),
             name: "2-014".into(),
             capacity: 6,
             reservable: true,
@@ -267,11 +270,11 @@ async fn create_update_get_and_delete_send_the_documented_bodies() {
         capacity: Some(8),
         ..Patch::default()
     };
-    let updated = eptura.update_space(1921, &patch).await.unwrap();
-    assert_eq!((updated.id, updated.capacity), (1921, Some(8)));
+    let updated = eptura.update_space(1921.into(), &patch).await.unwrap();
+    assert_eq!((updated.id.get(), updated.capacity), (1921, Some(8)));
     eptura
         .update_building(
-            43,
+            43.into(),
             &Patch {
                 name: Some("HQ".into()),
                 ..Patch::default()
@@ -279,10 +282,13 @@ async fn create_update_get_and_delete_send_the_documented_bodies() {
         )
         .await
         .unwrap();
-    eptura.update_floor(55, &Patch::default()).await.unwrap();
+    eptura
+        .update_floor(55.into(), &Patch::default())
+        .await
+        .unwrap();
     eptura
         .update_space_type(
-            238,
+            238.into(),
             &Patch {
                 usage: Some(Usage::Me),
                 ..Patch::default()
@@ -290,14 +296,14 @@ async fn create_update_get_and_delete_send_the_documented_bodies() {
         )
         .await
         .unwrap();
-    assert_eq!(eptura.building(43).await.unwrap().id, 43);
-    assert_eq!(eptura.floor(55).await.unwrap().id, 55);
-    assert_eq!(eptura.space(1921).await.unwrap().id, 1921);
-    assert_eq!(eptura.country(223).await.unwrap().id, 223);
-    eptura.delete_space(1921).await.unwrap();
-    eptura.delete_floor(55).await.unwrap();
-    eptura.delete_building(43).await.unwrap();
-    eptura.delete_space_type(238).await.unwrap();
+    assert_eq!(eptura.building(43.into()).await.unwrap().id, 43.into());
+    assert_eq!(eptura.floor(55.into()).await.unwrap().id, 55.into());
+    assert_eq!(eptura.space(1921.into()).await.unwrap().id, 1921.into());
+    assert_eq!(eptura.country(223.into()).await.unwrap().id, 223.into());
+    eptura.delete_space(1921.into()).await.unwrap();
+    eptura.delete_floor(55.into()).await.unwrap();
+    eptura.delete_building(43.into()).await.unwrap();
+    eptura.delete_space_type(238.into()).await.unwrap();
 
     let log = log.lock().unwrap();
     let b = log[0].json();
@@ -336,8 +342,8 @@ async fn a_center_lists_its_buildings() {
                           {"id": 44}]}))
     })
     .await;
-    let center = client(&base).center(145).await.unwrap();
-    assert_eq!(center.building_ids, vec![43, 44]);
+    let center = client(&base).center(145.into()).await.unwrap();
+    assert_eq!(center.building_ids, vec![43.into(), 44.into()]);
     assert_eq!(
         log.lock().unwrap()[0].q("selector"),
         Some("buildings(centers(module))")
@@ -368,7 +374,7 @@ async fn errors_name_the_fix_and_never_the_password() {
             .to_string()
             .contains("SPACEBRIDGE_EPTURA_PASSWORD")
     );
-    let missing = eptura.space(7).await.unwrap_err();
+    let missing = eptura.space(7.into()).await.unwrap_err();
     assert!(
         matches!(missing, EpturaError::NotFound { .. }),
         "{missing:?}"
@@ -553,7 +559,7 @@ async fn sim_every_endpoint() {
     assert_eq!(eptura.spaces_changed_since(0).await.unwrap().len(), 1);
 
     // Reservation centers: the admin-UI step, stood in for by the simulator.
-    sims.assign_center("Houston RC", &[building.id]).await;
+    sims.assign_center("Houston RC", &[building.id.get()]).await;
     let centers = eptura.reservation_centers().await.unwrap();
     let center = centers
         .iter()
@@ -591,7 +597,7 @@ async fn sim_pages_of_zero_exactly_limit_and_limit_plus_one() {
         let eptura = sims.eptura_client();
         let all = eptura.spaces(None, None).await.unwrap();
         assert_eq!(all.len(), spaces);
-        let ids: std::collections::HashSet<i64> = all.iter().map(|s| s.id).collect();
+        let ids: std::collections::HashSet<_> = all.iter().map(|s| s.id).collect();
         assert_eq!(ids.len(), spaces, "no row twice");
         assert_eq!(
             route_count(&sims, "GET /rooms").await,
@@ -657,7 +663,7 @@ async fn sim_a_concurrency_cap_shrinks_the_limit() {
     )
     .await;
     let eptura = sims.eptura_client();
-    let ids: Vec<i64> = eptura
+    let ids: Vec<_> = eptura
         .spaces(None, None)
         .await
         .unwrap()

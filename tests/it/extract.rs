@@ -42,7 +42,7 @@ async fn the_existing_customer_hierarchy_round_trips_through_a_template() {
         .filter(|d| d.severity == Severity::Error)
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    let with_resources: HashSet<i64> = hierarchy
+    let with_resources: HashSet<_> = hierarchy
         .resources
         .iter()
         .filter_map(|r| r.location_id)
@@ -54,7 +54,7 @@ async fn the_existing_customer_hierarchy_round_trips_through_a_template() {
         hierarchy.locations.len(),
         "every location is a building unless it has no resource"
     );
-    let floors: HashSet<(i64, i32)> = hierarchy
+    let floors: HashSet<(_, i32)> = hierarchy
         .resources
         .iter()
         .filter_map(|r| Some((r.location_id?, r.floor_number?)))
