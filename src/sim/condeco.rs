@@ -158,6 +158,11 @@ impl CondecoState {
         state
     }
 
+    /// Forget every token issued: the next request of each client answers 401.
+    pub(super) fn revoke_tokens(&mut self) {
+        self.tokens.0.clear();
+    }
+
     pub(super) fn new_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id

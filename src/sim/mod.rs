@@ -97,10 +97,17 @@ pub struct Faults {
     pub late_error_rate: f64,
     /// Condeco daily call quota: past it, 403 "Out of call volume quota" with `Retry-After`.
     pub quota: Option<u64>,
+    /// How often the quota renews, in seconds (`None`: once a day, at midnight UTC). A short
+    /// period lets a test see the quota run out and renew within one run.
+    pub quota_period_secs: Option<u64>,
     /// Beyond this many requests in one second, 429 with `Retry-After: 1`.
     pub max_per_second: Option<u64>,
     /// Lifetime of Condeco tokens in seconds (default 43200, twelve hours).
     pub token_ttl_secs: Option<u64>,
+    /// Share of Condeco requests before which every token issued so far is revoked, as when
+    /// the token service restarts or an administrator ends the sessions: that request and
+    /// those in flight answer 401 until the client fetches a new token.
+    pub token_revoke_rate: f64,
     /// Refuse every credential, as a tenant would after a password or key change: Eptura
     /// answers 401, Condeco 401 with a JSON `message` (the token step included).
     pub deny_credentials: bool,
@@ -212,6 +219,11 @@ impl World {
     fn reset_eptura(&self) {
         *self.eptura_mut() = scenario::seed(self.scenario).0;
         self.save();
+    }
+
+    /// Every Condeco token issued so far stops working (fault `token_revoke_rate`).
+    fn revoke_condeco_tokens(&self) {
+        self.condeco_mut().revoke_tokens();
     }
 
     /// Condeco back to the scenario's data.
