@@ -6,6 +6,7 @@
 mod support;
 
 mod annotate;
+mod chaos;
 mod condeco_client;
 mod daily;
 mod eptura_client;
