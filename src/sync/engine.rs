@@ -31,6 +31,7 @@ use super::desired::{Skipped, desired_state};
 use super::events::{Event, EventSink};
 use super::merge::{MergeLinks, merge, needs_matching};
 use super::plan::{Hold, Plan, PlanOptions, plan};
+use super::quota::QuotaWait;
 use super::snapshot::{CondecoSnapshot, CopyUpdate, EpturaSnapshot};
 
 /// Everything a run needs.
@@ -399,7 +400,11 @@ async fn read_condeco(
     events: &EventSink,
 ) -> Result<CondecoSnapshot, SyncError> {
     events.send(Event::Reading { what: "Condeco" });
-    Ok(CondecoSnapshot::read(&settings.condeco).await?)
+    let quota = QuotaWait {
+        max_wait: settings.apply.max_quota_wait,
+        events,
+    };
+    Ok(CondecoSnapshot::read(&settings.condeco, quota).await?)
 }
 
 fn all_mappings(store: &Store) -> Result<Vec<Mapping>, StoreError> {
