@@ -15,6 +15,7 @@ mod persist;
 mod sample;
 mod scenario;
 mod server;
+mod table;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -25,7 +26,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use control::{Api, Control};
-use persist::StateFile;
+use persist::{Journaled, StateFile};
 
 pub use condeco::CondecoState;
 pub use eptura::EpturaState;
@@ -218,7 +219,7 @@ impl World {
     /// Eptura back to the scenario's data.
     fn reset_eptura(&self) {
         *self.eptura_mut() = scenario::seed(self.scenario).0;
-        self.save();
+        self.save_snapshot();
     }
 
     /// Every Condeco token issued so far stops working (fault `token_revoke_rate`).
@@ -229,15 +230,34 @@ impl World {
     /// Condeco back to the scenario's data.
     fn reset_condeco(&self) {
         *self.condeco_mut() = scenario::seed(self.scenario).1;
-        self.save();
+        self.save_snapshot();
     }
 
-    /// Write both states to the state file, if there is one. A failure is logged, not fatal:
-    /// the simulator keeps serving from memory.
+    /// After a write: append what changed to the state file's journal, if there is a state
+    /// file. A failure is logged, not fatal: the simulator keeps serving from memory.
     fn save(&self) {
         if let Some(file) = &self.state_file {
-            file.save(|| persist::encode(&self.eptura(), &self.condeco()));
+            file.append(
+                || persist::journal_line(&mut self.eptura_mut(), &mut self.condeco_mut()),
+                || self.snapshot(),
+            );
         }
+    }
+
+    /// Write both states whole to the state file (at start and after a reset).
+    fn save_snapshot(&self) {
+        if let Some(file) = &self.state_file {
+            file.save_snapshot(|| self.snapshot());
+        }
+    }
+
+    /// The snapshot of both states; from now on, what is in memory counts as saved.
+    fn snapshot(&self) -> serde_json::Result<Vec<u8>> {
+        let mut eptura = self.eptura_mut();
+        let mut condeco = self.condeco_mut();
+        eptura.mark_saved();
+        condeco.mark_saved();
+        persist::encode(&eptura, &condeco)
     }
 }
 
@@ -255,7 +275,7 @@ pub async fn start(options: SimOptions) -> Result<Sims, SimError> {
         condeco: RwLock::new(condeco),
         state_file,
     });
-    world.save();
+    world.save_snapshot();
 
     let eptura_listener = bind(options.eptura_port).await?;
     let condeco_listener = bind(options.condeco_port).await?;
