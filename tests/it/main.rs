@@ -23,6 +23,7 @@ mod sim_command;
 mod sim_condeco;
 mod sim_eptura;
 mod sim_faults;
+mod sim_restart;
 mod sim_state;
 mod sim_write_faults;
 mod sync;

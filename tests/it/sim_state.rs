@@ -47,7 +47,10 @@ async fn data_survives_a_restart() {
         )
         .await;
     let canada = condeco
-        .create("countries", json!({ "name": "Canada", "countryCode": "CA" }))
+        .create(
+            "countries",
+            json!({ "name": "Canada", "countryCode": "CA" }),
+        )
         .await;
     let (status, _) = condeco
         .call(
@@ -123,8 +126,7 @@ fn journal_of(file: &std::path::Path) -> std::path::PathBuf {
 }
 
 #[tokio::test]
-async fn a_journal_line_cut_short_by_a_crash_is_ignored_and_a_broken_line_before_the_end_refused()
-{
+async fn a_journal_line_cut_short_by_a_crash_is_ignored_and_a_broken_line_before_the_end_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("state.json");
     let sims = start(Scenario::Empty, &file).await.unwrap();
