@@ -446,7 +446,7 @@ fn assert_resources_as_in_eptura(eptura: &Value, condeco: &Value, when: &str) {
 
 /// The store opens and passes SQLite's check, holds no open intent, maps every synced entity,
 /// and every mapping points at a live Condeco entity that carries its external id.
-fn assert_store_sound(path: &Path, eptura: &Value, condeco: &Value, when: &str) {
+pub fn assert_store_sound(path: &Path, eptura: &Value, condeco: &Value, when: &str) {
     let store = Store::open(path).expect("the store opens");
     assert_eq!(store.integrity_check().expect("checked"), ["ok"], "{when}");
     let open = store.open_intents().expect("intents");
