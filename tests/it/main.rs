@@ -28,6 +28,7 @@ mod sim_state;
 mod sim_write_faults;
 mod sync;
 mod sync_crash;
+mod sync_guards;
 mod template_rules;
 mod template_sheets;
 mod tui_keys;
