@@ -96,7 +96,7 @@ impl Mix {
             condeco.token_ttl_secs = Some(rng.random_range(2..=4));
         }
         if on(&mut rng, "token revoked") {
-            condeco.token_revoke_rate = rng.random_range(0.002..0.01);
+            condeco.token_revoke_rate = rng.random_range(0.001..0.005);
         }
         Mix {
             eptura,
