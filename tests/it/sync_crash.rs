@@ -9,11 +9,12 @@
 //!
 //! Then the same inside the store's transactions (issue 13 C): `SPACEBRIDGE_STOP_AT` stops a
 //! run inside a named transaction, its work done and not committed, and the test SIGKILLs it
-//! there, at nine points from the copy of Eptura to the run's end; after each the store opens
-//! and passes SQLite's integrity check and Condeco holds nothing twice; the run after them all
-//! is `resumed`, Condeco is as Eptura says, and every mapping points at a live entity. And
-//! `schedule`, killed inside a transaction, then at a random moment (its seed printed), then
-//! started again: its first run says it resumes and succeeds, with the same checks.
+//! there, at nine points from the copy of Eptura to the run's end, and once at a random moment
+//! (its seed printed; `SPACEBRIDGE_KILL_SEED` replays it); after each the store opens and
+//! passes SQLite's integrity check and Condeco holds nothing twice; the run after them all is
+//! `resumed`, Condeco is as Eptura says, and every mapping points at a live entity. And
+//! `schedule`, killed inside a transaction, then at a random moment, then started again: its
+//! first run says it resumes and succeeds, with the same checks.
 
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -278,54 +279,104 @@ async fn assert_survived(sim: &SimProcess, store: &std::path::Path, when: &str) 
     assert_no_duplicates(&states(sim).await.1);
 }
 
-/// Inside which store transaction, and the how-manieth of its kind in that process, each run
-/// is stopped and SIGKILLed. In this order each point is reached: the first run dies saving
-/// its copy of Eptura, the next marking it failed, the next starting itself; then among the
-/// creates, the floors' mappings, later creates, while taking over a dead run's lock; the last
-/// one dies finishing, with all its work done.
-const STORE_POINTS: &[(&str, u64)] = &[
-    ("saving the Eptura copy", 1),
-    ("marking a run failed", 1),
-    ("starting a run", 1),
-    ("recording a write intent", 5),
-    ("writing a mapping", 2),
-    ("completing a write intent", 50),
-    ("taking the run lock", 1),
-    ("completing a write intent", 200),
-    ("finishing a run", 1),
+/// Where a run of the transaction test is killed.
+#[derive(Debug, Clone, Copy)]
+enum Kill {
+    /// Stopped inside the N-th store transaction doing this, then SIGKILLed.
+    Inside(&'static str, u64),
+    /// SIGKILLed once Condeco has taken a random number of writes, 1 to this many, more.
+    AfterRandomWrites(u64),
+}
+
+/// In this order each point is reached: the first run dies saving its copy of Eptura, the next
+/// marking it failed, the next starting itself; then among the creates, the floors' mappings,
+/// later creates, at a random moment, while taking over a dead run's lock, later still; the
+/// last one dies finishing, with all its work done.
+const SYNC_KILLS: &[Kill] = &[
+    Kill::Inside("saving the Eptura copy", 1),
+    Kill::Inside("marking a run failed", 1),
+    Kill::Inside("starting a run", 1),
+    Kill::Inside("recording a write intent", 5),
+    Kill::Inside("writing a mapping", 2),
+    Kill::Inside("completing a write intent", 50),
+    Kill::AfterRandomWrites(150),
+    Kill::Inside("taking the run lock", 1),
+    Kill::Inside("completing a write intent", 200),
+    Kill::Inside("finishing a run", 1),
 ];
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_sync_killed_inside_store_transactions_resumes_without_duplicates() {
+/// Start `command` and SIGKILL it at `kill`; then check the store and Condeco.
+async fn run_killed(
+    sim: &SimProcess,
+    store: &std::path::Path,
+    mut command: std::process::Command,
+    kill: Kill,
+    rng: &mut rand::rngs::StdRng,
+) {
+    use rand::Rng;
     use spacebridge::store::stop_point::STOP_AT;
+    let when = format!("{kill:?}");
+    match kill {
+        Kill::Inside(action, nth) => {
+            command.env(STOP_AT, format!("{action}:{nth}"));
+            let mut process = watched(command);
+            process
+                .wait_for(&format!("stopped inside \"{action}\" #{nth}"))
+                .await;
+            process.sigkill();
+        }
+        Kill::AfterRandomWrites(most) => {
+            let writes = condeco_writes(sim).await + rng.random_range(1..=most);
+            let process = watched(command);
+            let deadline = Instant::now() + Duration::from_secs(300);
+            while condeco_writes(sim).await < writes {
+                assert!(
+                    Instant::now() < deadline,
+                    "{when}: {writes} writes not reached"
+                );
+                tokio::time::sleep(Duration::from_millis(rng.random_range(1..10))).await;
+            }
+            process.sigkill();
+        }
+    }
+    assert_survived(sim, store, &when).await;
+}
+
+/// A generator of random kill moments, its seed printed so that a failure can be replayed
+/// (`SPACEBRIDGE_KILL_SEED`).
+fn kill_rng() -> (u64, rand::rngs::StdRng) {
+    use rand::SeedableRng;
+    let seed = std::env::var("SPACEBRIDGE_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(rand::random);
+    eprintln!("kill seed {seed} (replay with SPACEBRIDGE_KILL_SEED={seed})");
+    (seed, rand::rngs::StdRng::seed_from_u64(seed))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_killed_inside_store_transactions_and_at_random_resumes_without_duplicates() {
+    let (seed, mut rng) = kill_rng();
     let sim = start_sim(&args(&["--scenario", "large:600"]));
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store.sqlite");
-    for (action, nth) in STORE_POINTS {
-        let mut command = command(&sync_args(&store), &env(&sim));
-        command.env(STOP_AT, format!("{action}:{nth}"));
-        let mut run = watched(command);
-        run.wait_for(&format!("stopped inside \"{action}\" #{nth}"))
-            .await;
-        run.sigkill();
-        assert_survived(&sim, &store, &format!("killed inside {action} #{nth}")).await;
+    for kill in SYNC_KILLS {
+        let command = command(&sync_args(&store), &env(&sim));
+        run_killed(&sim, &store, command, *kill, &mut rng).await;
     }
     let finished = run(sync_args(&store), env(&sim)).await;
     let report: Value = serde_json::from_slice(&finished.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", printed(&finished)));
-    assert_eq!(report["status"], "succeeded", "{report}");
-    assert_eq!(report["kind"], "resumed", "{report}");
+        .unwrap_or_else(|e| panic!("seed {seed}: {e}: {}", printed(&finished)));
+    assert_eq!(report["status"], "succeeded", "seed {seed}: {report}");
+    assert_eq!(report["kind"], "resumed", "seed {seed}: {report}");
     let (eptura, condeco) = states(&sim).await;
     assert_condeco_holds(&eptura, &condeco);
-    assert_store_sound(&store, &eptura, &condeco, "after the kills");
+    assert_store_sound(&store, &eptura, &condeco, &format!("seed {seed}"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn schedule_killed_inside_a_transaction_and_at_a_random_moment_resumes_on_restart() {
-    use rand::{Rng, SeedableRng};
-    use spacebridge::store::stop_point::STOP_AT;
-    let seed: u64 = rand::random();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let (seed, mut rng) = kill_rng();
     let sim = start_sim(&args(&["--scenario", "large:600"]));
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store.sqlite");
@@ -336,29 +387,12 @@ async fn schedule_killed_inside_a_transaction_and_at_a_random_moment_resumes_on_
             &env(&sim),
         )
     };
-
-    let mut stopped = daemon();
-    stopped.env(STOP_AT, "completing a write intent:30");
-    let mut first = watched(stopped);
-    first
-        .wait_for("stopped inside \"completing a write intent\" #30")
-        .await;
-    first.sigkill();
-    assert_survived(&sim, &store, "schedule killed inside a transaction").await;
-
-    // Killed at a random moment among the next creates.
-    let writes = condeco_writes(&sim).await + rng.random_range(1..400);
-    let second = watched(daemon());
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while condeco_writes(&sim).await < writes {
-        assert!(
-            Instant::now() < deadline,
-            "seed {seed}: {writes} writes not reached"
-        );
-        tokio::time::sleep(Duration::from_millis(rng.random_range(1..10))).await;
+    for kill in [
+        Kill::Inside("completing a write intent", 30),
+        Kill::AfterRandomWrites(400),
+    ] {
+        run_killed(&sim, &store, daemon(), kill, &mut rng).await;
     }
-    second.sigkill();
-    assert_survived(&sim, &store, &format!("seed {seed}: killed at random")).await;
 
     let mut third = watched(daemon());
     third.wait_for("resuming run").await;
