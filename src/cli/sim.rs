@@ -1,6 +1,7 @@
 //! `spacebridge sim [--eptura-port P] [--condeco-port P] [--scenario NAME] [--state FILE]
 //! [--latency-ms A..B] [--error-rate F] [--rate-limit N] [--max-concurrent N] [--drop-rate F]
-//! [--lost-reply-rate F] [--late-error-rate F] [--quota N] [--token-ttl SECS]`:
+//! [--lost-reply-rate F] [--late-error-rate F] [--quota N [--quota-period SECS]]
+//! [--token-ttl SECS] [--token-revoke-rate F] [--seed N]`:
 //! both simulators, standalone on 127.0.0.1, until Ctrl-C. Prints one `... listening on URL`
 //! line per simulator once both are ready.
 
@@ -52,9 +53,16 @@ pub struct Args {
     /// Condeco daily call quota; past it, 403 "Out of call volume quota".
     #[arg(long, value_name = "N")]
     pub quota: Option<u64>,
+    /// Renew the quota every SECS seconds instead of at midnight UTC.
+    #[arg(long, value_name = "SECS", requires = "quota",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub quota_period: Option<u64>,
     /// Lifetime of Condeco tokens in seconds (default twelve hours).
     #[arg(long, value_name = "SECS")]
     pub token_ttl: Option<u64>,
+    /// Share of Condeco requests before which every token issued is revoked (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_name = "F", value_parser = parse_share)]
+    pub token_revoke_rate: f64,
     /// Draw the faults from this seed, for a mix of faults that can be replayed.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
@@ -96,8 +104,10 @@ impl Args {
             lost_reply_rate: self.lost_reply_rate,
             late_error_rate: self.late_error_rate,
             quota: self.quota,
+            quota_period_secs: self.quota_period,
             max_per_second,
             token_ttl_secs: self.token_ttl,
+            token_revoke_rate: self.token_revoke_rate,
             deny_credentials: false,
             retry_after_date: false,
             seed: self.seed,

@@ -139,6 +139,13 @@ fn write_text(out: &mut impl Write, report: &SyncReport) -> std::io::Result<()> 
     }
     write_counts(out, &report.ops)?;
     write_held(out, &report.held_destructive)?;
+    for id in &report.unmatched_approvals {
+        writeln!(
+            out,
+            "  --approve {id} named no held op: it approved nothing (`spacebridge plan` lists \
+             the held ops with their ids)"
+        )?;
+    }
     for rejected in &report.rejected {
         writeln!(
             out,

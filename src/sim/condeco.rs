@@ -10,7 +10,7 @@
 // next to the request it answers.
 #![allow(clippy::result_large_err)]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use axum::extract::{Form, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
@@ -24,6 +24,8 @@ use serde_json::{Map, Value, json};
 use super::World;
 use super::collection::{Collection, collection};
 use super::control::{Control, Sim, around_api, condeco_error, control_routes, epoch_ms};
+use super::persist::journaled;
+use super::table::Table;
 use crate::domain::names::condeco_name_issues;
 
 mod sibling_names;
@@ -117,18 +119,20 @@ pub(super) struct Resource {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CondecoState {
     pub(super) next_id: u64,
-    pub(super) countries: BTreeMap<u64, Country>,
-    pub(super) groups: BTreeMap<u64, Group>,
-    pub(super) regions: BTreeMap<u64, Region>,
-    pub(super) locations: BTreeMap<u64, Location>,
-    pub(super) workspace_types: BTreeMap<u64, WorkspaceType>,
-    pub(super) resources: BTreeMap<u64, Resource>,
+    pub(super) countries: Table<Country>,
+    pub(super) groups: Table<Group>,
+    pub(super) regions: Table<Region>,
+    pub(super) locations: Table<Location>,
+    pub(super) workspace_types: Table<WorkspaceType>,
+    pub(super) resources: Table<Resource>,
     #[serde(skip)]
     tokens: Tokens,
     /// Built on first use: see [`SiblingNames`].
     #[serde(skip)]
     names: Option<SiblingNames>,
 }
+
+journaled!(CondecoState: next_id; countries, groups, regions, locations, workspace_types, resources);
 
 /// Issued bearer tokens → expiry (epoch ms). Its Debug output never shows a token.
 #[derive(Clone, Default)]
@@ -156,6 +160,11 @@ impl CondecoState {
             state.workspace_types.insert(id, kind);
         }
         state
+    }
+
+    /// Forget every token issued: the next request of each client answers 401.
+    pub(super) fn revoke_tokens(&mut self) {
+        self.tokens.0.clear();
     }
 
     pub(super) fn new_id(&mut self) -> u64 {
@@ -206,9 +215,10 @@ impl CondecoState {
     fn remove_location(&mut self, id: u64) -> u64 {
         let bookings = self.remove_resources(|r| r.location_id == id);
         self.locations.remove(&id);
-        for group in self.groups.values_mut() {
-            group.location_ids.retain(|l| *l != id);
-        }
+        self.groups.update_where(
+            |group| group.location_ids.contains(&id),
+            |group| group.location_ids.retain(|l| *l != id),
+        );
         bookings
     }
 
@@ -978,10 +988,16 @@ async fn sim_bookings(State(sim): State<Sim>, body: axum::body::Bytes) -> Respon
             "send {\"resourceId\": id, \"count\": n}",
         );
     };
-    let mut state = sim.world.condeco_mut();
-    match state.resources.get_mut(&wanted.resource_id) {
-        Some(resource) => {
-            resource.booking_count = wanted.count;
+    let booked = {
+        let mut state = sim.world.condeco_mut();
+        state
+            .resources
+            .get_mut(&wanted.resource_id)
+            .map(|resource| resource.booking_count = wanted.count)
+    };
+    match booked {
+        Some(()) => {
+            sim.world.save();
             Json(json!({ "resourceId": wanted.resource_id, "bookingCount": wanted.count }))
                 .into_response()
         }

@@ -1,6 +1,7 @@
 //! What the two simulators share around their APIs: fault injection (latency, errors, 429s,
-//! concurrency and per-second limits, dropped connections, Condeco's daily quota, and writes
-//! applied whose answer is then lost or replaced by a gateway error), request
+//! concurrency and per-second limits, dropped connections, Condeco's call quota (daily, or
+//! renewed every few seconds for tests) and revoked Condeco tokens, and writes applied whose
+//! answer is then lost or replaced by a gateway error), request
 //! statistics by route template and status, saving the state file after successful writes, and
 //! the test-only `/__sim/stats`, `/__sim/faults` and `/__sim/reset` routes. It knows nothing of
 //! either API's records.
@@ -41,6 +42,8 @@ pub(super) struct Stats {
     lost_replies: u64,
     /// Applied writes then answered 502 or 504.
     late_errors: u64,
+    /// Times every Condeco token was revoked (fault `token_revoke_rate`).
+    tokens_revoked: u64,
     by_route: BTreeMap<String, u64>,
     by_status: BTreeMap<String, u64>,
 }
@@ -52,7 +55,7 @@ pub(super) struct Control {
     faults: RwLock<Faults>,
     stats: Mutex<Stats>,
     in_flight: AtomicUsize,
-    /// (UTC day number, calls that day) for the Condeco quota.
+    /// (quota period number since the epoch, calls in it) for the Condeco quota.
     quota_used: Mutex<(u64, u64)>,
     /// (epoch second, calls in it) for `max_per_second`.
     this_second: Mutex<(u64, u64)>,
@@ -129,7 +132,7 @@ impl Control {
         }
         if self.api == Api::Condeco
             && let Some(quota) = faults.quota
-            && let Some(wait) = self.over_quota(quota)
+            && let Some(wait) = self.over_quota(quota, faults.quota_period_secs)
         {
             return Some(quota_exceeded(wait));
         }
@@ -176,16 +179,29 @@ impl Control {
         None
     }
 
-    /// Count one call against the daily quota; `Some(time until it renews)` when past it.
-    fn over_quota(&self, quota: u64) -> Option<Duration> {
+    /// Count one call against the quota of this period (a UTC day unless `period_secs` says
+    /// otherwise); `Some(time until it renews)` when past it.
+    fn over_quota(&self, quota: u64, period_secs: Option<u64>) -> Option<Duration> {
+        let period = period_secs.unwrap_or(86_400).max(1);
         let now = epoch_secs();
-        let day = now / 86_400;
+        let current = now / period;
         let mut used = lock(&self.quota_used);
-        if used.0 != day {
-            *used = (day, 0);
+        if used.0 != current {
+            *used = (current, 0);
         }
         used.1 += 1;
-        (used.1 > quota).then(|| Duration::from_secs((day + 1) * 86_400 - now))
+        (used.1 > quota).then(|| Duration::from_secs((current + 1) * period - now))
+    }
+
+    /// Whether every Condeco token is revoked before this request (fault
+    /// `token_revoke_rate`); counted in the stats when it is.
+    fn revokes_tokens(&self, faults: &Faults) -> bool {
+        let revoke =
+            self.api == Api::Condeco && chance(&mut *lock(&self.rng), faults.token_revoke_rate);
+        if revoke {
+            lock(&self.stats).tokens_revoked += 1;
+        }
+        revoke
     }
 
     fn over_per_second(&self, max: u64) -> bool {
@@ -336,6 +352,9 @@ pub(super) async fn around_api(State(sim): State<Sim>, request: Request, next: N
     let (response, write) = match control.fault(&faults, in_flight) {
         Some(response) => (response, WriteOutcome::None),
         None => {
+            if control.revokes_tokens(&faults) {
+                sim.world.revoke_condeco_tokens();
+            }
             if let Some((low, high)) = faults.latency_ms {
                 let wait = rand::rng().random_range(low.min(high)..=high.max(low));
                 tokio::time::sleep(Duration::from_millis(wait)).await;
@@ -433,8 +452,8 @@ async fn post_faults(State(sim): State<Sim>, body: axum::body::Bytes) -> Respons
         }
         Ok(_) => condeco_error(
             StatusCode::BAD_REQUEST,
-            "error_rate, rate_limit, drop_rate, lost_reply_rate and late_error_rate are shares \
-             between 0 and 1",
+            "error_rate, rate_limit, drop_rate, lost_reply_rate, late_error_rate and \
+             token_revoke_rate are shares between 0 and 1",
         ),
         Err(e) => condeco_error(StatusCode::BAD_REQUEST, &format!("bad fault settings: {e}")),
     }
@@ -447,6 +466,7 @@ fn valid_shares(faults: &Faults) -> bool {
         faults.drop_rate,
         faults.lost_reply_rate,
         faults.late_error_rate,
+        faults.token_revoke_rate,
     ]
     .iter()
     .all(|share| (0.0..=1.0).contains(share))
@@ -498,11 +518,36 @@ mod tests {
     #[test]
     fn quota_counts_calls_per_day() {
         let control = Control::new(Api::Condeco, Faults::default());
-        assert!(control.over_quota(2).is_none());
-        assert!(control.over_quota(2).is_none());
+        assert!(control.over_quota(2, None).is_none());
+        assert!(control.over_quota(2, None).is_none());
         let wait = control
-            .over_quota(2)
+            .over_quota(2, None)
             .expect("third call is over a quota of 2");
         assert!(wait <= Duration::from_secs(86_400));
+    }
+
+    #[test]
+    fn a_quota_period_renews_the_quota_within_that_period() {
+        let control = Control::new(Api::Condeco, Faults::default());
+        assert!(control.over_quota(1, Some(600)).is_none());
+        let wait = control
+            .over_quota(1, Some(600))
+            .expect("second call is over a quota of 1");
+        assert!(
+            (Duration::from_secs(1)..=Duration::from_secs(600)).contains(&wait),
+            "renews within the period, not at midnight: {wait:?}"
+        );
+    }
+
+    #[test]
+    fn only_condeco_revokes_tokens() {
+        let all = Faults {
+            token_revoke_rate: 1.0,
+            ..Faults::default()
+        };
+        assert!(Control::new(Api::Condeco, all.clone()).revokes_tokens(&all));
+        assert!(!Control::new(Api::Eptura, all.clone()).revokes_tokens(&all));
+        let none = Faults::default();
+        assert!(!Control::new(Api::Condeco, none.clone()).revokes_tokens(&none));
     }
 }

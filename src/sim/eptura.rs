@@ -9,7 +9,7 @@
 // next to the request it answers.
 #![allow(clippy::result_large_err)]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
@@ -23,6 +23,8 @@ use serde_json::{Map, Value, json};
 use super::World;
 use super::collection::{Collection, collection};
 use super::control::{Control, Sim, around_api, control_routes, epoch_ms, eptura_error};
+use super::persist::journaled;
+use super::table::Table;
 use crate::domain::geo::{self, REGIONS};
 
 /// Where the API lives on the site.
@@ -117,13 +119,15 @@ pub(super) struct Center {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EpturaState {
     pub(super) next_id: u64,
-    pub(super) countries: BTreeMap<u64, Country>,
-    pub(super) buildings: BTreeMap<u64, Building>,
-    pub(super) floors: BTreeMap<u64, Floor>,
-    pub(super) rooms: BTreeMap<u64, Room>,
-    pub(super) room_types: BTreeMap<u64, RoomType>,
-    pub(super) centers: BTreeMap<u64, Center>,
+    pub(super) countries: Table<Country>,
+    pub(super) buildings: Table<Building>,
+    pub(super) floors: Table<Floor>,
+    pub(super) rooms: Table<Room>,
+    pub(super) room_types: Table<RoomType>,
+    pub(super) centers: Table<Center>,
 }
+
+journaled!(EpturaState: next_id; countries, buildings, floors, rooms, room_types, centers);
 
 impl EpturaState {
     pub(super) fn new_id(&mut self) -> u64 {
@@ -1167,16 +1171,17 @@ impl Editable for Building {
         for floor in floors {
             remove_floor(state, floor);
         }
-        for center in state.centers.values_mut() {
-            center.building_ids.retain(|b| *b != id);
-        }
+        state.centers.update_where(
+            |center| center.building_ids.contains(&id),
+            |center| center.building_ids.retain(|b| *b != id),
+        );
         Ok(())
     }
 }
 
 fn remove_floor(state: &mut EpturaState, id: u64) {
     state.floors.remove(&id);
-    state.rooms.retain(|_, r| r.floor_id != id);
+    state.rooms.retain(|r| r.floor_id != id);
 }
 
 const FLOOR_FIELDS: &[&str] = &["name", "building", "buildingId"];

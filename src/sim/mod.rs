@@ -15,6 +15,7 @@ mod persist;
 mod sample;
 mod scenario;
 mod server;
+mod table;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -25,7 +26,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use control::{Api, Control};
-use persist::StateFile;
+use persist::{Journaled, StateFile};
 
 pub use condeco::CondecoState;
 pub use eptura::EpturaState;
@@ -97,10 +98,17 @@ pub struct Faults {
     pub late_error_rate: f64,
     /// Condeco daily call quota: past it, 403 "Out of call volume quota" with `Retry-After`.
     pub quota: Option<u64>,
+    /// How often the quota renews, in seconds (`None`: once a day, at midnight UTC). A short
+    /// period lets a test see the quota run out and renew within one run.
+    pub quota_period_secs: Option<u64>,
     /// Beyond this many requests in one second, 429 with `Retry-After: 1`.
     pub max_per_second: Option<u64>,
     /// Lifetime of Condeco tokens in seconds (default 43200, twelve hours).
     pub token_ttl_secs: Option<u64>,
+    /// Share of Condeco requests before which every token issued so far is revoked, as when
+    /// the token service restarts or an administrator ends the sessions: that request and
+    /// those in flight answer 401 until the client fetches a new token.
+    pub token_revoke_rate: f64,
     /// Refuse every credential, as a tenant would after a password or key change: Eptura
     /// answers 401, Condeco 401 with a JSON `message` (the token step included).
     pub deny_credentials: bool,
@@ -211,21 +219,45 @@ impl World {
     /// Eptura back to the scenario's data.
     fn reset_eptura(&self) {
         *self.eptura_mut() = scenario::seed(self.scenario).0;
-        self.save();
+        self.save_snapshot();
+    }
+
+    /// Every Condeco token issued so far stops working (fault `token_revoke_rate`).
+    fn revoke_condeco_tokens(&self) {
+        self.condeco_mut().revoke_tokens();
     }
 
     /// Condeco back to the scenario's data.
     fn reset_condeco(&self) {
         *self.condeco_mut() = scenario::seed(self.scenario).1;
-        self.save();
+        self.save_snapshot();
     }
 
-    /// Write both states to the state file, if there is one. A failure is logged, not fatal:
-    /// the simulator keeps serving from memory.
+    /// After a write: append what changed to the state file's journal, if there is a state
+    /// file. A failure is logged, not fatal: the simulator keeps serving from memory.
     fn save(&self) {
         if let Some(file) = &self.state_file {
-            file.save(|| persist::encode(&self.eptura(), &self.condeco()));
+            file.append(
+                || persist::journal_line(&mut self.eptura_mut(), &mut self.condeco_mut()),
+                || self.snapshot(),
+            );
         }
+    }
+
+    /// Write both states whole to the state file (at start and after a reset).
+    fn save_snapshot(&self) {
+        if let Some(file) = &self.state_file {
+            file.save_snapshot(|| self.snapshot());
+        }
+    }
+
+    /// The snapshot of both states; from now on, what is in memory counts as saved.
+    fn snapshot(&self) -> serde_json::Result<Vec<u8>> {
+        let mut eptura = self.eptura_mut();
+        let mut condeco = self.condeco_mut();
+        eptura.mark_saved();
+        condeco.mark_saved();
+        persist::encode(&eptura, &condeco)
     }
 }
 
@@ -243,7 +275,7 @@ pub async fn start(options: SimOptions) -> Result<Sims, SimError> {
         condeco: RwLock::new(condeco),
         state_file,
     });
-    world.save();
+    world.save_snapshot();
 
     let eptura_listener = bind(options.eptura_port).await?;
     let condeco_listener = bind(options.condeco_port).await?;

@@ -111,6 +111,7 @@ fn take_lock(conn: &mut Connection, path: &Path, holder: &LockHolder) -> Result<
         params![holder.to_string(), holder.pid, holder.host],
     )
     .map_err(sql(path, action))?;
+    super::stop_point::reached(action);
     tx.commit().map_err(sql(path, action))
 }
 

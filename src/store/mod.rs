@@ -15,7 +15,9 @@
 //! of Condeco first and adopts each entity that carries one of our external ids, so a create
 //! whose intent was lost is found all the same. (FULL, an fsync per commit, measured about 140
 //! commits/s on this VM, too slow for a 500 requests/s sync.) Every change of more than one row
-//! is one transaction, so a kill at any instant leaves either all of it or none.
+//! is one transaction, so a kill at any instant leaves either all of it or none
+//! ([`stop_point`] lets a crash test stop the process inside a named transaction to kill it
+//! there).
 
 mod decisions;
 mod drift;
@@ -27,6 +29,7 @@ mod mappings;
 mod runs;
 mod schema;
 mod sql;
+pub mod stop_point;
 
 #[cfg(test)]
 mod crash_tests;
@@ -138,6 +141,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql(path, action))?;
         let value = work(&tx, path)?;
+        stop_point::reached(action);
         tx.commit().map_err(sql(path, action))?;
         Ok(value)
     }

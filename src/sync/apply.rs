@@ -26,6 +26,7 @@ use super::events::{Event, EventSink};
 pub use super::levels::Control;
 use super::levels::{Halt, run_level};
 use super::plan::{Action, Op, Plan, PlanOptions, approve_late, count_op};
+use super::quota::QuotaWait;
 
 /// How an apply behaves.
 #[derive(Debug, Clone)]
@@ -533,25 +534,18 @@ impl Applier<'_> {
         })
     }
 
-    /// Run a call; on the daily quota, wait for it to renew and call again, when that is
-    /// within what the run may wait (otherwise the quota error ends the run, resumable).
+    /// Run a call, waiting for the quota when it renews within what the run may wait
+    /// (otherwise the quota error ends the run, resumable).
     async fn with_quota<T, F, Fut>(&self, call: F) -> Result<T, CondecoError>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, CondecoError>>,
     {
-        loop {
-            match call().await {
-                Err(CondecoError::QuotaExhausted {
-                    renews_in: Some(wait),
-                    ..
-                }) if wait <= self.options.max_quota_wait => {
-                    self.events.send(Event::QuotaPaused { renews_in: wait });
-                    tokio::time::sleep(wait).await;
-                }
-                other => return other,
-            }
-        }
+        let quota = QuotaWait {
+            max_wait: self.options.max_quota_wait,
+            events: self.events,
+        };
+        quota.call(call).await
     }
 }
 

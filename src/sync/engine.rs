@@ -31,6 +31,7 @@ use super::desired::{Skipped, desired_state};
 use super::events::{Event, EventSink};
 use super::merge::{MergeLinks, merge, needs_matching};
 use super::plan::{Hold, Plan, PlanOptions, plan};
+use super::quota::QuotaWait;
 use super::snapshot::{CondecoSnapshot, CopyUpdate, EpturaSnapshot};
 
 /// Everything a run needs.
@@ -73,6 +74,10 @@ pub struct SyncReport {
     pub requests: RequestCounts,
     pub drift: Vec<Drift>,
     pub bookings_deleted: u64,
+    /// Ids given to approve (`--approve`, or through the handle) that named no held op: they
+    /// approved nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_approvals: Vec<String>,
 }
 
 impl SyncReport {
@@ -232,7 +237,7 @@ async fn run_started(
         &settings.plan,
     )
     .await;
-    mark_late_approvals(&mut report, control);
+    mark_late_approvals(&mut report, &plan, control);
     match applied {
         Err(error) => {
             report.status = "failed".into();
@@ -259,14 +264,20 @@ async fn run_started(
     report
 }
 
-/// Held ops approved while the run ran show as approved in its report.
-fn mark_late_approvals(report: &mut SyncReport, control: &Control) {
+/// Held ops approved while the run ran show as approved in its report; ids that named no
+/// held op are listed as such.
+fn mark_late_approvals(report: &mut SyncReport, plan: &Plan, control: &Control) {
     let Ok(approved) = control.approved.lock() else {
         return;
     };
     for held in &mut report.held_destructive {
         if approved.contains(&held.hold.id) {
             held.hold.approved = true;
+        }
+    }
+    for id in plan.unmatched(&approved) {
+        if !report.unmatched_approvals.contains(&id) {
+            report.unmatched_approvals.push(id);
         }
     }
 }
@@ -399,7 +410,11 @@ async fn read_condeco(
     events: &EventSink,
 ) -> Result<CondecoSnapshot, SyncError> {
     events.send(Event::Reading { what: "Condeco" });
-    Ok(CondecoSnapshot::read(&settings.condeco).await?)
+    let quota = QuotaWait {
+        max_wait: settings.apply.max_quota_wait,
+        events,
+    };
+    Ok(CondecoSnapshot::read(&settings.condeco, quota).await?)
 }
 
 fn all_mappings(store: &Store) -> Result<Vec<Mapping>, StoreError> {
@@ -442,6 +457,7 @@ fn report_of(plan: &Plan, run: Option<RunId>, kind: Option<RunKind>, status: &st
         requests: RequestCounts::default(),
         drift: plan.drift.clone(),
         bookings_deleted: 0,
+        unmatched_approvals: plan.unmatched_approvals.clone(),
     }
 }
 

@@ -20,6 +20,8 @@ use crate::store::{Mapping, MergeDecision, Store};
 
 use super::desired::{Desired, DesiredState, Fields, desired_state};
 use super::engine::{SyncError, SyncSettings};
+use super::events::EventSink;
+use super::quota::QuotaWait;
 use super::snapshot::{CondecoSnapshot, EpturaSnapshot};
 
 /// What the plan takes from the merge.
@@ -139,7 +141,12 @@ pub async fn preview(settings: &SyncSettings) -> Result<Outcome, SyncError> {
         (mappings, store.decisions()?)
     };
     let eptura = EpturaSnapshot::read(&settings.eptura).await?;
-    let condeco = CondecoSnapshot::read(&settings.condeco).await?;
+    let silent = EventSink::none();
+    let quota = QuotaWait {
+        max_wait: settings.apply.max_quota_wait,
+        events: &silent,
+    };
+    let condeco = CondecoSnapshot::read(&settings.condeco, quota).await?;
     let desired = desired_state(&eptura);
     let config = settings.plan.matching;
     Ok(merge(&eptura, &desired, &condeco, &mappings, &decisions, &config).0)

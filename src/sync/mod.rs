@@ -1,7 +1,8 @@
 //! The sync from Eptura Workplace to Condeco (`spec/sync-rules.md`): read both sides
 //! ([`snapshot`]), apply the mapping rules ([`desired`]), match what Condeco already has
 //! ([`merge`], through the [`crate::matcher`]), diff against Condeco and the mapping store
-//! into a [`plan::Plan`] (pure), run it ([`apply`]) with intents, mappings and resume,
+//! into a [`plan::Plan`] (pure), run it ([`apply`]) with intents, mappings and resume (every
+//! Condeco call waiting out the call quota the same way, [`quota`]),
 //! and drive a whole run through [`engine`], which the CLI and the TUI share, with progress
 //! [`events`]. Nothing here prints or draws.
 
@@ -12,6 +13,7 @@ pub mod events;
 pub mod levels;
 pub mod merge;
 pub mod plan;
+pub mod quota;
 pub mod snapshot;
 pub mod upload;
 

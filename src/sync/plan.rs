@@ -131,6 +131,9 @@ pub struct Plan {
     pub stale: Vec<ExternalId>,
     /// Mapped resources before this plan (the base of the deletion cap).
     pub mapped_resources: u64,
+    /// Ids the operator gave to approve that name no held op of this plan (a typo, a stale
+    /// plan): they approve nothing, and the report says so.
+    pub unmatched_approvals: Vec<String>,
     /// Mapped entities changed or deleted in Condeco directly: a change of synced fields is
     /// put back by an update, a deleted entity still wanted is created again (both planned
     /// ops, shown before they run).
@@ -163,6 +166,18 @@ impl Plan {
             count_op(&mut counts, op);
         }
         counts
+    }
+
+    /// Those of `ids` that are the hold id of no destructive op of this plan.
+    pub fn unmatched(&self, ids: &BTreeSet<String>) -> Vec<String> {
+        let held: BTreeSet<&str> = self
+            .destructive()
+            .filter_map(|op| op.hold.as_ref().map(|h| h.id.as_str()))
+            .collect();
+        ids.iter()
+            .filter(|id| !held.contains(id.as_str()))
+            .cloned()
+            .collect()
     }
 
     /// The destructive ops, approved or not.
@@ -249,13 +264,14 @@ fn keep_only(plan: &mut Plan, only: &BTreeSet<ExternalId>) {
     });
 }
 
-/// Mark held ops approved by the flag or by their hold id.
+/// Mark held ops approved by the flag or by their hold id; note the ids that name none.
 fn approve(plan: &mut Plan, options: &PlanOptions) {
     for op in &mut plan.ops {
         if let Some(hold) = op.hold.as_mut() {
             hold.approved = options.allow_destructive || options.approved.contains(&hold.id);
         }
     }
+    plan.unmatched_approvals = plan.unmatched(&options.approved);
 }
 
 /// The plan with the held ops of `ids` approved as well (approvals that came while the run

@@ -22,6 +22,8 @@ use crate::domain::remote::{
 use crate::eptura::{EpturaClient, EpturaError};
 use crate::store::{EpturaChanges, EpturaCopy};
 
+use super::quota::QuotaWait;
+
 /// How far before the copy's read a daily run asks for changes: covers a server clock behind
 /// ours and records written while that read was paging.
 pub const CHANGES_OVERLAP_MS: i64 = 10 * 60 * 1000;
@@ -246,16 +248,17 @@ pub struct CondecoSnapshot {
 }
 
 impl CondecoSnapshot {
-    /// Read everything, one collection after another (each is paged by the client).
-    pub async fn read(condeco: &CondecoClient) -> Result<Self, CondecoError> {
+    /// Read everything, one collection after another (each is paged by the client); a
+    /// collection cut short by the call quota is read again once it renews, if `quota` allows.
+    pub async fn read(condeco: &CondecoClient, quota: QuotaWait<'_>) -> Result<Self, CondecoError> {
         let all = Filter::default();
         Ok(CondecoSnapshot {
-            countries: condeco.countries(&all).await?,
-            groups: condeco.groups(&all).await?,
-            regions: condeco.regions(&all).await?,
-            locations: condeco.locations(&all).await?,
-            workspace_types: condeco.workspace_types(&all).await?,
-            resources: condeco.resources(&all).await?,
+            countries: quota.call(|| condeco.countries(&all)).await?,
+            groups: quota.call(|| condeco.groups(&all)).await?,
+            regions: quota.call(|| condeco.regions(&all)).await?,
+            locations: quota.call(|| condeco.locations(&all)).await?,
+            workspace_types: quota.call(|| condeco.workspace_types(&all)).await?,
+            resources: quota.call(|| condeco.resources(&all)).await?,
         })
     }
 }

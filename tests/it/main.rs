@@ -6,6 +6,7 @@
 mod support;
 
 mod annotate;
+mod chaos;
 mod condeco_client;
 mod daily;
 mod eptura_client;
@@ -22,10 +23,12 @@ mod sim_command;
 mod sim_condeco;
 mod sim_eptura;
 mod sim_faults;
+mod sim_restart;
 mod sim_state;
 mod sim_write_faults;
 mod sync;
 mod sync_crash;
+mod sync_guards;
 mod template_rules;
 mod template_sheets;
 mod tui_keys;

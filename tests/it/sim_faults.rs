@@ -1,6 +1,7 @@
 //! Fault injection of both simulators, seen by a raw reqwest client over loopback: latency,
 //! 500/503, 429 with Retry-After (share, concurrency, per second), dropped connections, the
-//! Condeco daily quota, partial fault updates and how faults show in the stats.
+//! Condeco daily quota (and a quota renewing every few seconds), revoked Condeco tokens,
+//! partial fault updates and how faults show in the stats.
 
 use std::time::{Duration, Instant};
 
@@ -289,4 +290,53 @@ async fn a_seed_replays_the_same_faults_and_another_seed_draws_others() {
     );
     assert_eq!(statuses(7).await, first, "the same seed, the same faults");
     assert_ne!(statuses(8).await, first, "another seed, other faults");
+}
+
+#[tokio::test]
+async fn a_quota_with_a_short_period_renews_when_retry_after_says() {
+    let (sims, _) = start(Faults {
+        quota: Some(2),
+        quota_period_secs: Some(2),
+        ..Faults::default()
+    })
+    .await;
+    let over = loop {
+        let response = condeco(&sims).ask_token().await.unwrap();
+        if response.status() == StatusCode::FORBIDDEN {
+            break response;
+        }
+        assert_eq!(response.status(), StatusCode::OK);
+    };
+    let wait = retry_after(&over).expect("Retry-After in seconds");
+    assert!((1..=2).contains(&wait), "renews within the period: {wait}");
+    tokio::time::sleep(Duration::from_secs(wait)).await;
+    let renewed = condeco(&sims).ask_token().await.unwrap();
+    assert_eq!(renewed.status(), StatusCode::OK, "renewed after {wait}s");
+    sims.shutdown().await;
+}
+
+#[tokio::test]
+async fn revoked_tokens_answer_401_until_a_new_one_is_fetched() {
+    let (sims, _) = start(Faults::default()).await;
+    let api = sims.condeco_api("Acme").await;
+    assert_eq!(api.get("countries").await.0, StatusCode::OK);
+    sims.set_faults(Side::Condeco, json!({ "token_revoke_rate": 1.0 }))
+        .await;
+    assert_eq!(api.get("countries").await.0, StatusCode::UNAUTHORIZED);
+    sims.set_faults(Side::Condeco, json!({ "token_revoke_rate": 0.0 }))
+        .await;
+    assert_eq!(
+        api.get("countries").await.0,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token stays revoked"
+    );
+    let fresh = sims.condeco_api("Acme").await;
+    assert_eq!(fresh.get("countries").await.0, StatusCode::OK);
+    let stats = sims.stats(Side::Condeco).await;
+    assert_eq!(stats["tokens_revoked"], 1, "{stats}");
+    let refused = sims
+        .post_faults(Side::Condeco, json!({ "token_revoke_rate": 1.5 }))
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    sims.shutdown().await;
 }

@@ -1,6 +1,8 @@
-//! `--state FILE`: both simulators' data outlives a restart, is written atomically after every
-//! successful write, and a broken file is refused with a message naming it. Also the handle's
-//! lifecycle: dropping it stops the servers.
+//! `--state FILE`: both simulators' data outlives a restart; a write appends only what it
+//! changed to the journal beside the snapshot (the snapshot is written whole only at start, on a
+//! reset, or when the journal has grown past it); a journal line cut short by a crash is
+//! ignored, a broken file is refused with a message naming it. Also the handle's lifecycle:
+//! dropping it stops the servers.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -44,13 +46,47 @@ async fn data_survives_a_restart() {
             json!({ "name": "United States", "countryCode": "US", "externalId": "223" }),
         )
         .await;
+    let canada = condeco
+        .create(
+            "countries",
+            json!({ "name": "Canada", "countryCode": "CA" }),
+        )
+        .await;
+    let (status, _) = condeco
+        .call(
+            reqwest::Method::DELETE,
+            &format!("countries/{}", canada["countryId"]),
+            None,
+        )
+        .await;
+    assert!(status.is_success());
     let saved: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    assert_eq!(saved["version"], 1);
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+    assert_eq!(saved["version"], 2);
+    assert!(
+        saved["eptura"]["buildings"].as_object().unwrap().is_empty(),
+        "a write does not rewrite the snapshot"
+    );
+    let journal = std::fs::read_to_string(journal_of(&file)).unwrap();
+    let lines: Vec<Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "a line a write: {journal}");
+    assert!(
+        lines.iter().all(|l| l.to_string().len() < 2_000),
+        "each line holds what its write changed: {journal}"
+    );
+    assert_eq!(lines[3]["condeco"]["changes"][0]["record"], Value::Null);
+    let mut leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers.len(), 1, "no temporary file left: {leftovers:?}");
+    leftovers.sort();
+    assert_eq!(
+        leftovers,
+        ["sim-state.json", "sim-state.json.journal"],
+        "no temporary file left"
+    );
     let before = both_states(&sims).await;
     sims.shutdown().await;
 
@@ -62,6 +98,12 @@ async fn data_survives_a_restart() {
     assert_eq!(buildings.len(), 1);
     assert_eq!(buildings[0]["code"], "HOU1");
     assert_eq!(after.1["countries"][0]["externalId"], "223");
+    assert_eq!(after.1["countries"].as_array().unwrap().len(), 1, "removed");
+    assert_eq!(
+        std::fs::metadata(journal_of(&file)).unwrap().len(),
+        0,
+        "the journal is folded into the snapshot at start"
+    );
     // Tokens are not saved: the old one is refused, a new one works.
     let mut stale = CondecoApi::new(&sims.condeco_url, "Acme");
     stale.token = condeco.token;
@@ -74,6 +116,77 @@ async fn data_survives_a_restart() {
         .create("/buildings", json!({ "name": "Boston Seaport" }))
         .await;
     assert_ne!(second["id"], buildings[0]["id"]);
+    sims.shutdown().await;
+}
+
+fn journal_of(file: &std::path::Path) -> std::path::PathBuf {
+    let mut journal = file.as_os_str().to_owned();
+    journal.push(".journal");
+    journal.into()
+}
+
+#[tokio::test]
+async fn a_journal_line_cut_short_by_a_crash_is_ignored_and_a_broken_line_before_the_end_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("state.json");
+    let sims = start(Scenario::Empty, &file).await.unwrap();
+    let condeco = sims.condeco_api("Acme").await;
+    for (name, code) in [("Mexico", "MX"), ("Germany", "DE")] {
+        condeco
+            .create("countries", json!({ "name": name, "countryCode": code }))
+            .await;
+    }
+    sims.shutdown().await;
+    let journal = journal_of(&file);
+    let whole = std::fs::read(&journal).unwrap();
+    // The second write's line, cut in the middle as by a kill while it was appended.
+    let cut = &whole[..whole.len() - 20];
+    std::fs::write(&journal, cut).unwrap();
+    let sims = start(Scenario::Empty, &file).await.unwrap();
+    let countries = sims.state(Side::Condeco).await["countries"].clone();
+    let names: Vec<&str> = countries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Mexico"], "the cut line is not replayed");
+    sims.shutdown().await;
+
+    let mut broken = b"{ not a line\n".to_vec();
+    broken.extend_from_slice(&whole);
+    std::fs::write(&journal, broken).unwrap();
+    let error = start(Scenario::Empty, &file).await.expect_err("refused");
+    let message = error.to_string();
+    assert!(
+        message.contains("state.json") && message.contains("line 1"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn bookings_set_through_the_test_route_outlive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("state.json");
+    let sims = start(Scenario::ExistingCustomer, &file).await.unwrap();
+    let resource = sims.state(Side::Condeco).await["resources"][0]["resourceId"].clone();
+    let booked = reqwest::Client::new()
+        .post(format!("{}/__sim/bookings", sims.condeco_url))
+        .json(&json!({ "resourceId": resource, "count": 42 }))
+        .send()
+        .await
+        .unwrap();
+    assert!(booked.status().is_success());
+    sims.shutdown().await;
+    let sims = start(Scenario::ExistingCustomer, &file).await.unwrap();
+    let resources = sims.state(Side::Condeco).await["resources"].clone();
+    let kept = resources
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resourceId"] == resource)
+        .unwrap();
+    assert_eq!(kept["bookingCount"], 42);
     sims.shutdown().await;
 }
 

@@ -368,8 +368,10 @@ async fn a_held_op_approved_through_the_handle_while_the_run_runs_is_applied_aft
 
     let handle = EngineHandle::start(settings(&sims, store, PlanOptions::default()));
     handle.approve(approve.clone());
+    handle.approve("resource:no-such-space");
     let report = handle.finish().await.unwrap();
     assert_eq!(report.status, "succeeded", "{:?}", report.reason);
+    assert_eq!(report.unmatched_approvals, ["resource:no-such-space"]);
     assert_eq!(
         report.ops.delete[&spacebridge::domain::SyncKind::Resource],
         1

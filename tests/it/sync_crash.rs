@@ -6,6 +6,15 @@
 //! dead run's lock and resumes; the run that finally finishes reports `resumed`, Condeco then
 //! holds exactly what Eptura says should sync, a further run writes nothing, and all the runs
 //! together wrote no more than what exists plus the creates that can be in flight at each kill.
+//!
+//! Then the same inside the store's transactions (issue 13 C): `SPACEBRIDGE_STOP_AT` stops a
+//! run inside a named transaction, its work done and not committed, and the test SIGKILLs it
+//! there, at nine points from the copy of Eptura to the run's end, and once at a random moment
+//! (its seed printed; `SPACEBRIDGE_KILL_SEED` replays it); after each the store opens and
+//! passes SQLite's integrity check and Condeco holds nothing twice; the run after them all is
+//! `resumed`, Condeco is as Eptura says, and every mapping points at a live entity. And
+//! `schedule`, killed inside a transaction, then at a random moment, then started again: its
+//! first run says it resumes and succeeds, with the same checks.
 
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -13,6 +22,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use spacebridge::sync::apply::ApplyOptions;
 
+use crate::support::chaos::assert_store_sound;
 use crate::support::cli::{SimProcess, args, command, printed, run, start_sim};
 use crate::support::synced::{assert_condeco_holds, assert_no_duplicates, expected_of};
 use crate::support::{condeco_env, eptura_env, get_json};
@@ -199,4 +209,212 @@ async fn a_sync_killed_at_ten_points_resumes_without_duplicates_or_redone_work()
 #[ignore = "several minutes in a debug build; run with --ignored"]
 async fn twenty_thousand_spaces_survive_ten_kills() {
     crash_proof(20_000).await;
+}
+
+/// A child process whose output lines (stdout and stderr) arrive on a channel as it prints
+/// them.
+struct Watched {
+    child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+fn watched(mut command: std::process::Command) -> Watched {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spacebridge runs");
+    let (sender, lines) = std::sync::mpsc::channel();
+    let stdout = child
+        .stdout
+        .take()
+        .map(|out| Box::new(out) as Box<dyn std::io::Read + Send>);
+    let stderr = child
+        .stderr
+        .take()
+        .map(|err| Box::new(err) as Box<dyn std::io::Read + Send>);
+    for output in [stdout, stderr].into_iter().flatten() {
+        let sender = sender.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(output)) {
+                let Ok(line) = line else { break };
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    Watched { child, lines }
+}
+
+impl Watched {
+    /// Wait until it prints a line containing `text`; fails if it ends first.
+    async fn wait_for(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            while let Ok(line) = self.lines.try_recv() {
+                if line.contains(text) {
+                    return;
+                }
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("it ended ({status}) before printing \"{text}\"");
+            }
+            assert!(Instant::now() < deadline, "\"{text}\" not printed");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    fn sigkill(mut self) {
+        let pid = rustix::process::Pid::from_raw(self.child.id() as i32).expect("a pid");
+        rustix::process::kill_process(pid, rustix::process::Signal::KILL).expect("killed");
+        self.child.wait().expect("reaped");
+    }
+}
+
+/// After a kill: the store opens and passes SQLite's check, Condeco holds nothing twice.
+async fn assert_survived(sim: &SimProcess, store: &std::path::Path, when: &str) {
+    let opened = spacebridge::store::Store::open(store).expect("the store opens");
+    assert_eq!(opened.integrity_check().unwrap(), ["ok"], "{when}");
+    assert_no_duplicates(&states(sim).await.1);
+}
+
+/// Where a run of the transaction test is killed.
+#[derive(Debug, Clone, Copy)]
+enum Kill {
+    /// Stopped inside the N-th store transaction doing this, then SIGKILLed.
+    Inside(&'static str, u64),
+    /// SIGKILLed once Condeco has taken a random number of writes, 1 to this many, more.
+    AfterRandomWrites(u64),
+}
+
+/// In this order each point is reached: the first run dies saving its copy of Eptura, the next
+/// marking it failed, the next starting itself; then among the creates, the floors' mappings,
+/// later creates, at a random moment, while taking over a dead run's lock, later still; the
+/// last one dies finishing, with all its work done.
+const SYNC_KILLS: &[Kill] = &[
+    Kill::Inside("saving the Eptura copy", 1),
+    Kill::Inside("marking a run failed", 1),
+    Kill::Inside("starting a run", 1),
+    Kill::Inside("recording a write intent", 5),
+    Kill::Inside("writing a mapping", 2),
+    Kill::Inside("completing a write intent", 50),
+    Kill::AfterRandomWrites(150),
+    Kill::Inside("taking the run lock", 1),
+    Kill::Inside("completing a write intent", 200),
+    Kill::Inside("finishing a run", 1),
+];
+
+/// Start `command` and SIGKILL it at `kill`; then check the store and Condeco.
+async fn run_killed(
+    sim: &SimProcess,
+    store: &std::path::Path,
+    mut command: std::process::Command,
+    kill: Kill,
+    rng: &mut rand::rngs::StdRng,
+) {
+    use rand::Rng;
+    use spacebridge::store::stop_point::STOP_AT;
+    let when = format!("{kill:?}");
+    match kill {
+        Kill::Inside(action, nth) => {
+            command.env(STOP_AT, format!("{action}:{nth}"));
+            let mut process = watched(command);
+            process
+                .wait_for(&format!("stopped inside \"{action}\" #{nth}"))
+                .await;
+            process.sigkill();
+        }
+        Kill::AfterRandomWrites(most) => {
+            let writes = condeco_writes(sim).await + rng.random_range(1..=most);
+            let process = watched(command);
+            let deadline = Instant::now() + Duration::from_secs(300);
+            while condeco_writes(sim).await < writes {
+                assert!(
+                    Instant::now() < deadline,
+                    "{when}: {writes} writes not reached"
+                );
+                tokio::time::sleep(Duration::from_millis(rng.random_range(1..10))).await;
+            }
+            process.sigkill();
+        }
+    }
+    assert_survived(sim, store, &when).await;
+}
+
+/// A generator of random kill moments, its seed printed so that a failure can be replayed
+/// (`SPACEBRIDGE_KILL_SEED`).
+fn kill_rng() -> (u64, rand::rngs::StdRng) {
+    use rand::SeedableRng;
+    let seed = std::env::var("SPACEBRIDGE_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(rand::random);
+    eprintln!("kill seed {seed} (replay with SPACEBRIDGE_KILL_SEED={seed})");
+    (seed, rand::rngs::StdRng::seed_from_u64(seed))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_killed_inside_store_transactions_and_at_random_resumes_without_duplicates() {
+    let (seed, mut rng) = kill_rng();
+    let sim = start_sim(&args(&["--scenario", "large:600"]));
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store.sqlite");
+    for kill in SYNC_KILLS {
+        let command = command(&sync_args(&store), &env(&sim));
+        run_killed(&sim, &store, command, *kill, &mut rng).await;
+    }
+    let finished = run(sync_args(&store), env(&sim)).await;
+    let report: Value = serde_json::from_slice(&finished.stdout)
+        .unwrap_or_else(|e| panic!("seed {seed}: {e}: {}", printed(&finished)));
+    assert_eq!(report["status"], "succeeded", "seed {seed}: {report}");
+    assert_eq!(report["kind"], "resumed", "seed {seed}: {report}");
+    let (eptura, condeco) = states(&sim).await;
+    assert_condeco_holds(&eptura, &condeco);
+    assert_store_sound(&store, &eptura, &condeco, &format!("seed {seed}"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn schedule_killed_inside_a_transaction_and_at_a_random_moment_resumes_on_restart() {
+    let (seed, mut rng) = kill_rng();
+    let sim = start_sim(&args(&["--scenario", "large:600"]));
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store.sqlite");
+    let db = store.display().to_string();
+    let daemon = || {
+        command(
+            &args(&["schedule", "--every", "1h", "--db", &db]),
+            &env(&sim),
+        )
+    };
+    for kill in [
+        Kill::Inside("completing a write intent", 30),
+        Kill::AfterRandomWrites(400),
+    ] {
+        run_killed(&sim, &store, daemon(), kill, &mut rng).await;
+    }
+
+    let mut third = watched(daemon());
+    third.wait_for("resuming run").await;
+    let succeeded = |store: &std::path::Path| {
+        spacebridge::store::Store::open(store)
+            .and_then(|s| s.runs())
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r.status == spacebridge::store::RunStatus::Succeeded)
+    };
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let run = loop {
+        if let Some(run) = succeeded(&store) {
+            break run;
+        }
+        assert!(Instant::now() < deadline, "seed {seed}: no run succeeded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(run.kind.to_string(), "resumed", "seed {seed}");
+    third.sigkill();
+    let (eptura, condeco) = states(&sim).await;
+    assert_condeco_holds(&eptura, &condeco);
+    assert_no_duplicates(&condeco);
+    assert_store_sound(&store, &eptura, &condeco, &format!("seed {seed}"));
 }

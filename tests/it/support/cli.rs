@@ -101,6 +101,25 @@ pub fn start_sim(flags: &[String]) -> SimProcess {
     }
 }
 
+impl SimProcess {
+    /// SIGKILL it (nothing flushed, nothing closed cleanly) and reap it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The flags that start a simulator again on the same two ports.
+    pub fn same_ports(&self) -> Vec<String> {
+        let port = |url: &str| url.rsplit(':').next().unwrap_or_default().to_string();
+        vec![
+            "--eptura-port".into(),
+            port(&self.eptura_url),
+            "--condeco-port".into(),
+            port(&self.condeco_url),
+        ]
+    }
+}
+
 impl Drop for SimProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();

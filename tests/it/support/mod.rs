@@ -9,6 +9,7 @@
 //! only one module needs stays in that module.
 #![allow(dead_code)]
 
+pub mod chaos;
 pub mod cli;
 pub mod raw;
 pub mod stubs;
