@@ -185,18 +185,37 @@ async fn run_under_lock(
     Ok(report)
 }
 
+/// A run the next sync takes over: one a crash left `running` (the process died without
+/// ending it), or the last run when it failed or was cancelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resumable {
+    pub run: crate::store::Run,
+    /// Left `running` by a process that died (a crash, a kill, a power cut).
+    pub crashed: bool,
+}
+
+/// What the next sync on this store would resume, if anything (the store is only read).
+pub fn resumable(store: &Store) -> Result<Option<Resumable>, StoreError> {
+    if let Some(run) = store.last_unfinished_run()? {
+        return Ok(Some(Resumable { run, crashed: true }));
+    }
+    let last = store.runs()?.into_iter().next();
+    Ok(last
+        .filter(|last| matches!(last.status, RunStatus::Failed | RunStatus::Cancelled))
+        .map(|run| Resumable {
+            run,
+            crashed: false,
+        }))
+}
+
 /// Initial (no run ever succeeded), resumed (the last run failed, or was left running by a
 /// crash: marked failed now), or daily.
 fn run_kind(store: &mut Store) -> Result<(RunKind, Option<RunId>), StoreError> {
-    if let Some(dead) = store.last_unfinished_run()? {
-        store.fail_unfinished_run(dead.run_id)?;
-        return Ok((RunKind::Resumed, Some(dead.run_id)));
-    }
-    let last = store.runs()?.into_iter().next();
-    if let Some(last) = last
-        && matches!(last.status, RunStatus::Failed | RunStatus::Cancelled)
-    {
-        return Ok((RunKind::Resumed, Some(last.run_id)));
+    if let Some(resumable) = resumable(store)? {
+        if resumable.crashed {
+            store.fail_unfinished_run(resumable.run.run_id)?;
+        }
+        return Ok((RunKind::Resumed, Some(resumable.run.run_id)));
     }
     Ok(match store.last_succeeded_run()? {
         Some(_) => (RunKind::Daily, None),
