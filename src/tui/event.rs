@@ -13,8 +13,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::eptura::upload::{UploadProgress, UploadReport};
 use crate::http::HttpStats;
+use crate::matcher::Outcome;
+use crate::sync::SyncReport;
 use crate::template::SheetInfo;
 use crate::tui::portfolio_tree::Prepared;
+use crate::tui::reads::{HistoryRead, MergeRead, PlanRead, RunDetail};
 
 /// Everything the app's loop reacts to.
 #[derive(Debug)]
@@ -68,6 +71,20 @@ pub enum Reply {
         /// why it failed; `None` when there is no such step or nothing was uploaded.
         after: Option<Result<String, String>>,
     },
+    /// Both services read and matched for the merge review, or why not.
+    Matched(Result<Box<MergeRead>, String>),
+    /// Decisions recorded in the store and the match made again with them, or why not.
+    Decided(Result<Box<Outcome>, String>),
+    /// A sync's plan (nothing written), or why there is none.
+    Planned(Result<Box<PlanRead>, String>),
+    /// What a running sync reported since its last message, oldest first.
+    SyncEvents(Vec<crate::sync::Event>),
+    /// A sync ended: its report (also when cancelled or failed), or why it could not start.
+    Synced(Result<Box<SyncReport>, String>),
+    /// The store's runs and schedule, or why they cannot be read.
+    History(Result<Box<HistoryRead>, String>),
+    /// One run's rejected items and drift, or why not.
+    RunDetail(Result<Box<RunDetail>, String>),
 }
 
 /// How often [`Event::Tick`] fires.
