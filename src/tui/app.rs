@@ -212,11 +212,7 @@ impl App {
                     .count();
                 (left > 0).then(|| format!("{left} to review"))
             }
-            Step::Sync => match self.sync.stage {
-                sync::Stage::Paused => Some("paused".into()),
-                _ if self.sync.is_armed() => Some("syncing".into()),
-                _ => None,
-            },
+            Step::Sync => self.sync.note_for_steps(),
             _ => None,
         }
     }

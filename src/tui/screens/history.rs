@@ -297,25 +297,34 @@ fn header(width: usize) -> String {
     truncate(&row, width)
 }
 
-/// The schedule line: the rule, the next run, whether the daemon runs.
-fn schedule_text(read: &HistoryRead) -> String {
+/// The schedule's two lines: when the next run is due (first: what an operator looks for),
+/// then the rule and the daemon that runs it.
+fn schedule_lines(read: &HistoryRead) -> [String; 2] {
+    let counts = format!(
+        "{} runs · {} rejection(s) not cleared yet",
+        read.runs.len(),
+        read.outstanding
+    );
     let Some(schedule) = &read.schedule else {
-        return "Schedule: none on this store · run `spacebridge schedule --at 02:30` (or a cron \
-                job or a systemd timer: README) for the daily sync"
-            .into();
+        return [
+            "No schedule on this store: `spacebridge schedule --at 02:30` (or cron, systemd: \
+             README) runs the daily sync"
+                .into(),
+            counts,
+        ];
     };
     let next = match (&schedule.next_run, read.daemon_alive) {
         (_, false) => format!(
-            "its daemon ({}) is not running: start it again",
+            "⚠ its daemon ({}) is not running: start it again",
             schedule.holder
         ),
-        (Some(next), true) => format!("next run {} UTC", short_time(next)),
-        (None, true) => "a run is running now".to_string(),
+        (Some(next), true) => format!("Next run {} UTC", short_time(next)),
+        (None, true) => "A scheduled run is running now".to_string(),
     };
-    format!(
-        "Schedule: {} · {next} · daemon {}",
-        schedule.rule, schedule.holder
-    )
+    [
+        format!("{next} · {}", schedule.rule),
+        format!("daemon {} · {counts}", schedule.holder),
+    ]
 }
 
 impl Screen for State {
@@ -431,20 +440,11 @@ impl Screen for State {
         };
         let panes = Panes::of(area);
         let width = usize::from(area.width);
+        let [next, rule] = schedule_lines(read);
         frame.render_widget(
             Paragraph::new(vec![
-                Line::raw(fit_words(&format!(" {}", schedule_text(read)), width)),
-                Line::styled(
-                    fit_words(
-                        &format!(
-                            " {} runs · {} rejection(s) not cleared yet",
-                            read.runs.len(),
-                            read.outstanding
-                        ),
-                        width,
-                    ),
-                    ctx.theme.dim(),
-                ),
+                Line::styled(fit_words(&format!(" {next}"), width), ctx.theme.title()),
+                Line::styled(fit_words(&format!(" {rule}"), width), ctx.theme.dim()),
             ]),
             panes.schedule,
         );

@@ -818,10 +818,7 @@ fn render_unpartnered(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         })
         .collect();
     let focused = state.focus == Pane::Unpartnered;
-    let title = format!(
-        "Condeco only · {} · left untouched",
-        outcome.unpartnered.len()
-    );
+    let title = format!("Condeco only · {} · untouched", outcome.unpartnered.len());
     let block = pane(&title, focused, ctx);
     let selected = (!outcome.unpartnered.is_empty())
         .then(|| state.unpartnered_cursor.selected - state.unpartnered_cursor.offset);

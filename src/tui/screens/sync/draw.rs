@@ -1,19 +1,19 @@
 //! Drawing the Sync screen from its state: the plan table (per level: create, update, link,
 //! delete, unchanged) with what the run would take over, the question before going ARMED, the
 //! live view (plan line, mode and run line, a gauge per level, rates, sparklines), and the list
-//! below (held ops, not synced, drift, log, rejected). Where things sit is [`Panes`], shared
-//! with the mouse. Reads the state only.
+//! below (held ops, not synced, drift, log, rejected). Where things sit is [`Panes`] (in the
+//! state, shared with the mouse). Reads the state only.
 
 use std::collections::BTreeMap;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::live::{Gauge, Live, LogLevel, level_label, status_symbol};
-use super::{List, Stage, State};
+use super::live::{Gauge, Live, LogLevel, action_verb, level_label, status_symbol};
+use super::state::{List, Panes, Stage, State, at_end};
 use crate::domain::SyncKind;
 use crate::domain::when::{clock, human_duration};
 use crate::store::OpCounts;
@@ -25,35 +25,10 @@ use crate::tui::widgets::{
     wrap_words,
 };
 
-/// Rows of the plan box besides the levels: border, header, total, and three lines of notes.
-const PLAN_EXTRA: u16 = 2 + 1 + 1 + 3;
 /// Widest a gauge's bar grows.
 const MAX_BAR: usize = 60;
 /// Widest the question box grows.
 const QUESTION_WIDTH: u16 = 84;
-
-/// Where the parts of the screen sit.
-#[derive(Debug, Clone, Copy)]
-pub struct Panes {
-    /// The plan box, or the live view's lines above the list.
-    pub top: Rect,
-    /// The list below.
-    pub list: Rect,
-}
-
-impl Panes {
-    pub fn of(area: Rect, state: &State) -> Panes {
-        let wanted = match &state.live {
-            Some(live) => 4 + live.gauges.len() as u16,
-            None => SyncKind::ALL.len() as u16 + PLAN_EXTRA,
-        };
-        // The list keeps at least five rows (three of content).
-        let top = wanted.min(area.height.saturating_sub(5));
-        let [top, list] =
-            Layout::vertical([Constraint::Length(top), Constraint::Min(0)]).areas(area);
-        Panes { top, list }
-    }
-}
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let text = match &state.stage {
@@ -277,12 +252,12 @@ fn run_line(state: &State, live: &Live) -> (String, Style) {
         let crashed = (state.plan.as_ref())
             .and_then(|p| p.resumes.as_ref())
             .is_some_and(|r| r.crashed);
-        let why = if crashed { " after a crash" } else { "" };
+        let how = if crashed { "crashed" } else { "stopped" };
         let done: u64 = live
             .planned
             .as_ref()
             .map_or(0, |p| p.unchanged.values().sum());
-        parts.push(format!("resumes run {from}{why} · {done} already done"));
+        parts.push(format!("after run {from} {how}: {done} already done"));
     }
     let style = match live.finished {
         Some(_) => Style::new().add_modifier(Modifier::BOLD),
@@ -376,13 +351,13 @@ fn list_rows(state: &State) -> Vec<(String, Style)> {
                 let approved = state.approved.contains(&h.hold.id) || h.hold.approved;
                 let mark = if approved { "☑ approved" } else { "☐ HELD" };
                 let text = format!(
-                    "{mark} {:?} {} {}: {} · {} bookings · {} resources [{}]",
-                    h.action,
+                    "{mark} {} {} {} · {} bookings · {} resources · {} [{}]",
+                    action_verb(h.action),
                     h.kind,
                     h.eptura_id,
-                    h.hold.reason,
                     h.hold.bookings,
                     h.hold.resources,
+                    h.hold.reason,
                     h.hold.id
                 );
                 (text, error)
@@ -443,9 +418,7 @@ fn render_list_pane(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     if state.list == List::Log {
         let lines: Vec<Line> = rows.into_iter().map(|(t, s)| Line::styled(t, s)).collect();
         let len = lines.len();
-        let scroll = state
-            .log_scroll
-            .unwrap_or_else(|| super::at_end(len, height));
+        let scroll = state.log_scroll.unwrap_or_else(|| at_end(len, height));
         let offset = scroll.offset(len, height);
         let shown: Vec<Line> = (lines.into_iter().skip(offset).take(height))
             .map(|l| Line::raw(truncate(&l.to_string(), width)))

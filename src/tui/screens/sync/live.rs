@@ -412,6 +412,17 @@ fn action_word(action: Action) -> &'static str {
     }
 }
 
+/// What an op will do, as the plan says it.
+pub fn action_verb(action: Action) -> &'static str {
+    match action {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Link { .. } => "link",
+        Action::Delete => "delete",
+        Action::Recreate => "delete and create again",
+    }
+}
+
 /// A run's status as a symbol, so it reads without colour.
 pub fn status_symbol(status: RunStatus) -> &'static str {
     match status {
