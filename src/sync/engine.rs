@@ -325,7 +325,7 @@ async fn read_and_plan(
     reading: Reading,
 ) -> Result<Plan, SyncError> {
     let phase = std::time::Instant::now();
-    let copy = lock(store).eptura_copy()?;
+    let copy = blocking(|| lock(store).eptura_copy())?;
     tracing::info!(ms = phase.elapsed().as_millis(), "read the Eptura copy");
     // The two services are read at the same time: neither waits for the other.
     let phase = std::time::Instant::now();
@@ -337,33 +337,49 @@ async fn read_and_plan(
     let condeco = condeco?;
     tracing::info!(ms = phase.elapsed().as_millis(), "read both services");
     let phase = std::time::Instant::now();
-    if reading == Reading::Run {
-        save_copy(&mut lock(store), &eptura, &update)?;
-    }
-    let (mappings, decisions) = {
-        let guard = lock(store);
-        (all_mappings(&guard)?, guard.decisions()?)
-    };
+    let (mappings, decisions) = blocking(|| {
+        let mut guard = lock(store);
+        if reading == Reading::Run {
+            save_copy(&mut guard, &eptura, &update)?;
+        }
+        Ok::<_, StoreError>((all_mappings(&guard)?, guard.decisions()?))
+    })?;
     tracing::info!(
         ms = phase.elapsed().as_millis(),
         "saved the copy, read the mappings"
     );
-    let phase = std::time::Instant::now();
-    let desired = desired_state(&eptura);
-    let matching = &settings.plan.matching;
-    let links = match needs_matching(&condeco, &mappings, &decisions) {
-        true => merge(&eptura, &desired, &condeco, &mappings, &decisions, matching).1,
-        false => MergeLinks::default(),
-    };
-    tracing::info!(ms = phase.elapsed().as_millis(), "mapped and matched");
-    let phase = std::time::Instant::now();
-    let plan = plan(&desired, &condeco, &mappings, &links, &settings.plan)?;
-    tracing::info!(ms = phase.elapsed().as_millis(), "planned");
+    let plan = blocking(|| {
+        let phase = std::time::Instant::now();
+        let desired = desired_state(&eptura);
+        let matching = &settings.plan.matching;
+        let links = match needs_matching(&condeco, &mappings, &decisions) {
+            true => merge(&eptura, &desired, &condeco, &mappings, &decisions, matching).1,
+            false => MergeLinks::default(),
+        };
+        tracing::info!(ms = phase.elapsed().as_millis(), "mapped and matched");
+        let phase = std::time::Instant::now();
+        let plan = plan(&desired, &condeco, &mappings, &links, &settings.plan);
+        tracing::info!(ms = phase.elapsed().as_millis(), "planned");
+        plan
+    })?;
     events.send(Event::Planned {
         counts: plan.counts(),
         held: plan.ops.iter().filter(|op| op.is_held()).count(),
     });
     Ok(plan)
+}
+
+/// Run work that holds the thread for long (planning 100,000 entities, reading or writing the
+/// store's copy of Eptura) without holding up the runtime: on a multi-threaded runtime the
+/// worker first hands its other tasks and the timers to another thread (`block_in_place`), so
+/// the simulators, the HTTP layer's pacing and a TUI's jobs go on meanwhile; on a
+/// single-threaded runtime (tests) it simply runs.
+pub(crate) fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    let flavor = tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor());
+    match flavor {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {

@@ -19,10 +19,10 @@ use crate::matcher::{
     Band, CondecoEntity, EpturaEntity, Facts, Input, Level, MatchConfig, Outcome, SpaceKind,
     match_entities,
 };
-use crate::store::{Mapping, MergeDecision, Store};
+use crate::store::{Mapping, MergeDecision, Store, StoreError};
 
 use super::desired::{Desired, DesiredState, Fields, desired_state};
-use super::engine::{SyncError, SyncSettings};
+use super::engine::{SyncError, SyncSettings, blocking};
 use super::snapshot::{CondecoSnapshot, EpturaSnapshot};
 
 /// What the plan takes from the merge.
@@ -153,21 +153,21 @@ impl MergeView {
     pub async fn read(
         settings: &SyncSettings,
     ) -> Result<(MergeView, Vec<MergeDecision>), SyncError> {
-        let (mappings, decisions) = {
+        let (mappings, decisions) = blocking(|| {
             let store = Store::open(&settings.store)?;
             let mut mappings = Vec::new();
             for kind in SyncKind::ALL {
                 mappings.extend(store.mappings(kind)?.into_iter().map(|m| m.mapping));
             }
-            (mappings, store.decisions()?)
-        };
+            Ok::<_, StoreError>((mappings, store.decisions()?))
+        })?;
         let (eptura, condeco) = tokio::join!(
             EpturaSnapshot::read(&settings.eptura),
             CondecoSnapshot::read(&settings.condeco)
         );
         let eptura = eptura?;
         let view = MergeView {
-            desired: desired_state(&eptura),
+            desired: blocking(|| desired_state(&eptura)),
             eptura,
             condeco: condeco?,
             mappings,

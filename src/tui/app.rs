@@ -206,10 +206,7 @@ impl App {
     pub fn step_note(&self, step: Step) -> Option<String> {
         match step {
             Step::Merge => {
-                let outcome = self.merge.outcome()?;
-                let left = (outcome.items.iter())
-                    .filter(|i| i.band == crate::matcher::Band::Review)
-                    .count();
+                let left = self.merge.review_left();
                 (left > 0).then(|| format!("{left} to review"))
             }
             Step::Sync => self.sync.note_for_steps(),
@@ -564,7 +561,13 @@ impl App {
                 self.overlay = Overlay::Help(Help::new(title, tables));
             }
             Command::CommandLine => self.overlay = Overlay::Prompt(Prompt::command()),
-            Command::Step(step) => self.switch_step(step),
+            Command::Step(step) => {
+                // A finished Upload panel closes on the way to another step.
+                if self.upload.as_ref().is_some_and(|p| !p.is_running()) {
+                    self.upload = None;
+                }
+                self.switch_step(step);
+            }
             Command::Quit => self.request_quit(),
             Command::Back if self.jobs.is_running(JobKind::Load) => self.cancel_load(),
             Command::Back if self.step != Step::Load => self.step = Step::Load,

@@ -584,6 +584,18 @@ pub const MERGE: Table = Table {
     ],
 };
 
+/// The Merge screen before there is a match to show (reading, or the read failed).
+pub const MERGE_WAITING: Table = Table {
+    title: "Merge",
+    bindings: &[bind(
+        &[(KeyCode::Char('r'), NONE)],
+        "r",
+        "read both services again and match (nothing is written)",
+        Some("read again"),
+        Command::Refresh,
+    )],
+};
+
 /// The Merge screen's candidate chooser (`c`), on top of [`LIST`].
 pub const MERGE_CHOOSER: Table = Table {
     title: "Choose another Condeco entity",
@@ -872,6 +884,27 @@ pub const UPLOAD_CLOSE: Table = Table {
     )],
 };
 
+/// The Upload panel with nothing left to do: the next steps, closing the panel on the way.
+pub const UPLOAD_NEXT: Table = Table {
+    title: "Upload: next",
+    bindings: &[
+        bind(
+            &[(KeyCode::Char('3'), NONE)],
+            "3",
+            "close; Merge with an existing Condeco",
+            None,
+            Command::Step(Step::Merge),
+        ),
+        bind(
+            &[(KeyCode::Char('4'), NONE)],
+            "4",
+            "close; plan the sync to Condeco",
+            Some("sync"),
+            Command::Step(Step::Sync),
+        ),
+    ],
+};
+
 /// The Upload panel while the dry run runs.
 pub const UPLOAD_CHECKING: Table = Table {
     title: "Upload: dry run running",
@@ -1037,7 +1070,8 @@ mod tests {
             &[LOAD_COUNTRY_CHOICE, LOAD_FIELD][..],
             &[UPLOAD_LEAVE_OUT, UPLOAD_NO, UPLOAD_PANEL][..],
             &[UPLOAD_CONFIRM, UPLOAD_NO, UPLOAD_PANEL][..],
-            &[UPLOAD_CLOSE, UPLOAD_PANEL][..],
+            &[UPLOAD_CLOSE, UPLOAD_NEXT, UPLOAD_PANEL][..],
+            &[MERGE_WAITING, GLOBAL][..],
             &[UPLOAD_CHECKING, UPLOAD_PANEL][..],
             &[UPLOAD_RUNNING, UPLOAD_PANEL][..],
             &[HELP, SCROLL][..],

@@ -88,7 +88,7 @@ pub async fn run(options: Options) -> Result<(), TuiError> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut terminal = terminal::enter()?;
     let stop = CancellationToken::new();
-    let input = event::spawn_input(tx.clone(), stop.clone());
+    let input = event::spawn_input(tx.clone(), stop.clone())?;
     let size = terminal.size()?;
     let mut app = App::new(
         tx,
@@ -109,7 +109,8 @@ pub async fn run(options: Options) -> Result<(), TuiError> {
     }
     let result = event_loop(&mut terminal, &mut app, &mut rx).await;
     stop.cancel();
-    let _ = input.await;
+    // The input thread notices within a tick.
+    let _ = tokio::task::spawn_blocking(move || input.join()).await;
     terminal::restore();
     if !app.work_at_stake().is_empty() || app.is_armed() {
         eprintln!("spacebridge: stopping the work in flight (a sync finishes its writes) …");

@@ -24,6 +24,8 @@ pub struct Ctx {
 }
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+/// Ticks (25 ms each, `event::TICK`) per frame of the spinner: ten frames a second.
+const SPINNER_TICKS: u64 = 4;
 
 impl Ctx {
     /// A plain context, for measuring text outside drawing (styles do not change its size).
@@ -37,7 +39,8 @@ impl Ctx {
 
     /// The spinner's frame for this tick.
     pub fn spinner(&self) -> &'static str {
-        SPINNER[(self.tick % SPINNER.len() as u64) as usize]
+        let frame = self.tick / SPINNER_TICKS;
+        SPINNER[(frame % SPINNER.len() as u64) as usize]
     }
 }
 

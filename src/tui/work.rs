@@ -38,9 +38,10 @@ use crate::tui::session::AfterUpload;
 
 /// How often a running upload reports where it stands.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
-/// How often a running sync's events are forwarded, in one batch: often enough to look live,
-/// rarely enough that 500 ops a second cost the app a few messages a second.
-const SYNC_EVENTS_EVERY: Duration = Duration::from_millis(50);
+/// How often a running sync's events are forwarded, in one batch: often enough that the screen
+/// follows within a frame or two, rarely enough that 500 ops a second cost the app forty
+/// messages a second.
+const SYNC_EVENTS_EVERY: Duration = Duration::from_millis(25);
 
 /// A blocking task's result, with a panic or an abort said as `what` stopped unexpectedly.
 fn joined<T, E: Display>(result: Result<Result<T, E>, JoinError>, what: &str) -> Result<T, String> {

@@ -93,14 +93,19 @@ async fn a_new_customer_is_onboarded_by_keys_load_upload_sync() {
     settle(&mut keys.app, &mut rx).await;
     let panel = keys.app.upload.as_ref().unwrap();
     assert!(matches!(&panel.stage, upload::Stage::Done(r) if !r.has_failures()));
-    keys.press(KeyCode::Esc);
+    assert!(
+        screen(&keys.app).contains("4 sync"),
+        "the panel offers the next step"
+    );
 
+    // 4 closes the finished panel on the way to Sync.
     sync_by_keys(&mut keys, &mut rx).await;
+    assert!(keys.app.upload.is_none());
     let report = keys.app.sync.report.clone().unwrap();
     assert_eq!(report.status, "succeeded", "{:?}", report.reason);
     assert_eq!(report.kind, Some(RunKind::Initial));
     let counted = keys.count - typed;
-    assert_eq!(counted, 6, "u y Esc 4 s y, after loading the file");
+    assert_eq!(counted, 5, "u y 4 s y, after loading the file");
 
     let (eptura, condeco) = (
         sims.state(Side::Eptura).await,

@@ -33,7 +33,7 @@ const TABLES: &[Table] = &[keymap::MERGE, keymap::LIST, keymap::GLOBAL];
 /// The keys while the candidate chooser is open: it takes them all.
 const CHOOSER_TABLES: &[Table] = &[keymap::MERGE_CHOOSER, keymap::LIST];
 /// The keys before there is anything to review.
-const WAITING: &[Table] = &[keymap::SYNC_IDLE, keymap::GLOBAL];
+const WAITING: &[Table] = &[keymap::MERGE_WAITING, keymap::GLOBAL];
 
 /// Where the review stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -196,6 +196,10 @@ pub struct State {
     /// Something changed since the match was read (an upload, a sync): read again when shown.
     pub stale: bool,
     pub area: Rect,
+    /// The counts line and the pairs left to review, worked out once per match (a frame must
+    /// not walk every item of a large estate).
+    counts: String,
+    review_left: usize,
 }
 
 impl State {
@@ -219,7 +223,14 @@ impl State {
             saving: false,
             stale: false,
             area: Rect::default(),
+            counts: String::new(),
+            review_left: 0,
         }
+    }
+
+    /// Pairs left to review (the steps line says so).
+    pub fn review_left(&self) -> usize {
+        self.review_left
     }
 
     /// The read (and match) started.
@@ -278,6 +289,10 @@ impl State {
             self.rows.clear();
             return;
         };
+        self.counts = counts_text(outcome);
+        self.review_left = (outcome.items.iter())
+            .filter(|i| i.band == Band::Review)
+            .count();
         self.rows = (outcome.items.iter().enumerate())
             .filter(|(_, item)| self.show.keeps(item))
             .filter(|(_, item)| {
@@ -761,10 +776,7 @@ fn not_configured(missing: &[String]) -> Vec<String> {
 }
 
 fn render_counts(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
-    let Some(outcome) = state.outcome() else {
-        return;
-    };
-    let mut text = counts_text(outcome);
+    let mut text = state.counts.clone();
     if state.saving {
         text = format!("{} recording the decision … · {text}", ctx.spinner());
     }

@@ -16,7 +16,8 @@ use super::live::{Gauge, Live, LogLevel, action_verb, level_label, status_symbol
 use super::state::{List, Panes, Stage, State, at_end};
 use crate::domain::SyncKind;
 use crate::domain::when::{clock, human_duration};
-use crate::store::OpCounts;
+use crate::store::{Drift, OpCounts};
+use crate::sync::engine::HeldOp;
 use crate::template::Severity;
 use crate::tui::keymap;
 use crate::tui::reads::PlanRead;
@@ -341,70 +342,67 @@ fn list_title(state: &State) -> String {
     }
 }
 
-/// Every row of the list shown, as text.
-fn list_rows(state: &State) -> Vec<(String, Style)> {
+fn held_row(state: &State, h: &HeldOp) -> String {
+    let approved = state.approved.contains(&h.hold.id) || h.hold.approved;
+    let mark = if approved { "☑ approved" } else { "☐ HELD" };
+    format!(
+        "{mark} {} {} {} · {} bookings · {} resources · {} [{}]",
+        action_verb(h.action),
+        h.kind,
+        h.eptura_id,
+        h.hold.bookings,
+        h.hold.resources,
+        h.hold.reason,
+        h.hold.id
+    )
+}
+
+fn drift_row(d: &Drift) -> String {
+    let fields = match d.fields.is_empty() {
+        true => String::new(),
+        false => format!(": {}", d.fields.join(", ")),
+    };
+    format!(
+        "{} {} (Condeco {}) {} in Condeco{fields}: put back by the sync",
+        d.kind, d.eptura, d.condeco, d.change
+    )
+}
+
+/// The rows `skip..skip + take` of the list shown, as text: only what is drawn is formatted,
+/// however long the list.
+fn list_rows(state: &State, skip: usize, take: usize) -> Vec<String> {
     let plan = state.plan.as_ref().map(|p| &p.report);
-    let error = Style::new();
+    let window = |rows: Box<dyn Iterator<Item = String> + '_>| -> Vec<String> {
+        rows.skip(skip).take(take).collect()
+    };
     match state.list {
-        List::Held => (state.held().into_iter())
-            .map(|h| {
-                let approved = state.approved.contains(&h.hold.id) || h.hold.approved;
-                let mark = if approved { "☑ approved" } else { "☐ HELD" };
-                let text = format!(
-                    "{mark} {} {} {} · {} bookings · {} resources · {} [{}]",
-                    action_verb(h.action),
-                    h.kind,
-                    h.eptura_id,
-                    h.hold.bookings,
-                    h.hold.resources,
-                    h.hold.reason,
-                    h.hold.id
-                );
-                (text, error)
-            })
-            .collect(),
-        List::NotSynced => (plan
-            .map(|p| p.skipped.as_slice())
-            .unwrap_or_default()
-            .iter())
-        .map(|s| (format!("{}: {}", s.what, s.reason), Style::new()))
-        .collect(),
-        List::Drift => (plan.map(|p| p.drift.as_slice()).unwrap_or_default().iter())
-            .map(|d| {
-                let fields = match d.fields.is_empty() {
-                    true => String::new(),
-                    false => format!(": {}", d.fields.join(", ")),
-                };
-                let text = format!(
-                    "{} {} (Condeco {}) {} in Condeco{fields}: put back by the sync",
-                    d.kind, d.eptura, d.condeco, d.change
-                );
-                (text, Style::new())
-            })
-            .collect(),
-        List::Log => (state.live.iter().flat_map(|l| l.shown_log()))
-            .map(|l| {
-                let secs = l.at.as_secs();
-                (
-                    format!("+{} {} {}", clock(secs), l.symbol, l.text),
-                    Style::new(),
-                )
-            })
-            .collect(),
+        List::Held => {
+            let held = state.held();
+            window(Box::new(held.into_iter().map(|h| held_row(state, h))))
+        }
+        List::NotSynced => {
+            let skipped = plan.map(|p| p.skipped.as_slice()).unwrap_or_default();
+            window(Box::new(
+                skipped.iter().map(|s| format!("{}: {}", s.what, s.reason)),
+            ))
+        }
+        List::Drift => {
+            let drift = plan.map(|p| p.drift.as_slice()).unwrap_or_default();
+            window(Box::new(drift.iter().map(drift_row)))
+        }
+        List::Log => window(Box::new(
+            (state.live.iter().flat_map(|l| l.shown_log()))
+                .map(|l| format!("+{} {} {}", clock(l.at.as_secs()), l.symbol, l.text)),
+        )),
         List::Rejected => {
             let rejected = match (&state.report, &state.live) {
                 (Some(report), _) => report.rejected.as_slice(),
                 (None, Some(live)) => live.rejected.as_slice(),
                 _ => &[],
             };
-            rejected
-                .iter()
-                .map(|r| {
-                    let text =
-                        format!("✗ {} {} ({}): {}", r.kind, r.eptura_id, r.status, r.message);
-                    (text, Style::new())
-                })
-                .collect()
+            window(Box::new(rejected.iter().map(|r| {
+                format!("✗ {} {} ({}): {}", r.kind, r.eptura_id, r.status, r.message)
+            })))
         }
     }
 }
@@ -412,25 +410,22 @@ fn list_rows(state: &State) -> Vec<(String, Style)> {
 fn render_list_pane(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let height = usize::from(area.height.saturating_sub(2)).max(1);
     let width = usize::from(area.width.saturating_sub(2));
-    let rows = list_rows(state);
+    let len = state.list_len();
     let title = list_title(state);
-    let block = pane(&title, true, ctx);
+    let mut block = pane(&title, true, ctx);
     if state.list == List::Log {
-        let lines: Vec<Line> = rows.into_iter().map(|(t, s)| Line::styled(t, s)).collect();
-        let len = lines.len();
         let scroll = state.log_scroll.unwrap_or_else(|| at_end(len, height));
         let offset = scroll.offset(len, height);
-        let shown: Vec<Line> = (lines.into_iter().skip(offset).take(height))
-            .map(|l| Line::raw(truncate(&l.to_string(), width)))
+        let shown: Vec<Line> = (list_rows(state, offset, height).into_iter())
+            .map(|text| Line::raw(truncate(&text, width)))
             .collect();
-        let mut block = block;
         if let Some(more) = scroll.more(len, height) {
             block = block.title_bottom(Line::styled(more, ctx.theme.key()).right_aligned());
         }
         frame.render_widget(Paragraph::new(shown).block(block), area);
         return;
     }
-    if rows.is_empty() {
+    if len == 0 {
         let empty = match state.list {
             List::Held => "✓ nothing destructive: nothing held",
             List::Rejected => "✓ nothing rejected",
@@ -440,15 +435,12 @@ fn render_list_pane(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         frame.render_widget(Paragraph::new(Line::raw(empty)).block(block), area);
         return;
     }
-    let error = ctx.theme.severity(Some(Severity::Error));
-    let lines: Vec<Line> = (rows.into_iter().skip(state.cursor.offset).take(height))
-        .map(|(text, _)| {
-            let style = match state.list {
-                List::Rejected => error,
-                _ => Style::new(),
-            };
-            Line::styled(truncate(&text, width), style)
-        })
+    let style = match state.list {
+        List::Rejected => ctx.theme.severity(Some(Severity::Error)),
+        _ => Style::new(),
+    };
+    let lines: Vec<Line> = (list_rows(state, state.cursor.offset, height).into_iter())
+        .map(|text| Line::styled(truncate(&text, width), style))
         .collect();
     let selected = Some(state.cursor.selected - state.cursor.offset);
     render_list(frame, area, block, lines, selected, true, ctx);
