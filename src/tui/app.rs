@@ -102,6 +102,8 @@ pub struct App {
     sync_commands: Option<UnboundedSender<EngineCommand>>,
     /// Decisions made while the previous ones were still being recorded: recorded next.
     pending_decisions: Vec<DecisionChange>,
+    /// What the decision being recorded is, for the status line once it is.
+    deciding: Option<String>,
 }
 
 impl App {
@@ -143,6 +145,7 @@ impl App {
             data_dir,
             sync_commands: None,
             pending_decisions: Vec::new(),
+            deciding: None,
         };
         app.relayout();
         app
@@ -481,7 +484,7 @@ impl App {
             .is_some()
         {
             self.merge.saving = true;
-            self.say(said);
+            self.deciding = Some(said);
         }
     }
 
@@ -731,8 +734,10 @@ impl App {
             }
             Reply::Matched(result) => self.merge.matched(result),
             Reply::Decided(result) => {
-                if let Some(said) = self.merge.decided(result) {
-                    self.say(said);
+                let decided = self.deciding.take().unwrap_or_default();
+                match self.merge.decided(result) {
+                    Some(failed) => self.say(failed),
+                    None => self.say(format!("✓ recorded {decided}")),
                 }
                 self.sync.stale = true;
                 let pending = std::mem::take(&mut self.pending_decisions);
@@ -946,7 +951,8 @@ impl App {
     }
 }
 
-/// What the status line says of decisions being recorded: "accept region US:Houston → 14".
+/// What the status line says once decisions are recorded: "region US:Houston (Houston):
+/// accept 14".
 fn describe_changes(
     changes: &[DecisionChange],
     outcome: Option<&crate::matcher::Outcome>,
@@ -956,12 +962,10 @@ fn describe_changes(
             let name = (outcome.and_then(|o| o.item(entity)))
                 .map(|i| format!(" ({})", i.eptura_name))
                 .unwrap_or_default();
-            format!("recording: {} {entity}{name}: {decision}", entity.kind())
+            format!("{} {entity}{name}: {decision}", entity.kind())
         }
-        [DecisionChange::Undo(entity)] => {
-            format!("recording: {} {entity}: no decision", entity.kind())
-        }
-        many => format!("recording {} decisions …", many.len()),
+        [DecisionChange::Undo(entity)] => format!("{} {entity}: no decision", entity.kind()),
+        many => format!("{} decisions", many.len()),
     }
 }
 

@@ -715,17 +715,10 @@ pub const SYNC_RUNNING: Table = Table {
     ],
 };
 
-/// The Sync screen once a run ended, on top of [`LIST`] and [`GLOBAL`].
+/// The Sync screen once a run ended, on top of [`SCROLL`] and [`GLOBAL`].
 pub const SYNC_DONE: Table = Table {
     title: "Sync: finished",
     bindings: &[
-        bind(
-            &[(KeyCode::Char('r'), NONE)],
-            "r",
-            "retry just the rejected ones (after fixing what Condeco said), plan first",
-            Some("retry rejected"),
-            Command::RetryRejected,
-        ),
         bind(
             &[(KeyCode::Char('s'), NONE)],
             "s",
@@ -741,6 +734,18 @@ pub const SYNC_DONE: Table = Table {
             Command::LogDetail,
         ),
     ],
+};
+
+/// The Sync screen once a run ended with rejected items, on top of [`SYNC_DONE`].
+pub const SYNC_RETRY: Table = Table {
+    title: "Sync: rejected items",
+    bindings: &[bind(
+        &[(KeyCode::Char('r'), NONE)],
+        "r",
+        "retry just the rejected ones (after fixing what Condeco said), plan first",
+        Some("retry rejected"),
+        Command::RetryRejected,
+    )],
 };
 
 /// The Sync screen with no plan (not read yet, or planning failed).
@@ -892,7 +897,7 @@ pub const UPLOAD_NEXT: Table = Table {
             &[(KeyCode::Char('3'), NONE)],
             "3",
             "close; Merge with an existing Condeco",
-            None,
+            Some("merge"),
             Command::Step(Step::Merge),
         ),
         bind(
@@ -1080,7 +1085,7 @@ mod tests {
             &[SYNC_PLAN, SCROLL, GLOBAL][..],
             &[SYNC_ARM][..],
             &[SYNC_RUNNING, SCROLL, GLOBAL][..],
-            &[SYNC_DONE, SCROLL, GLOBAL][..],
+            &[SYNC_RETRY, SYNC_DONE, SCROLL, GLOBAL][..],
             &[SYNC_IDLE, GLOBAL][..],
             &[HISTORY, SCROLL, GLOBAL][..],
             &[CHANGES, SCROLL][..],

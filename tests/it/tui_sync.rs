@@ -370,6 +370,8 @@ async fn plan_then_question_then_armed_then_done_and_history_lists_it() {
     let live = app.sync.live.as_ref().unwrap();
     assert_eq!(live.done(), live.total(), "every gauge full");
     assert!(said(&app).contains("succeeded"), "{}", said(&app));
+    let hints = screen(&app).lines().last().unwrap_or_default().to_string();
+    assert!(!hints.contains("retry"), "nothing was rejected: {hints}");
 
     press(&mut app, KeyCode::Char('5'));
     settle(&mut app, &mut rx).await;

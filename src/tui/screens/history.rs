@@ -18,8 +18,8 @@ use crate::tui::keymap::{self, Command, Table};
 use crate::tui::list::Cursor;
 use crate::tui::reads::{HistoryRead, RunDetail};
 use crate::tui::widgets::{
-    Ctx, Scroll, fit_words, message_screen, pane, render_list, text_box, truncate, wrap_words,
-    wrapped_height,
+    Ctx, Scroll, fit_words, message_screen, pane, plural, render_list, text_box, truncate,
+    wrap_words, wrapped_height,
 };
 
 const TABLES: &[Table] = &[keymap::HISTORY, keymap::SCROLL, keymap::GLOBAL];
@@ -301,16 +301,14 @@ fn header(width: usize) -> String {
 /// then the rule and the daemon that runs it.
 fn schedule_lines(read: &HistoryRead) -> [String; 2] {
     let counts = format!(
-        "{} runs · {} rejection(s) not cleared yet",
-        read.runs.len(),
+        "{} · {} rejection(s) not cleared yet",
+        plural(read.runs.len() as u32, "run"),
         read.outstanding
     );
     let Some(schedule) = &read.schedule else {
         return [
-            "No schedule on this store: `spacebridge schedule --at 02:30` (or cron, systemd: \
-             README) runs the daily sync"
-                .into(),
-            counts,
+            "No schedule: `spacebridge schedule --at 02:30` runs the daily sync".into(),
+            format!("cron or a systemd timer also do (README) · {counts}"),
         ];
     };
     let next = match (&schedule.next_run, read.daemon_alive) {

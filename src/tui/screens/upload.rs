@@ -539,7 +539,8 @@ fn body(state: &State, width: usize, ctx: &Ctx) -> Vec<Line<'static>> {
             lines.push(requests_line(state.stats, ctx));
             if report.writes() == 0 {
                 lines.push(Line::styled(
-                    "✓ everything is already in Eptura Workplace: nothing to upload",
+                    "✓ everything is already in Eptura Workplace: nothing to upload. Next: 3 \
+                     merges with an existing Condeco, 4 plans the sync",
                     bold,
                 ));
             } else {

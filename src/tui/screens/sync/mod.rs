@@ -33,6 +33,12 @@ const PLANNED: &[Table] = &[keymap::SYNC_PLAN, keymap::SCROLL, keymap::GLOBAL];
 const CONFIRMING: &[Table] = &[keymap::SYNC_ARM];
 const RUNNING: &[Table] = &[keymap::SYNC_RUNNING, keymap::SCROLL, keymap::GLOBAL];
 const FINISHED: &[Table] = &[keymap::SYNC_DONE, keymap::SCROLL, keymap::GLOBAL];
+const FINISHED_REJECTED: &[Table] = &[
+    keymap::SYNC_RETRY,
+    keymap::SYNC_DONE,
+    keymap::SCROLL,
+    keymap::GLOBAL,
+];
 
 impl Screen for State {
     fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
@@ -58,14 +64,9 @@ impl Screen for State {
             (Command::StartSync, Stage::Finished) => Some(Action::Plan {
                 retry_rejected: false,
             }),
-            (Command::RetryRejected, Stage::Finished) => {
-                if self.report.as_ref().is_some_and(|r| r.rejected.is_empty()) {
-                    return Some(Action::Message("nothing was rejected in this run".into()));
-                }
-                Some(Action::Plan {
-                    retry_rejected: true,
-                })
-            }
+            (Command::RetryRejected, Stage::Finished) => Some(Action::Plan {
+                retry_rejected: true,
+            }),
             (Command::ApproveHeld, _) => self.approve_selected(),
             (Command::ApproveAll, _) => self.approve_all(),
             (Command::PauseResume, Stage::Running) => {
@@ -162,6 +163,9 @@ impl Screen for State {
             Stage::Planned => PLANNED,
             Stage::Confirming => CONFIRMING,
             Stage::Running | Stage::Paused | Stage::Stopping => RUNNING,
+            Stage::Finished if self.report.as_ref().is_some_and(|r| !r.rejected.is_empty()) => {
+                FINISHED_REJECTED
+            }
             Stage::Finished => FINISHED,
         }
     }
