@@ -21,25 +21,20 @@
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
-use spacebridge::condeco::{CondecoClient, CondecoSettings};
+use spacebridge::condeco::CondecoClient;
 use spacebridge::domain::ids::EpturaSpaceId;
-use spacebridge::eptura::{EpturaClient, EpturaSettings, Patch};
-use spacebridge::http::{HttpClient, HttpConfig, HttpStats, Secret};
-use spacebridge::sim::{self, Faults, Scenario, SimOptions};
+use spacebridge::eptura::{EpturaClient, Patch};
+use spacebridge::http::HttpStats;
 use spacebridge::sync::apply::{ApplyOptions, Control};
 use spacebridge::sync::{Event, EventSink, PlanOptions, SyncSettings};
 
-/// Condeco's limit in the benchmark (requests a second).
-const CONDECO_LIMIT: u64 = 500;
-/// The latency of every Condeco answer, and by default of every Eptura one (milliseconds).
-const LATENCY_MS: u64 = 20;
-
+#[path = "support/large_sync.rs"]
+mod large_sync;
 #[path = "support/mem.rs"]
 mod mem;
 
+use large_sync::{CONDECO_LIMIT, Failure, LATENCY_MS};
 use mem::peak_rss_kib;
-
-type Failure = Box<dyn std::error::Error>;
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
@@ -59,20 +54,11 @@ async fn main() -> Result<(), Failure> {
         .map(|n| n.parse())
         .transpose()?
         .unwrap_or(LATENCY_MS);
-    let sims = sim::start(SimOptions {
-        scenario: Scenario::Large(spaces),
-        faults: Faults {
-            latency_ms: Some((eptura_latency, eptura_latency)).filter(|_| eptura_latency > 0),
-            ..Faults::default()
-        },
-        ..SimOptions::default()
-    })
-    .await?;
-    limit_condeco(&sims.condeco_url).await?;
+    let sims = large_sync::start(spaces, eptura_latency).await?;
     let store_dir = tempfile::tempdir()?;
     let settings = SyncSettings {
-        eptura: EpturaClient::new(&eptura_settings(&sims.eptura_url), http()?)?,
-        condeco: CondecoClient::new(&condeco_settings(&sims.condeco_url), http()?)?,
+        eptura: large_sync::eptura(&sims.eptura_url)?,
+        condeco: large_sync::condeco(&sims.condeco_url)?,
         store: store_dir.path().join("store.sqlite"),
         plan: PlanOptions::default(),
         apply: ApplyOptions::default(),
@@ -284,48 +270,5 @@ fn print_figures(
     match peak_rss_kib().ok() {
         Some(kib) => println!("peak memory (VmHWM): {:.0} MB", kib as f64 / 1024.0),
         None => println!("peak memory: unknown (no /proc/self/status)"),
-    }
-}
-
-/// Condeco's latency and its 500 requests a second.
-async fn limit_condeco(condeco_url: &str) -> Result<(), Failure> {
-    let answer = reqwest::Client::new()
-        .post(format!("{condeco_url}/__sim/faults"))
-        .json(&serde_json::json!({
-            "latency_ms": [LATENCY_MS, LATENCY_MS],
-            "max_per_second": CONDECO_LIMIT,
-        }))
-        .send()
-        .await?;
-    if !answer.status().is_success() {
-        return Err(format!(
-            "the Condeco simulator refused the limit: {}",
-            answer.status()
-        )
-        .into());
-    }
-    Ok(())
-}
-
-/// The production HTTP settings, one client (limits and counters) per API.
-fn http() -> Result<HttpClient, Failure> {
-    Ok(HttpClient::new(HttpConfig::default())?)
-}
-
-fn eptura_settings(url: &str) -> EpturaSettings {
-    EpturaSettings {
-        url: url.to_string(),
-        username: "bench@example.com".into(),
-        password: Secret::new("bench-password"),
-    }
-}
-
-fn condeco_settings(url: &str) -> CondecoSettings {
-    CondecoSettings {
-        url: url.to_string(),
-        client_name: "bench".into(),
-        subscription_key: Secret::new("bench-key"),
-        client_id: Secret::new("bench-client"),
-        client_secret: Secret::new("bench-secret"),
     }
 }

@@ -22,8 +22,8 @@ use color_eyre::eyre::Result;
 use super::connection::ConnectionArgs;
 use super::matching::{CSV_COLUMNS, MatchArgs, preview};
 use super::{EXIT_ERRORS, EXIT_UNREADABLE};
-use crate::domain::{CondecoKey, Decision, ExternalId};
-use crate::matcher::{Band, Flag, Level};
+use crate::domain::{CondecoKey, Decision, DecisionChange, ExternalId};
+use crate::matcher::{Band, Level};
 use crate::store::Store;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -60,11 +60,7 @@ pub enum Action {
 }
 
 /// One change to the store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Change {
-    Set(ExternalId, Decision),
-    Undo(ExternalId),
-}
+type Change = DecisionChange;
 
 /// Bad input: said, exit 1.
 struct Refused(String);
@@ -103,16 +99,12 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for change in changes {
-        match change {
-            Change::Set(entity, decision) => {
-                store.set_decision(&entity, decision)?;
-                println!("{}:{entity}: {decision}", entity.kind());
-            }
-            Change::Undo(entity) => {
-                let undone = store.undo_decision(&entity)?;
-                let said = if undone { "undone" } else { "had no decision" };
-                println!("{}:{entity}: {said}", entity.kind());
-            }
+        let changed = store.change_decision(&change)?;
+        let entity = change.entity();
+        match (&change, changed) {
+            (Change::Set(_, decision), _) => println!("{}:{entity}: {decision}", entity.kind()),
+            (Change::Undo(_), true) => println!("{}:{entity}: undone", entity.kind()),
+            (Change::Undo(_), false) => println!("{}:{entity}: had no decision", entity.kind()),
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -203,18 +195,7 @@ fn accept_under(
     let Some(outcome) = preview(&args.connection, &args.matching)? else {
         return Ok(Ok(None));
     };
-    let changes: Vec<Change> = outcome
-        .items
-        .iter()
-        .filter(|i| i.band == Band::Review && !i.flags.contains(&Flag::CompetingClaim))
-        .filter(|i| i.eptura_id == root || i.ancestors.contains(&root))
-        .filter_map(|i| {
-            Some(Change::Set(
-                i.eptura_id.clone(),
-                Decision::Accept(i.condeco_id?),
-            ))
-        })
-        .collect();
+    let changes: Vec<Change> = outcome.accept_under(&root, Band::Review);
     if changes.is_empty() {
         eprintln!("spacebridge: nothing in review under {under}");
     }

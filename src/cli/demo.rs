@@ -1,7 +1,10 @@
-//! `spacebridge demo [--scenario new-customer|existing-customer]`: the TUI against both
-//! simulators started in-process on loopback, with a throw-away data directory and the sample
-//! template (built into the binary) loaded in the background at start, so Review opens by
-//! itself. The simulator wiring is [`start_simulators`] alone. After a real upload from the
+//! `spacebridge demo [--scenario new-customer|existing-customer] [--keep DIR]`: the TUI against
+//! both simulators started in-process on loopback, with a throw-away data directory (mapping
+//! store, recent files, log) and the sample template (built into the binary) loaded in the
+//! background at start, so Review opens by itself. With `--keep DIR` the simulators' data, the
+//! store and the data directory live in DIR instead, so quitting and starting the demo again
+//! with the same DIR carries on where it was (a sync quit half-way resumes). The simulator
+//! wiring is [`start_simulators`] alone. After a real upload from the
 //! TUI the demo assigns the uploaded buildings to reservation centers through the simulator's
 //! test-only route ([`assign_reservation_centers`]), standing in for the customer's step in
 //! Eptura's admin UI, and says so; that code stays here, out of `crate::eptura`.
@@ -13,6 +16,7 @@ use std::sync::Arc;
 
 use color_eyre::eyre::{Context, Result};
 
+use crate::condeco::{CondecoClient, CondecoSettings};
 use crate::domain::Portfolio;
 use crate::domain::names::normalise;
 use crate::eptura::{EpturaClient, EpturaSettings};
@@ -36,16 +40,32 @@ pub enum Scenario {
 pub struct Args {
     #[arg(long, value_enum, default_value_t = Scenario::NewCustomer)]
     pub scenario: Scenario,
+    /// Keep the simulators' data, the mapping store and the recent files in DIR (created if
+    /// missing): the demo started again with the same DIR carries on where it was.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
 }
 
+/// Requests a second the demo's clients send to the Condeco simulator: slow enough to watch
+/// the sync's gauges move (about eight seconds for the sample), and to quit it half-way.
+const DEMO_CONDECO_RATE: f64 = 60.0;
+
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let scratch = Scratch::create()?;
+    let scratch = match &args.keep {
+        Some(dir) => Scratch::keep(dir)?,
+        None => Scratch::create()?,
+    };
     let template = scratch.path().join("sample-template.xlsx");
     std::fs::write(&template, SAMPLE_TEMPLATE)
         .with_context(|| format!("writing the sample template to {}", template.display()))?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
-        let sims = start_simulators(args.scenario, scratch.path()).await;
+        let state = args
+            .keep
+            .as_ref()
+            .map(|_| scratch.path().join("simulators.json"));
+        let mut sims = start_simulators(args.scenario, state).await;
+        sims.session.store = Some(scratch.path().join("store.sqlite"));
         let options = tui::Options {
             session: sims.session(),
             preload: Some(template),
@@ -77,8 +97,9 @@ impl Simulators {
 }
 
 /// Start both simulators for `scenario` on free loopback ports, in memory (nothing of theirs
-/// outlives the demo). If they cannot start, the demo runs on the template alone and says why.
-async fn start_simulators(scenario: Scenario, _dir: &Path) -> Simulators {
+/// outlives the demo) or kept in `state` (read at start when it exists). If they cannot start,
+/// the demo runs on the template alone and says why.
+async fn start_simulators(scenario: Scenario, state: Option<PathBuf>) -> Simulators {
     let options = SimOptions {
         scenario: match scenario {
             Scenario::NewCustomer => sim::Scenario::NewCustomer,
@@ -86,7 +107,7 @@ async fn start_simulators(scenario: Scenario, _dir: &Path) -> Simulators {
         },
         eptura_port: 0,
         condeco_port: 0,
-        state_file: None,
+        state_file: state,
         faults: Faults::default(),
     };
     let profile = Some(format!("demo ({})", options.scenario));
@@ -97,6 +118,7 @@ async fn start_simulators(scenario: Scenario, _dir: &Path) -> Simulators {
                 eptura: Link::Simulator(sims.eptura_url.clone()),
                 condeco: Link::Simulator(sims.condeco_url.clone()),
                 eptura_client: simulator_client(&sims.eptura_url),
+                condeco_client: condeco_simulator_client(&sims.condeco_url),
                 after_upload: Some(assign_reservation_centers(sims.eptura_url.clone())),
                 ..Session::default()
             },
@@ -126,18 +148,42 @@ pub fn simulator_client(eptura_url: &str) -> Option<EpturaClient> {
         username: "demo".to_string(),
         password: Secret::new("demo"),
     };
+    demo_client("Eptura", 100.0, 100, |http| {
+        EpturaClient::new(&settings, http).map_err(|e| e.to_string())
+    })
+}
+
+/// A client of the Condeco simulator (it takes any key and credentials), paced at
+/// [`DEMO_CONDECO_RATE`].
+pub fn condeco_simulator_client(condeco_url: &str) -> Option<CondecoClient> {
+    let settings = CondecoSettings {
+        url: condeco_url.to_string(),
+        client_name: "demo".to_string(),
+        subscription_key: Secret::new("demo"),
+        client_id: Secret::new("demo"),
+        client_secret: Secret::new("demo"),
+    };
+    demo_client("Condeco", DEMO_CONDECO_RATE, 10, |http| {
+        CondecoClient::new(&settings, http).map_err(|e| e.to_string())
+    })
+}
+
+/// A client over HTTP paced at `rate` requests a second; `None` (logged) if it cannot be built.
+fn demo_client<T>(
+    service: &str,
+    rate: f64,
+    burst: u32,
+    build: impl FnOnce(HttpClient) -> std::result::Result<T, String>,
+) -> Option<T> {
     let http = HttpClient::new(HttpConfig {
-        rate_per_second: Some(100.0),
-        burst: 100,
+        rate_per_second: Some(rate),
+        burst,
         ..HttpConfig::default()
     });
-    match http
-        .map_err(|e| e.to_string())
-        .and_then(|http| EpturaClient::new(&settings, http).map_err(|e| e.to_string()))
-    {
+    match http.map_err(|e| e.to_string()).and_then(build) {
         Ok(client) => Some(client),
         Err(e) => {
-            tracing::warn!("demo: no Eptura client for the simulator: {e}");
+            tracing::warn!("demo: no {service} client for the simulator: {e}");
             None
         }
     }
@@ -211,24 +257,37 @@ async fn assign_centers(
     ))
 }
 
-/// A directory removed when the demo ends.
-struct Scratch(PathBuf);
+/// The demo's directory: removed when the demo ends, unless the operator asked to keep it.
+struct Scratch {
+    dir: PathBuf,
+    remove: bool,
+}
 
 impl Scratch {
     fn create() -> Result<Scratch> {
         let dir = std::env::temp_dir().join(format!("spacebridge-demo-{}", std::process::id()));
+        Scratch::made(dir, true)
+    }
+
+    fn keep(dir: &Path) -> Result<Scratch> {
+        Scratch::made(dir.to_path_buf(), false)
+    }
+
+    fn made(dir: PathBuf, remove: bool) -> Result<Scratch> {
         std::fs::create_dir_all(&dir)
-            .with_context(|| format!("creating the demo's scratch directory {}", dir.display()))?;
-        Ok(Scratch(dir))
+            .with_context(|| format!("creating the demo's directory {}", dir.display()))?;
+        Ok(Scratch { dir, remove })
     }
 
     fn path(&self) -> &Path {
-        &self.0
+        &self.dir
     }
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        if self.remove {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }

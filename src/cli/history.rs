@@ -11,7 +11,8 @@ use serde::Serialize;
 use super::EXIT_UNREADABLE;
 use super::connection::ConnectionArgs;
 use super::parse::OutputFormat;
-use crate::store::{Drift, OpCounts, RejectedItem, Run, RunId, Store, StoreError};
+use crate::domain::when::{human_duration, short_time};
+use crate::store::{Drift, RejectedItem, Run, RunId, Store, StoreError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -85,16 +86,9 @@ fn refuse(message: &str) -> Result<ExitCode> {
 
 fn listed(run: Run) -> Listed {
     Listed {
-        duration_seconds: duration_seconds(&run),
+        duration_seconds: run.duration_seconds(),
         run,
     }
-}
-
-/// Seconds from start to end (`None` while running).
-fn duration_seconds(run: &Run) -> Option<f64> {
-    let start: jiff::Timestamp = run.started.parse().ok()?;
-    let end: jiff::Timestamp = run.ended.as_deref()?.parse().ok()?;
-    Some(end.duration_since(start).as_secs_f64())
 }
 
 fn list(store: &Store, format: OutputFormat) -> Result<ExitCode, StoreError> {
@@ -177,7 +171,7 @@ fn write_runs(out: &mut impl Write, runs: &[Listed]) -> std::io::Result<()> {
             listed
                 .duration_seconds
                 .map_or_else(|| "running".into(), human_duration),
-            ops_summary(&run.ops),
+            run.ops.summary(),
             format!("{}/{}", run.requests.eptura, run.requests.condeco),
             run.rejected,
             run.drift
@@ -225,27 +219,4 @@ fn write_detail(out: &mut impl Write, detail: &Detail) -> std::io::Result<()> {
         )?;
     }
     Ok(())
-}
-
-/// "2026-12-01T22:10:03.123Z" → "2026-12-01 22:10:03".
-fn short_time(iso: &str) -> String {
-    iso.get(..19).unwrap_or(iso).replace('T', " ")
-}
-
-fn human_duration(seconds: f64) -> String {
-    match seconds {
-        s if s < 60.0 => format!("{s:.1} s"),
-        s if s < 3600.0 => format!("{:.0} m {:02.0} s", (s / 60.0).floor(), s % 60.0),
-        s => format!(
-            "{:.0} h {:02.0} m",
-            (s / 3600.0).floor(),
-            (s % 3600.0) / 60.0
-        ),
-    }
-}
-
-/// Created, updated, linked and deleted, all kinds: "+12 ~3 =0 -1".
-fn ops_summary(ops: &OpCounts) -> String {
-    let [created, updated, linked, deleted] = ops.totals();
-    format!("+{created} ~{updated} ={linked} -{deleted}")
 }

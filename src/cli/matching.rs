@@ -247,11 +247,8 @@ fn differences(item: &Item) -> Vec<String> {
 }
 
 /// A field as JSON names it ("postal_code").
-fn field_name(field: Field) -> String {
-    serde_json::to_value(field)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+fn field_name(field: Field) -> &'static str {
+    field.as_str()
 }
 
 fn write_text(out: &mut impl Write, outcome: &Outcome, counts: &Counts) -> std::io::Result<()> {
@@ -328,7 +325,7 @@ fn write_review_item(out: &mut impl Write, item: &Item) -> std::io::Result<()> {
         .filter(|r| r.verdict == Verdict::Agreed)
         .map(|r| match (&r.eptura, &r.condeco) {
             (Some(e), Some(c)) if e != c => format!("{} ({e} = {c})", field_name(r.field)),
-            _ => field_name(r.field),
+            _ => field_name(r.field).to_string(),
         })
         .collect();
     if !agreed.is_empty() {

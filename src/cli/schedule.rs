@@ -144,6 +144,7 @@ async fn daemon(settings: &SyncSettings, lock: &RunLock, slots: Slots, args: &Ar
     let mut last_start = None;
     loop {
         let wait = slots.wait(last_start);
+        record_next_run(settings, slots, wait);
         if !wait.is_zero() {
             say(&format!("next run in {}", human(wait)));
             if !sleep_unless_stopped(wait, &stop).await {
@@ -151,10 +152,31 @@ async fn daemon(settings: &SyncSettings, lock: &RunLock, slots: Slots, args: &Ar
             }
         }
         last_start = Some(std::time::Instant::now());
+        record_next_run(settings, slots, Duration::ZERO);
         run_with_restarts(settings, lock, &control, args).await;
         if stop.is_cancelled() {
             return;
         }
+    }
+}
+
+/// Keep the rule and the next run in the store, for `history` and the TUI: due in `wait`, or
+/// running now when `wait` is zero. A store that cannot be written is said, not fatal.
+fn record_next_run(settings: &SyncSettings, slots: Slots, wait: Duration) {
+    let next = (!wait.is_zero())
+        .then(|| jiff::SignedDuration::try_from(wait).ok())
+        .flatten()
+        .and_then(|wait| jiff::Timestamp::now().checked_add(wait).ok())
+        .map(|at| at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+    let recorded = Store::open(&settings.store).and_then(|mut store| {
+        store.record_schedule(
+            &describe(slots),
+            next.as_deref(),
+            &LockHolder::this_process(),
+        )
+    });
+    if let Err(error) = recorded {
+        say(&format!("cannot record the next run in the store: {error}"));
     }
 }
 

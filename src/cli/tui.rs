@@ -32,8 +32,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 /// What the header says about the services (their addresses when configured, not yet probed,
-/// else "not configured"), the Eptura client the upload uses when its settings are complete,
-/// and each setting still missing with how to set it.
+/// else "not configured"), the clients the upload, the merge and the sync use when their
+/// settings are complete, and each setting still missing with how to set it.
 pub fn session(connection: &ConnectionArgs) -> Session {
     let (settings, note) = match connection.settings() {
         Ok(settings) => (settings, None),
@@ -43,15 +43,15 @@ pub fn session(connection: &ConnectionArgs) -> Session {
     let said = |errors: Vec<crate::config::ConfigError>| -> Vec<String> {
         errors.iter().map(ToString::to_string).collect()
     };
-    let mut eptura_missing = said(settings.eptura_missing());
-    let eptura_client = if eptura_missing.is_empty() && note.is_none() {
-        connection
-            .eptura_client()
-            .map_err(|problem| eptura_missing.push(problem))
-            .ok()
-    } else {
-        None
-    };
+    let readable = note.is_none();
+    let (eptura_client, eptura_missing) =
+        client_or_missing(said(settings.eptura_missing()), readable, || {
+            connection.eptura_client()
+        });
+    let (condeco_client, condeco_missing) =
+        client_or_missing(said(settings.condeco_missing()), readable, || {
+            connection.condeco_client()
+        });
     Session {
         profile: settings
             .profile
@@ -63,10 +63,24 @@ pub fn session(connection: &ConnectionArgs) -> Session {
         settings_from: Some(settings_from(&settings)),
         eptura_client,
         eptura_missing,
-        condeco_missing: said(settings.condeco_missing()),
+        condeco_client,
+        condeco_missing,
         store: connection.store_path().ok(),
         after_upload: None,
     }
+}
+
+/// A client when its settings are complete and the config could be read; else (also when it
+/// cannot be built) what is missing, setting by setting.
+fn client_or_missing<T>(
+    mut missing: Vec<String>,
+    readable: bool,
+    build: impl FnOnce() -> Result<T, String>,
+) -> (Option<T>, Vec<String>) {
+    let client = (missing.is_empty() && readable)
+        .then(|| build().map_err(|problem| missing.push(problem)).ok())
+        .flatten();
+    (client, missing)
 }
 
 /// "profile acme of /home/me/.config/spacebridge/config.toml", or that no config file was read.

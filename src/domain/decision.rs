@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::ids::CondecoKey;
+use super::ids::{CondecoKey, ExternalId};
 
 /// What the operator decided for an Eptura entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,6 +44,23 @@ impl Decision {
         match self {
             Decision::Accept(key) | Decision::LinkTo(key) => Some(*key),
             Decision::Reject(_) | Decision::New => None,
+        }
+    }
+}
+
+/// One change to the stored decisions: record (or replace) an Eptura entity's decision, or
+/// forget it. What `decide` and the TUI's Merge screen hand to the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecisionChange {
+    Set(ExternalId, Decision),
+    Undo(ExternalId),
+}
+
+impl DecisionChange {
+    /// The Eptura entity the change is about.
+    pub const fn entity(&self) -> &ExternalId {
+        match self {
+            DecisionChange::Set(entity, _) | DecisionChange::Undo(entity) => entity,
         }
     }
 }

@@ -15,8 +15,9 @@ pub mod postal;
 pub mod remote;
 pub mod space_type;
 pub mod text;
+pub mod when;
 
-pub use decision::Decision;
+pub use decision::{Decision, DecisionChange};
 pub use geo::{CountryCode, Region};
 pub use ids::{CondecoKey, ExternalId, SyncKind};
 pub use portfolio::{Building, Floor, Portfolio, PortfolioCounts, SourceRow, Space};

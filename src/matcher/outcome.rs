@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::input::Level;
 use super::score::Reason;
-use crate::domain::{CondecoKey, Decision, ExternalId};
+use crate::domain::{CondecoKey, Decision, DecisionChange, ExternalId};
 
 /// Where an Eptura entity stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -151,6 +151,23 @@ impl Outcome {
     /// The items of one level.
     pub fn level(&self, level: Level) -> impl Iterator<Item = &Item> {
         self.items.iter().filter(move |i| i.level == level)
+    }
+
+    /// Accept every proposal of `band` under an Eptura entity (itself included) at once, as
+    /// decisions to record: every review proposal of a building (`decide accept --under`), or
+    /// its auto matches pinned (the TUI's Merge screen). Competing claims are left out: two
+    /// entities proposing one Condeco entity need a person each; so are the items already
+    /// decided that way.
+    pub fn accept_under(&self, root: &ExternalId, band: Band) -> Vec<DecisionChange> {
+        (self.items.iter())
+            .filter(|i| i.band == band && !i.flags.contains(&Flag::CompetingClaim))
+            .filter(|i| &i.eptura_id == root || i.ancestors.contains(root))
+            .filter_map(|i| {
+                let accept = Decision::Accept(i.condeco_id?);
+                (i.decision != Some(accept))
+                    .then(|| DecisionChange::Set(i.eptura_id.clone(), accept))
+            })
+            .collect()
     }
 
     /// The item of one Eptura entity.

@@ -38,6 +38,27 @@ pub enum Field {
     Decision,
 }
 
+impl Field {
+    /// The field as `match --format json` and the TUI name it ("postal_code").
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::NameCode => "name_code",
+            Field::Code => "code",
+            Field::Street => "street",
+            Field::PostalCode => "postal_code",
+            Field::City => "city",
+            Field::State => "state",
+            Field::FloorNumber => "floor_number",
+            Field::Capacity => "capacity",
+            Field::Kind => "kind",
+            Field::ExternalId => "external_id",
+            Field::Mapping => "mapping",
+            Field::Decision => "decision",
+        }
+    }
+}
+
 /// How a field compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -9,7 +9,7 @@ use super::Store;
 use super::error::{StoreError, sql};
 use super::schema::now;
 use super::sql::{condeco_key, external_id};
-use crate::domain::{Decision, ExternalId};
+use crate::domain::{Decision, DecisionChange, ExternalId};
 
 /// A stored decision; the level is `eptura.kind()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +73,16 @@ impl Store {
             .map(|removed| removed > 0)
             .map_err(sql(path, "undoing a merge decision"))
         })
+    }
+
+    /// Records or forgets one decision; `false` for an undo that found none.
+    pub fn change_decision(&mut self, change: &DecisionChange) -> Result<bool, StoreError> {
+        match change {
+            DecisionChange::Set(entity, decision) => {
+                self.set_decision(entity, *decision).map(|()| true)
+            }
+            DecisionChange::Undo(entity) => self.undo_decision(entity),
+        }
     }
 
     /// The decision for one Eptura record, if any.

@@ -28,7 +28,7 @@ impl LockHolder {
     }
 
     /// Whether the holder is known to be gone: a process of this machine that no longer runs.
-    fn is_stale(&self) -> bool {
+    pub fn is_stale(&self) -> bool {
         self.host == this_host() && !process_is_running(self.pid)
     }
 }

@@ -2,8 +2,9 @@
 //! came from ([`Mapping`]), the write intents that keep a resumed run from creating duplicates
 //! ([`WriteIntent`]), the merge review's decisions ([`Decision`]), the history of runs
 //! ([`Run`]) with their rejected items ([`RejectedItem`]) and drift ([`Drift`]), the copy of
-//! Eptura's floors and spaces a daily run reads changes against ([`EpturaCopy`]), and the lock
-//! that keeps two syncs off one store ([`RunLock`]). Schema in `schema.rs`, guarantees in `docs/store.md`.
+//! Eptura's floors and spaces a daily run reads changes against ([`EpturaCopy`]), the lock
+//! that keeps two syncs off one store ([`RunLock`]) and the schedule a daemon runs by
+//! ([`Schedule`]). Schema in `schema.rs`, guarantees in `docs/store.md`.
 //!
 //! It must not hold secrets: [`Store::open`] takes a path and nothing else, no settings reach
 //! it, and nothing it stores comes from a credential. It knows nothing of HTTP or of either
@@ -27,6 +28,7 @@ mod fingerprint;
 mod lock;
 mod mappings;
 mod runs;
+mod schedule;
 mod schema;
 mod sql;
 pub mod stop_point;
@@ -48,6 +50,7 @@ pub use fingerprint::{Fingerprint, FingerprintError};
 pub use lock::{LockHolder, RunLock};
 pub use mappings::{IntentId, IntentOutcome, Mapping, StoredMapping, WriteIntent, WriteOp};
 pub use runs::{OpCounts, RejectedItem, RequestCounts, Run, RunEnd, RunId, RunKind, RunStatus};
+pub use schedule::Schedule;
 pub use schema::current_version as schema_version;
 
 use error::sql;

@@ -122,6 +122,12 @@ impl OpCounts {
             sum(&self.delete),
         ]
     }
+
+    /// Created, updated, linked and deleted, all kinds: "+12 ~3 =0 -1".
+    pub fn summary(&self) -> String {
+        let [created, updated, linked, deleted] = self.totals();
+        format!("+{created} ~{updated} ={linked} -{deleted}")
+    }
 }
 
 /// Requests a run sent to each API.
@@ -155,6 +161,15 @@ pub struct Run {
     /// Items Condeco rejected in this run.
     pub rejected: u64,
     pub drift: u64,
+}
+
+impl Run {
+    /// Seconds from start to end (`None` while running, or for a time that does not read).
+    pub fn duration_seconds(&self) -> Option<f64> {
+        let start: jiff::Timestamp = self.started.parse().ok()?;
+        let end: jiff::Timestamp = self.ended.as_deref()?.parse().ok()?;
+        Some(end.duration_since(start).as_secs_f64())
+    }
 }
 
 /// An entity Condeco refused (400/409), with Condeco's message for the operator.

@@ -148,9 +148,25 @@ fn version_3() -> String {
     )
 }
 
+/// Version 4: the schedule a `schedule` daemon keeps on this store (its rule, its next run and
+/// who runs it), so that `history` and the TUI can say when the next run is due.
+fn version_4() -> String {
+    format!(
+        "CREATE TABLE schedule (
+            id         INTEGER PRIMARY KEY CHECK (id = 1),
+            rule       TEXT NOT NULL,
+            next_run   TEXT,
+            pid        INTEGER NOT NULL,
+            host       TEXT NOT NULL,
+            updated_at TEXT NOT NULL DEFAULT ({now})
+        );",
+        now = now!()
+    )
+}
+
 /// Every migration, oldest first; the store's version is how many have been applied.
 fn migrations() -> Vec<String> {
-    vec![version_1(), version_2(), version_3()]
+    vec![version_1(), version_2(), version_3(), version_4()]
 }
 
 /// The schema version this binary writes.

@@ -190,18 +190,37 @@ async fn run_under_lock(
     Ok(report)
 }
 
+/// A run the next sync takes over: one a crash left `running` (the process died without
+/// ending it), or the last run when it failed or was cancelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resumable {
+    pub run: crate::store::Run,
+    /// Left `running` by a process that died (a crash, a kill, a power cut).
+    pub crashed: bool,
+}
+
+/// What the next sync on this store would resume, if anything (the store is only read).
+pub fn resumable(store: &Store) -> Result<Option<Resumable>, StoreError> {
+    if let Some(run) = store.last_unfinished_run()? {
+        return Ok(Some(Resumable { run, crashed: true }));
+    }
+    let last = store.runs()?.into_iter().next();
+    Ok(last
+        .filter(|last| matches!(last.status, RunStatus::Failed | RunStatus::Cancelled))
+        .map(|run| Resumable {
+            run,
+            crashed: false,
+        }))
+}
+
 /// Initial (no run ever succeeded), resumed (the last run failed, or was left running by a
 /// crash: marked failed now), or daily.
 fn run_kind(store: &mut Store) -> Result<(RunKind, Option<RunId>), StoreError> {
-    if let Some(dead) = store.last_unfinished_run()? {
-        store.fail_unfinished_run(dead.run_id)?;
-        return Ok((RunKind::Resumed, Some(dead.run_id)));
-    }
-    let last = store.runs()?.into_iter().next();
-    if let Some(last) = last
-        && matches!(last.status, RunStatus::Failed | RunStatus::Cancelled)
-    {
-        return Ok((RunKind::Resumed, Some(last.run_id)));
+    if let Some(resumable) = resumable(store)? {
+        if resumable.crashed {
+            store.fail_unfinished_run(resumable.run.run_id)?;
+        }
+        return Ok((RunKind::Resumed, Some(resumable.run.run_id)));
     }
     Ok(match store.last_succeeded_run()? {
         Some(_) => (RunKind::Daily, None),
@@ -317,7 +336,7 @@ async fn read_and_plan(
     reading: Reading,
 ) -> Result<Plan, SyncError> {
     let phase = std::time::Instant::now();
-    let copy = lock(store).eptura_copy()?;
+    let copy = blocking(|| lock(store).eptura_copy())?;
     tracing::info!(ms = phase.elapsed().as_millis(), "read the Eptura copy");
     // The two services are read at the same time: neither waits for the other.
     let phase = std::time::Instant::now();
@@ -329,33 +348,49 @@ async fn read_and_plan(
     let condeco = condeco?;
     tracing::info!(ms = phase.elapsed().as_millis(), "read both services");
     let phase = std::time::Instant::now();
-    if reading == Reading::Run {
-        save_copy(&mut lock(store), &eptura, &update)?;
-    }
-    let (mappings, decisions) = {
-        let guard = lock(store);
-        (all_mappings(&guard)?, guard.decisions()?)
-    };
+    let (mappings, decisions) = blocking(|| {
+        let mut guard = lock(store);
+        if reading == Reading::Run {
+            save_copy(&mut guard, &eptura, &update)?;
+        }
+        Ok::<_, StoreError>((all_mappings(&guard)?, guard.decisions()?))
+    })?;
     tracing::info!(
         ms = phase.elapsed().as_millis(),
         "saved the copy, read the mappings"
     );
-    let phase = std::time::Instant::now();
-    let desired = desired_state(&eptura);
-    let matching = &settings.plan.matching;
-    let links = match needs_matching(&condeco, &mappings, &decisions) {
-        true => merge(&eptura, &desired, &condeco, &mappings, &decisions, matching).1,
-        false => MergeLinks::default(),
-    };
-    tracing::info!(ms = phase.elapsed().as_millis(), "mapped and matched");
-    let phase = std::time::Instant::now();
-    let plan = plan(&desired, &condeco, &mappings, &links, &settings.plan)?;
-    tracing::info!(ms = phase.elapsed().as_millis(), "planned");
+    let plan = blocking(|| {
+        let phase = std::time::Instant::now();
+        let desired = desired_state(&eptura);
+        let matching = &settings.plan.matching;
+        let links = match needs_matching(&condeco, &mappings, &decisions) {
+            true => merge(&eptura, &desired, &condeco, &mappings, &decisions, matching).1,
+            false => MergeLinks::default(),
+        };
+        tracing::info!(ms = phase.elapsed().as_millis(), "mapped and matched");
+        let phase = std::time::Instant::now();
+        let plan = plan(&desired, &condeco, &mappings, &links, &settings.plan);
+        tracing::info!(ms = phase.elapsed().as_millis(), "planned");
+        plan
+    })?;
     events.send(Event::Planned {
         counts: plan.counts(),
         held: plan.ops.iter().filter(|op| op.is_held()).count(),
     });
     Ok(plan)
+}
+
+/// Run work that holds the thread for long (planning 100,000 entities, reading or writing the
+/// store's copy of Eptura) without holding up the runtime: on a multi-threaded runtime the
+/// worker first hands its other tasks and the timers to another thread (`block_in_place`), so
+/// the simulators, the HTTP layer's pacing and a TUI's jobs go on meanwhile; on a
+/// single-threaded runtime (tests) it simply runs.
+pub(crate) fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    let flavor = tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor());
+    match flavor {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {

@@ -16,10 +16,10 @@ use crate::matcher::{
     Band, CondecoEntity, EpturaEntity, Facts, Input, Level, MatchConfig, Outcome, SpaceKind,
     match_entities,
 };
-use crate::store::{Mapping, MergeDecision, Store};
+use crate::store::{Mapping, MergeDecision, Store, StoreError};
 
 use super::desired::{Desired, DesiredState, Fields, desired_state};
-use super::engine::{SyncError, SyncSettings};
+use super::engine::{SyncError, SyncSettings, blocking};
 use super::events::EventSink;
 use super::quota::QuotaWait;
 use super::snapshot::{CondecoSnapshot, EpturaSnapshot};
@@ -132,24 +132,89 @@ fn review_reason(item: &crate::matcher::Item) -> String {
 /// A match now, as `spacebridge match` shows it: both services and the store read, nothing
 /// written.
 pub async fn preview(settings: &SyncSettings) -> Result<Outcome, SyncError> {
-    let (mappings, decisions) = {
-        let store = Store::open(&settings.store)?;
-        let mut mappings = Vec::new();
-        for kind in SyncKind::ALL {
-            mappings.extend(store.mappings(kind)?.into_iter().map(|m| m.mapping));
+    let (view, decisions) = MergeView::read(settings).await?;
+    Ok(view.outcome(&decisions, &settings.plan.matching))
+}
+
+/// What a merge review reads once and matches again after every decision (the TUI's Merge
+/// screen): both snapshots, the desired state and the store's mappings. Matching again costs
+/// the matcher's time only, no request.
+#[derive(Debug, Clone, Default)]
+pub struct MergeView {
+    pub eptura: EpturaSnapshot,
+    pub desired: DesiredState,
+    pub condeco: CondecoSnapshot,
+    pub mappings: Vec<Mapping>,
+}
+
+impl MergeView {
+    /// Read both services and the store (nothing written); the view and the decisions stored.
+    pub async fn read(
+        settings: &SyncSettings,
+    ) -> Result<(MergeView, Vec<MergeDecision>), SyncError> {
+        let (mappings, decisions) = blocking(|| {
+            let store = Store::open(&settings.store)?;
+            let mut mappings = Vec::new();
+            for kind in SyncKind::ALL {
+                mappings.extend(store.mappings(kind)?.into_iter().map(|m| m.mapping));
+            }
+            Ok::<_, StoreError>((mappings, store.decisions()?))
+        })?;
+        let silent = EventSink::none();
+        let quota = QuotaWait {
+            max_wait: settings.apply.max_quota_wait,
+            events: &silent,
+        };
+        let (eptura, condeco) = tokio::join!(
+            EpturaSnapshot::read(&settings.eptura),
+            CondecoSnapshot::read(&settings.condeco, quota)
+        );
+        let eptura = eptura?;
+        let view = MergeView {
+            desired: blocking(|| desired_state(&eptura)),
+            eptura,
+            condeco: condeco?,
+            mappings,
+        };
+        Ok((view, decisions))
+    }
+
+    /// The match given these decisions.
+    pub fn outcome(&self, decisions: &[MergeDecision], config: &MatchConfig) -> Outcome {
+        let view = self;
+        merge(
+            &view.eptura,
+            &view.desired,
+            &view.condeco,
+            &view.mappings,
+            decisions,
+            config,
+        )
+        .0
+    }
+
+    /// The bookings Condeco holds under each of its entities (a resource's own; a floor's,
+    /// a location's, a region's and a country's added up from their resources): what a wrong
+    /// link would move. Entities without bookings are left out.
+    pub fn bookings(&self) -> HashMap<CondecoKey, u64> {
+        let mut above: HashMap<CondecoKey, Vec<CondecoKey>> = HashMap::new();
+        for entity in condeco_side(&self.condeco) {
+            above.insert(entity.key, entity.ancestors);
         }
-        (mappings, store.decisions()?)
-    };
-    let eptura = EpturaSnapshot::read(&settings.eptura).await?;
-    let silent = EventSink::none();
-    let quota = QuotaWait {
-        max_wait: settings.apply.max_quota_wait,
-        events: &silent,
-    };
-    let condeco = CondecoSnapshot::read(&settings.condeco, quota).await?;
-    let desired = desired_state(&eptura);
-    let config = settings.plan.matching;
-    Ok(merge(&eptura, &desired, &condeco, &mappings, &decisions, &config).0)
+        let mut bookings: HashMap<CondecoKey, u64> = HashMap::new();
+        for resource in &self.condeco.resources {
+            let count = resource.booking_count.unwrap_or(0);
+            if count == 0 {
+                continue;
+            }
+            let key = CondecoKey::Resource(resource.id);
+            let chain = above.get(&key).map(Vec::as_slice).unwrap_or_default();
+            for holder in std::iter::once(&key).chain(chain) {
+                *bookings.entry(*holder).or_default() += count;
+            }
+        }
+        bookings
+    }
 }
 
 /// The matcher's input: the Eptura side from the desired state (with the original names and

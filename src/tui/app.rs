@@ -3,9 +3,11 @@
 //! channel. A key goes to what is in front: an overlay (help, prompt, confirmation), else the
 //! Upload panel, else the current screen; what they ask for comes back as an [`Action`] that the
 //! app carries out. Long work runs as background jobs ([`Jobs`], the work itself in
-//! [`super::work`]) whose messages the app hands to the screen they concern; a message of a
-//! cancelled or replaced job is dropped. Each screen keeps its own state machine; nothing here
-//! draws ([`super::ui`] reads this state to draw it).
+//! [`super::work`]: loads, the upload, the merge's reads and decisions, the sync's plan and run,
+//! the history) whose messages the app hands to the screen they concern; a message of a
+//! cancelled or replaced job is dropped. A running sync takes the Sync screen's commands on a
+//! channel the app keeps. Each screen keeps its own state machine; nothing here draws
+//! ([`super::ui`] reads this state to draw it).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,8 +17,9 @@ use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use ratatui::layout::Rect;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{self, UnboundedSender};
 
+use crate::domain::DecisionChange;
 use crate::template::Loaded;
 use crate::tui::complete;
 use crate::tui::event::{Event, JobMessage, Reply};
@@ -26,9 +29,12 @@ use crate::tui::keymap::{self, Command, Table};
 use crate::tui::layout::{Chrome, step_at};
 use crate::tui::portfolio_tree::Prepared;
 use crate::tui::prompt::{self, Prompt};
+use crate::tui::reads::EngineCommand;
 use crate::tui::recent;
 use crate::tui::screens::upload::Reach;
-use crate::tui::screens::{Action, LoadRequest, Screen, load, placeholder, review, upload};
+use crate::tui::screens::{
+    Action, LoadRequest, Screen, history, load, merge, review, sync, upload,
+};
 use crate::tui::session::Session;
 use crate::tui::step::Step;
 use crate::tui::theme::Theme;
@@ -72,10 +78,9 @@ pub struct App {
     pub step: Step,
     pub load: load::State,
     pub review: Option<review::State>,
-    /// The steps not built yet.
-    pub merge: placeholder::State,
-    pub sync: placeholder::State,
-    pub history: placeholder::State,
+    pub merge: merge::State,
+    pub sync: sync::State,
+    pub history: history::State,
     /// The Upload panel over Review, while it is open.
     pub upload: Option<upload::State>,
     pub overlay: Overlay,
@@ -93,6 +98,12 @@ pub struct App {
     /// The last load that succeeded, for reload and export.
     last_request: Option<LoadRequest>,
     data_dir: Option<PathBuf>,
+    /// Where the Sync screen's commands reach the running sync.
+    sync_commands: Option<UnboundedSender<EngineCommand>>,
+    /// Decisions made while the previous ones were still being recorded: recorded next.
+    pending_decisions: Vec<DecisionChange>,
+    /// What the decision being recorded is, for the status line once it is.
+    deciding: Option<String>,
 }
 
 impl App {
@@ -106,13 +117,18 @@ impl App {
         size: Rect,
     ) -> App {
         let recent = data_dir.as_deref().map(recent::read).unwrap_or_default();
+        let missing = session.sync_settings().err().unwrap_or_default();
         let mut app = App {
             step: Step::Load,
             load: load::State::new(recent),
             review: None,
-            merge: placeholder::State::new(Step::Merge, &session),
-            sync: placeholder::State::new(Step::Sync, &session),
-            history: placeholder::State::new(Step::History, &session),
+            merge: merge::State::new(missing.clone()),
+            sync: sync::State::new(missing.clone()),
+            history: history::State::new(if session.store.is_some() {
+                Vec::new()
+            } else {
+                missing
+            }),
             upload: None,
             overlay: Overlay::None,
             session,
@@ -127,6 +143,9 @@ impl App {
             loading: None,
             last_request: None,
             data_dir,
+            sync_commands: None,
+            pending_decisions: Vec::new(),
+            deciding: None,
         };
         app.relayout();
         app
@@ -136,9 +155,32 @@ impl App {
         self.quit
     }
 
-    /// Whether work the operator waits for runs (a load, an export or an upload).
+    /// Whether work the operator waits for runs (anything but reading a file's sheet names).
     pub fn is_busy(&self) -> bool {
         self.jobs.kinds().any(|k| k != JobKind::Sheets)
+    }
+
+    /// The running work that quitting would cut short (a load, an export, an upload, a
+    /// decision being recorded, a sync): quitting asks first.
+    pub fn work_at_stake(&self) -> Vec<JobKind> {
+        (self.jobs.kinds())
+            .filter(|k| {
+                matches!(
+                    k,
+                    JobKind::Load
+                        | JobKind::Export
+                        | JobKind::Upload
+                        | JobKind::Decide
+                        | JobKind::Sync
+                )
+            })
+            .collect()
+    }
+
+    /// Wait a moment for the jobs cancelled on quitting to wind down: a sync finishes its
+    /// writes in flight and records its run as cancelled, so the next one resumes it cleanly.
+    pub async fn wind_down(&mut self) -> bool {
+        self.jobs.wind_down(Duration::from_secs(10)).await
     }
 
     /// The jobs running, oldest first, and when each started.
@@ -153,9 +195,9 @@ impl App {
         self.jobs.is_running(JobKind::Upload)
     }
 
-    /// Whether a real upload runs: the header's mode says ARMED.
+    /// Whether a real upload or a sync writes: the header's mode says ARMED.
     pub fn is_armed(&self) -> bool {
-        self.upload.as_ref().is_some_and(upload::State::is_armed)
+        self.upload.as_ref().is_some_and(upload::State::is_armed) || self.sync.is_armed()
     }
 
     /// Why a step cannot be opened now, if it cannot.
@@ -163,9 +205,16 @@ impl App {
         (step == Step::Review && self.review.is_none()).then_some("load a template first")
     }
 
-    /// What the steps line says of a step that opens but is not built yet.
-    pub fn step_note(&self, step: Step) -> Option<&'static str> {
-        matches!(step, Step::Merge | Step::Sync | Step::History).then_some("not built yet")
+    /// What the steps line says of a step: pairs left to review, a sync running.
+    pub fn step_note(&self, step: Step) -> Option<String> {
+        match step {
+            Step::Merge => {
+                let left = self.merge.review_left();
+                (left > 0).then(|| format!("{left} to review"))
+            }
+            Step::Sync => self.sync.note_for_steps(),
+            _ => None,
+        }
     }
 
     /// The current screen.
@@ -289,6 +338,9 @@ impl App {
     fn relayout(&mut self) {
         let main = self.main_area();
         self.load.resize(main);
+        self.merge.resize(main);
+        self.sync.resize(main);
+        self.history.resize(main);
         if let Some(review) = &mut self.review {
             review.resize(main);
         }
@@ -379,7 +431,130 @@ impl App {
                 self.say(format!("forgot {}", path.display()));
             }
             Action::Message(text) => self.say(text),
+            Action::ReadMerge => self.read_merge(),
+            Action::Decide(changes) => self.decide(changes),
+            Action::Plan { retry_rejected } => self.plan(retry_rejected),
+            Action::StartSync {
+                approved,
+                retry_rejected,
+            } => self.start_sync(approved, retry_rejected),
+            Action::Engine(command) => self.tell_engine(command),
+            Action::ReadHistory => self.read_history(),
+            Action::ReadRun(run) => {
+                if let Some(store) = self.session.store.clone() {
+                    self.jobs.start(JobKind::History, self.now, |_, _| {
+                        work::run_detail(store, run)
+                    });
+                }
+            }
+            Action::SyncNow => self.sync_now(),
         }
+    }
+
+    /// Read both services and match them for the Merge screen.
+    fn read_merge(&mut self) {
+        let Ok(settings) = self.session.sync_settings() else {
+            return;
+        };
+        let started =
+            (self.jobs).start(JobKind::Match, self.now, |_, _| work::merge_read(settings));
+        if started.is_some() {
+            self.merge.reading();
+        }
+    }
+
+    /// Record merge decisions (after the ones being recorded, if any) and match again.
+    fn decide(&mut self, changes: Vec<DecisionChange>) {
+        if self.jobs.is_running(JobKind::Decide) {
+            self.pending_decisions.extend(changes);
+            return;
+        }
+        let (Some(store), Some(read)) = (self.session.store.clone(), &self.merge.read) else {
+            return;
+        };
+        let said = describe_changes(&changes, self.merge.outcome());
+        let job = work::Decide {
+            store,
+            changes,
+            view: read.view.clone(),
+            config: crate::matcher::MatchConfig::default(),
+        };
+        if (self.jobs)
+            .start(JobKind::Decide, self.now, |_, _| work::decide(job))
+            .is_some()
+        {
+            self.merge.saving = true;
+            self.deciding = Some(said);
+        }
+    }
+
+    /// Plan a sync (a dry run) for the Sync screen.
+    fn plan(&mut self, retry_rejected: bool) {
+        if self.sync.is_armed() {
+            self.say("a sync is running: its plan is the one shown");
+            return;
+        }
+        let Ok(settings) = self.session.sync_settings() else {
+            return;
+        };
+        let started = self.jobs.start(JobKind::Plan, self.now, |_, _| {
+            work::plan(settings, retry_rejected)
+        });
+        if started.is_some() {
+            self.sync.planning();
+        }
+    }
+
+    /// Run the sync the operator confirmed, with the held ops they approved.
+    fn start_sync(&mut self, approved: std::collections::BTreeSet<String>, retry_rejected: bool) {
+        let Ok(mut settings) = self.session.sync_settings() else {
+            return;
+        };
+        settings.plan.approved = approved;
+        let (tx, commands) = mpsc::unbounded_channel();
+        let job = work::Sync {
+            settings,
+            retry_rejected,
+            commands,
+        };
+        let started = self
+            .jobs
+            .start(JobKind::Sync, self.now, |reporter, cancel| {
+                work::sync(job, reporter, cancel)
+            });
+        if started.is_some() {
+            self.sync_commands = Some(tx);
+            self.sync.started(self.now);
+            tracing::info!(retry_rejected, "sync started");
+        }
+    }
+
+    fn tell_engine(&mut self, command: EngineCommand) {
+        let sent = (self.sync_commands.as_ref()).is_some_and(|tx| tx.send(command).is_ok());
+        if !sent {
+            self.say("no sync is running");
+        }
+    }
+
+    fn read_history(&mut self) {
+        let Some(store) = self.session.store.clone() else {
+            return;
+        };
+        let started = (self.jobs).start(JobKind::History, self.now, |_, _| work::history(store));
+        if started.is_some() {
+            self.history.reading();
+        }
+    }
+
+    /// History's `s`: to Sync, plan, and ask before going ARMED once the plan is in.
+    fn sync_now(&mut self) {
+        self.step = Step::Sync;
+        if self.sync.is_armed() {
+            self.say("a sync is running already");
+            return;
+        }
+        self.sync.arm_when_planned = true;
+        self.plan(false);
     }
 
     fn global(&mut self, command: Command) {
@@ -389,7 +564,13 @@ impl App {
                 self.overlay = Overlay::Help(Help::new(title, tables));
             }
             Command::CommandLine => self.overlay = Overlay::Prompt(Prompt::command()),
-            Command::Step(step) => self.switch_step(step),
+            Command::Step(step) => {
+                // A finished Upload panel closes on the way to another step.
+                if self.upload.as_ref().is_some_and(|p| !p.is_running()) {
+                    self.upload = None;
+                }
+                self.switch_step(step);
+            }
             Command::Quit => self.request_quit(),
             Command::Back if self.jobs.is_running(JobKind::Load) => self.cancel_load(),
             Command::Back if self.step != Step::Load => self.step = Step::Load,
@@ -400,12 +581,17 @@ impl App {
     pub fn switch_step(&mut self, step: Step) {
         match self.step_blocked(step) {
             Some(reason) => self.say(format!("{} is not possible yet: {reason}", step.title())),
-            None => self.step = step,
+            None => {
+                self.step = step;
+                if let Some(action) = self.screen_mut().opened() {
+                    self.apply(action);
+                }
+            }
         }
     }
 
     fn request_quit(&mut self) {
-        if self.is_busy() {
+        if !self.work_at_stake().is_empty() {
             self.overlay = Overlay::ConfirmQuit;
         } else {
             self.quit_now();
@@ -443,11 +629,15 @@ impl App {
             "export" | "w" => self.open_export_prompt(),
             "reload" | "r" => self.apply(Action::Reload),
             "upload" | "u" => self.open_upload(),
+            "plan" => {
+                self.switch_step(Step::Sync);
+                self.plan(false);
+            }
             _ => match Step::parse(verb) {
                 Some(step) => self.switch_step(step),
                 None => self.say(format!(
                     "unknown command \":{text}\": try :load PATH, :export PATH, :reload, \
-                     :upload, :review, :help or :q"
+                     :upload, :review, :merge, :sync, :plan, :history, :help or :q"
                 )),
             },
         }
@@ -532,8 +722,40 @@ impl App {
                 stats,
                 after,
             } => {
+                // What the merge and the sync read is out of date once something was written.
+                if result.as_ref().is_ok_and(|r| r.writes() > 0) {
+                    self.merge.stale = true;
+                    self.sync.stale = true;
+                }
                 let said = (self.upload.as_mut()).and_then(|p| p.finished(result, stats, after));
                 if let Some(said) = said {
+                    self.say(said);
+                }
+            }
+            Reply::Matched(result) => self.merge.matched(result),
+            Reply::Decided(result) => {
+                let decided = self.deciding.take().unwrap_or_default();
+                match self.merge.decided(result) {
+                    Some(failed) => self.say(failed),
+                    None => self.say(format!("✓ recorded {decided}")),
+                }
+                self.sync.stale = true;
+                let pending = std::mem::take(&mut self.pending_decisions);
+                if !pending.is_empty() {
+                    self.decide(pending);
+                }
+            }
+            Reply::Planned(result) => self.sync.planned(result),
+            Reply::SyncEvents(events) => self.sync.events(events, self.now),
+            Reply::Synced(result) => {
+                self.sync_commands = None;
+                self.merge.stale = true;
+                let said = self.sync.finished(result);
+                self.say(said);
+            }
+            Reply::History(result) => self.history.history(result),
+            Reply::RunDetail(result) => {
+                if let Some(said) = self.history.detail(result) {
                     self.say(said);
                 }
             }
@@ -726,6 +948,24 @@ impl App {
         if let Some(action) = self.front_mut().click(chrome.main, column, row) {
             self.apply(action);
         }
+    }
+}
+
+/// What the status line says once decisions are recorded: "region US:Houston (Houston):
+/// accept 14".
+fn describe_changes(
+    changes: &[DecisionChange],
+    outcome: Option<&crate::matcher::Outcome>,
+) -> String {
+    match changes {
+        [DecisionChange::Set(entity, decision)] => {
+            let name = (outcome.and_then(|o| o.item(entity)))
+                .map(|i| format!(" ({})", i.eptura_name))
+                .unwrap_or_default();
+            format!("{} {entity}{name}: {decision}", entity.kind())
+        }
+        [DecisionChange::Undo(entity)] => format!("{} {entity}: no decision", entity.kind()),
+        many => format!("{} decisions", many.len()),
     }
 }
 

@@ -5,10 +5,12 @@
 //! messages are dropped from then on); stopping one asks it to wind down and still takes its
 //! last message (an upload's count of what it did before it stopped).
 //!
-//! Load, sheet reading, export and upload are jobs today. The matcher and the sync engine plug
-//! in the same way: a sync job starts `sync::engine::EngineHandle`, forwards its events as
-//! replies, and calls its `cancel()` when the token is cancelled. This module knows nothing of
-//! what the jobs do and never draws.
+//! Load, sheet reading, export, upload, the merge match and its decisions, the sync plan, the
+//! sync itself (a job that starts `sync::engine::EngineHandle`, forwards its events as replies
+//! and calls its `cancel()` when the token is cancelled) and the history are jobs. Cancelled
+//! jobs' tasks are kept so that quitting can wait a moment for them to wind down (a sync
+//! finishes its writes in flight). This module knows nothing of what the jobs do and never
+//! draws.
 
 use std::future::Future;
 use std::time::Instant;
@@ -30,6 +32,16 @@ pub enum JobKind {
     Export,
     /// The upload to Eptura Workplace, dry or real.
     Upload,
+    /// Reading both services and matching them for the merge review.
+    Match,
+    /// Recording merge decisions and matching again.
+    Decide,
+    /// A sync's plan (a dry run: nothing written).
+    Plan,
+    /// A sync run.
+    Sync,
+    /// Reading the store's runs (or one run's detail).
+    History,
 }
 
 /// How a job talks to the app: every message carries the job's id.
@@ -62,8 +74,9 @@ struct Running {
     started: Instant,
     /// Asked to stop; its last message is still awaited.
     stopping: bool,
-    /// Kept so the task is owned here; dropping a handle would only detach it.
-    _task: JoinHandle<()>,
+    /// Kept so the task is owned here (dropping a handle would only detach it), and so that
+    /// quitting can wait for a cancelled job to wind down.
+    task: JoinHandle<()>,
 }
 
 /// The jobs running now.
@@ -71,6 +84,8 @@ pub struct Jobs {
     tx: UnboundedSender<Event>,
     next: u64,
     running: Vec<Running>,
+    /// Tasks of cancelled jobs, still winding down.
+    winding_down: Vec<JoinHandle<()>>,
 }
 
 impl Jobs {
@@ -80,6 +95,7 @@ impl Jobs {
             tx,
             next: 0,
             running: Vec::new(),
+            winding_down: Vec::new(),
         }
     }
 
@@ -113,7 +129,7 @@ impl Jobs {
             cancel,
             started: now,
             stopping: false,
-            _task: task,
+            task,
         });
         Some(id)
     }
@@ -127,6 +143,8 @@ impl Jobs {
         let job = self.running.remove(at);
         job.cancel.cancel();
         tracing::debug!(?kind, id = job.id.0, "job cancelled");
+        self.winding_down.retain(|task| !task.is_finished());
+        self.winding_down.push(job.task);
         true
     }
 
@@ -182,7 +200,16 @@ impl Jobs {
     pub fn cancel_all(&mut self) {
         for job in self.running.drain(..) {
             job.cancel.cancel();
+            self.winding_down.push(job.task);
         }
+    }
+
+    /// Wait until the cancelled jobs have wound down (a sync's writes in flight land and its
+    /// run is recorded as cancelled), at most `limit`. `false` when some did not end in time.
+    pub async fn wind_down(&mut self, limit: std::time::Duration) -> bool {
+        let tasks = std::mem::take(&mut self.winding_down);
+        let all = futures_util::future::join_all(tasks);
+        tokio::time::timeout(limit, all).await.is_ok()
     }
 }
 

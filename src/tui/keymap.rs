@@ -47,6 +47,36 @@ pub enum Command {
     ChoiceNext,
     /// Review: open the Upload panel.
     Upload,
+    /// Merge: accept the proposed Condeco entity.
+    AcceptPair,
+    /// Merge: reject the proposed Condeco entity.
+    RejectPair,
+    /// Merge: link another Condeco entity (the runner-up, one left without a partner).
+    ChooseOther,
+    /// Merge: nothing in Condeco is the same thing; create it.
+    MarkNew,
+    /// Merge: take back the last decision.
+    Undo,
+    /// Merge: accept every auto match of the selected pair's building.
+    AcceptBuilding,
+    /// Merge: which band the queue shows.
+    CycleBand,
+    /// Merge, Sync, History: read again.
+    Refresh,
+    /// Sync: start (asks before going ARMED); History: sync now.
+    StartSync,
+    /// Sync: approve the selected held op.
+    ApproveHeld,
+    /// Sync: approve every held op.
+    ApproveAll,
+    /// Sync: pause, or resume a paused run.
+    PauseResume,
+    /// Sync: cancel the run after the writes in flight.
+    CancelRun,
+    /// Sync: plan and run just the entities Condeco rejected.
+    RetryRejected,
+    /// Sync: every op in the log, or only what matters.
+    LogDetail,
     /// Enter in a prompt or a confirmation.
     Accept,
     /// Esc in a prompt or a confirmation.
@@ -491,6 +521,273 @@ pub const LOAD_LIST: Table = Table {
     ],
 };
 
+/// The Merge screen, on top of [`LIST`] and [`GLOBAL`].
+pub const MERGE: Table = Table {
+    title: "Merge",
+    bindings: &[
+        bind(
+            &[(KeyCode::Char('a'), NONE)],
+            "a",
+            "accept: the proposed Condeco entity is the same thing",
+            Some("accept"),
+            Command::AcceptPair,
+        ),
+        bind(
+            &[(KeyCode::Char('x'), NONE)],
+            "x",
+            "reject: it is not (never proposed again; the entity waits for a decision)",
+            Some("reject"),
+            Command::RejectPair,
+        ),
+        bind(
+            &[(KeyCode::Char('c'), NONE)],
+            "c",
+            "choose another Condeco entity (the runner-up, or one left without a partner)",
+            Some("choose"),
+            Command::ChooseOther,
+        ),
+        bind(
+            &[(KeyCode::Char('n'), NONE)],
+            "n",
+            "mark new: nothing in Condeco is the same thing; the sync creates it",
+            Some("new"),
+            Command::MarkNew,
+        ),
+        bind(
+            &[(KeyCode::Char('u'), NONE)],
+            "u",
+            "undo the last decision",
+            Some("undo"),
+            Command::Undo,
+        ),
+        bind(
+            &[(KeyCode::Char('A'), NONE)],
+            "A",
+            "accept every auto match of the selected pair's building at once (pins them)",
+            Some("accept building"),
+            Command::AcceptBuilding,
+        ),
+        bind(
+            &[(KeyCode::Char('b'), NONE)],
+            "b",
+            "which pairs the list shows: review, decided, auto, new, not evaluated, all",
+            Some("band"),
+            Command::CycleBand,
+        ),
+        bind(
+            &[(KeyCode::Char('r'), NONE)],
+            "r",
+            "read both services again and match",
+            None,
+            Command::Refresh,
+        ),
+    ],
+};
+
+/// The Merge screen before there is a match to show (reading, or the read failed).
+pub const MERGE_WAITING: Table = Table {
+    title: "Merge",
+    bindings: &[bind(
+        &[(KeyCode::Char('r'), NONE)],
+        "r",
+        "read both services again and match (nothing is written)",
+        Some("read again"),
+        Command::Refresh,
+    )],
+};
+
+/// The Merge screen's candidate chooser (`c`), on top of [`LIST`].
+pub const MERGE_CHOOSER: Table = Table {
+    title: "Choose another Condeco entity",
+    bindings: &[
+        bind(
+            &[(KeyCode::Enter, NONE)],
+            "⏎",
+            "link the selected Condeco entity",
+            Some("link"),
+            Command::Open,
+        ),
+        bind(
+            &[(KeyCode::Esc, NONE)],
+            "Esc",
+            "close the chooser",
+            Some("close"),
+            Command::Dismiss,
+        ),
+    ],
+};
+
+/// The Sync screen with a plan shown (a dry run), on top of [`LIST`] and [`GLOBAL`].
+pub const SYNC_PLAN: Table = Table {
+    title: "Sync: the plan (dry run)",
+    bindings: &[
+        bind(
+            &[(KeyCode::Char('s'), NONE)],
+            "s",
+            "sync: asks before going ARMED, then writes to Condeco",
+            Some("sync"),
+            Command::StartSync,
+        ),
+        bind(
+            &[(KeyCode::Char('d'), NONE)],
+            "d",
+            "approve (or hold again) the selected destructive op",
+            Some("approve"),
+            Command::ApproveHeld,
+        ),
+        bind(
+            &[(KeyCode::Char('D'), NONE)],
+            "D",
+            "approve every destructive op",
+            None,
+            Command::ApproveAll,
+        ),
+        bind(
+            &[(KeyCode::Char('r'), NONE)],
+            "r",
+            "plan again (reads both services)",
+            Some("re-plan"),
+            Command::Refresh,
+        ),
+    ],
+};
+
+/// The question before a sync writes.
+pub const SYNC_ARM: Table = Table {
+    title: "Go ARMED?",
+    bindings: &[
+        bind(
+            &[(KeyCode::Char('y'), NONE)],
+            "y",
+            "yes: go ARMED and start writing to Condeco",
+            Some("go ARMED"),
+            Command::Accept,
+        ),
+        bind(
+            &[(KeyCode::Char('n'), NONE), (KeyCode::Esc, NONE)],
+            "n",
+            "no: back to the plan (nothing is written)",
+            Some("back"),
+            Command::Dismiss,
+        ),
+    ],
+};
+
+/// The Sync screen while a run runs, on top of [`LIST`] and [`GLOBAL`].
+pub const SYNC_RUNNING: Table = Table {
+    title: "Sync: running",
+    bindings: &[
+        bind(
+            &[(KeyCode::Char('p'), NONE)],
+            "p",
+            "pause (the writes in flight finish), or resume",
+            Some("pause/resume"),
+            Command::PauseResume,
+        ),
+        bind(
+            &[(KeyCode::Char('c'), NONE)],
+            "c",
+            "cancel after the writes in flight (the next sync resumes the rest)",
+            Some("cancel"),
+            Command::CancelRun,
+        ),
+        bind(
+            &[(KeyCode::Char('d'), NONE)],
+            "d",
+            "approve the selected held op: it runs after the rest, under the deletion cap",
+            Some("approve"),
+            Command::ApproveHeld,
+        ),
+        bind(
+            &[(KeyCode::Char('D'), NONE)],
+            "D",
+            "approve every held op",
+            None,
+            Command::ApproveAll,
+        ),
+        bind(
+            &[(KeyCode::Char('l'), NONE)],
+            "l",
+            "log: every op, or only what matters",
+            Some("log level"),
+            Command::LogDetail,
+        ),
+    ],
+};
+
+/// The Sync screen once a run ended, on top of [`SCROLL`] and [`GLOBAL`].
+pub const SYNC_DONE: Table = Table {
+    title: "Sync: finished",
+    bindings: &[
+        bind(
+            &[(KeyCode::Char('s'), NONE)],
+            "s",
+            "plan a new sync",
+            Some("new sync"),
+            Command::StartSync,
+        ),
+        bind(
+            &[(KeyCode::Char('l'), NONE)],
+            "l",
+            "log: every op, or only what matters",
+            None,
+            Command::LogDetail,
+        ),
+    ],
+};
+
+/// The Sync screen once a run ended with rejected items, on top of [`SYNC_DONE`].
+pub const SYNC_RETRY: Table = Table {
+    title: "Sync: rejected items",
+    bindings: &[bind(
+        &[(KeyCode::Char('r'), NONE)],
+        "r",
+        "retry just the rejected ones (after fixing what Condeco said), plan first",
+        Some("retry rejected"),
+        Command::RetryRejected,
+    )],
+};
+
+/// The Sync screen with no plan (not read yet, or planning failed).
+pub const SYNC_IDLE: Table = Table {
+    title: "Sync",
+    bindings: &[bind(
+        &[(KeyCode::Char('r'), NONE)],
+        "r",
+        "plan (reads both services; nothing is written)",
+        Some("plan"),
+        Command::Refresh,
+    )],
+};
+
+/// The History screen, on top of [`LIST`] and [`GLOBAL`].
+pub const HISTORY: Table = Table {
+    title: "History",
+    bindings: &[
+        bind(
+            &[(KeyCode::Enter, NONE)],
+            "⏎",
+            "open the run: its rejected items and drift",
+            Some("open"),
+            Command::Open,
+        ),
+        bind(
+            &[(KeyCode::Char('s'), NONE)],
+            "s",
+            "sync now: the plan first, then the question before going ARMED",
+            Some("sync now"),
+            Command::StartSync,
+        ),
+        bind(
+            &[(KeyCode::Char('r'), NONE)],
+            "r",
+            "read the store again",
+            Some("refresh"),
+            Command::Refresh,
+        ),
+    ],
+};
+
 /// The `:` command line and the export path prompt. Other keys type.
 pub const PROMPT: Table = Table {
     title: "Prompt",
@@ -590,6 +887,27 @@ pub const UPLOAD_CLOSE: Table = Table {
         Some("close"),
         Command::Dismiss,
     )],
+};
+
+/// The Upload panel with nothing left to do: the next steps, closing the panel on the way.
+pub const UPLOAD_NEXT: Table = Table {
+    title: "Upload: next",
+    bindings: &[
+        bind(
+            &[(KeyCode::Char('3'), NONE)],
+            "3",
+            "close; Merge with an existing Condeco",
+            Some("merge"),
+            Command::Step(Step::Merge),
+        ),
+        bind(
+            &[(KeyCode::Char('4'), NONE)],
+            "4",
+            "close; plan the sync to Condeco",
+            Some("sync"),
+            Command::Step(Step::Sync),
+        ),
+    ],
 };
 
 /// The Upload panel while the dry run runs.
@@ -757,10 +1075,19 @@ mod tests {
             &[LOAD_COUNTRY_CHOICE, LOAD_FIELD][..],
             &[UPLOAD_LEAVE_OUT, UPLOAD_NO, UPLOAD_PANEL][..],
             &[UPLOAD_CONFIRM, UPLOAD_NO, UPLOAD_PANEL][..],
-            &[UPLOAD_CLOSE, UPLOAD_PANEL][..],
+            &[UPLOAD_CLOSE, UPLOAD_NEXT, UPLOAD_PANEL][..],
+            &[MERGE_WAITING, GLOBAL][..],
             &[UPLOAD_CHECKING, UPLOAD_PANEL][..],
             &[UPLOAD_RUNNING, UPLOAD_PANEL][..],
             &[HELP, SCROLL][..],
+            &[MERGE, LIST, GLOBAL][..],
+            &[MERGE_CHOOSER, LIST][..],
+            &[SYNC_PLAN, SCROLL, GLOBAL][..],
+            &[SYNC_ARM][..],
+            &[SYNC_RUNNING, SCROLL, GLOBAL][..],
+            &[SYNC_RETRY, SYNC_DONE, SCROLL, GLOBAL][..],
+            &[SYNC_IDLE, GLOBAL][..],
+            &[HISTORY, SCROLL, GLOBAL][..],
             &[CHANGES, SCROLL][..],
             &[CONFIRM][..],
             &[PROMPT][..],

@@ -3,7 +3,8 @@
 //! One owner of the state and the loop ([`App`], which routes events and runs jobs); one
 //! [`Event`] enum (key, mouse, resize, tick, job message) on one tokio channel; terminal input
 //! read by a task ([`event`]); long work (loading a template, writing the annotated copy,
-//! uploading) as background [`jobs`] that report by message, the work itself in [`work`]. One
+//! uploading, matching, planning, syncing, reading the history) as background [`jobs`] that
+//! report by message, the work itself in [`work`] and what it hands over in [`reads`]. One
 //! file per screen in [`screens`], each owning its state, keys and drawing; the overlays in
 //! [`help`] and [`prompt`]. Drawing ([`ui`]) reads the state only and happens when something
 //! changed, at most once per frame interval. Terminal setup and restore live in [`terminal`];
@@ -24,6 +25,7 @@ pub mod list;
 pub mod logging;
 pub mod portfolio_tree;
 pub mod prompt;
+pub mod reads;
 pub mod recent;
 pub mod screens;
 pub mod session;
@@ -86,7 +88,7 @@ pub async fn run(options: Options) -> Result<(), TuiError> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut terminal = terminal::enter()?;
     let stop = CancellationToken::new();
-    let input = event::spawn_input(tx.clone(), stop.clone());
+    let input = event::spawn_input(tx.clone(), stop.clone())?;
     let size = terminal.size()?;
     let mut app = App::new(
         tx,
@@ -107,8 +109,15 @@ pub async fn run(options: Options) -> Result<(), TuiError> {
     }
     let result = event_loop(&mut terminal, &mut app, &mut rx).await;
     stop.cancel();
-    let _ = input.await;
+    // The input thread notices within a tick.
+    let _ = tokio::task::spawn_blocking(move || input.join()).await;
     terminal::restore();
+    if !app.work_at_stake().is_empty() || app.is_armed() {
+        eprintln!("spacebridge: stopping the work in flight (a sync finishes its writes) …");
+    }
+    if !app.wind_down().await {
+        tracing::warn!("some work did not wind down in time");
+    }
     tracing::info!("tui stopped");
     result
 }

@@ -16,11 +16,13 @@ use crate::tui::layout::Chrome;
 use crate::tui::widgets::{Ctx, Scroll, box_rect, fit_words, hint_line, text_box};
 
 /// The command line's verbs, for Tab completion.
-pub const VERBS: [&str; 7] = [
-    "load ", "export ", "reload", "upload", "review", "help", "quit",
+pub const VERBS: [&str; 11] = [
+    "load ", "export ", "reload", "upload", "review", "merge", "sync", "plan", "history", "help",
+    "quit",
 ];
 /// What the command line offers, shown above it.
-const COMMANDS: &str = ":load PATH  :export PATH  :reload  :upload  :review  :help  :q";
+const COMMANDS: &str =
+    ":load PATH  :export PATH  :reload  :upload  :merge  :plan  :sync  :history  :help  :q";
 
 /// Which prompt is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

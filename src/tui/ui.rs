@@ -119,8 +119,8 @@ fn render_header(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
 
 fn render_steps(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
     let mut spans = vec![Span::raw(" ")];
-    let mut blocked: Vec<(Step, &str)> = Vec::new();
-    let mut notes: Vec<(Step, &str)> = Vec::new();
+    let mut blocked: Vec<(Step, String)> = Vec::new();
+    let mut notes: Vec<(Step, String)> = Vec::new();
     for (step, text) in step_tabs() {
         let reason = app.step_blocked(step);
         let note = app.step_note(step);
@@ -138,7 +138,7 @@ fn render_steps(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
         };
         spans.push(Span::styled(text, style));
         spans.push(Span::raw(" "));
-        blocked.extend(reason.map(|r| (step, r)));
+        blocked.extend(reason.map(|r| (step, r.to_string())));
         notes.extend(note.map(|n| (step, n)));
     }
     let mut said: Vec<String> = described(&blocked)
@@ -155,15 +155,15 @@ fn render_steps(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
     frame.render_widget(Line::from(spans), chrome.steps);
 }
 
-/// "3-5: not built yet": runs of neighbouring steps that share a reason, said once.
-fn described(reasons: &[(Step, &str)]) -> Vec<String> {
+/// "3-5: not possible yet": runs of neighbouring steps that share a reason, said once.
+fn described(reasons: &[(Step, String)]) -> Vec<String> {
     let mut groups: Vec<(u8, u8, &str)> = Vec::new();
     for (step, reason) in reasons {
         match groups.last_mut() {
             Some((_, last, r)) if r == reason && *last + 1 == step.number() => {
                 *last = step.number();
             }
-            _ => groups.push((step.number(), step.number(), reason)),
+            _ => groups.push((step.number(), step.number(), reason.as_str())),
         }
     }
     (groups.into_iter())
@@ -189,6 +189,14 @@ fn busy_text(app: &App, ctx: &Ctx) -> Option<String> {
             JobKind::Upload if app.is_armed() => "uploading … Esc in the panel stops".into(),
             JobKind::Upload => "dry run …".into(),
             JobKind::Export => "writing the annotated copy …".into(),
+            JobKind::Match => "reading both services and matching …".into(),
+            JobKind::Decide => "recording the decision …".into(),
+            JobKind::Plan => "planning the sync (a dry run) …".into(),
+            JobKind::Sync => match &app.sync.live {
+                Some(live) => format!("syncing {}/{} · 4 Sync shows it", live.done(), live.total()),
+                None => "syncing …".into(),
+            },
+            JobKind::History => "reading the history …".into(),
             JobKind::Sheets => continue,
         };
         parts.push(part);
@@ -215,20 +223,36 @@ fn render_status(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
     frame.render_widget(Line::from(spans), chrome.status);
 }
 
+/// What quitting would cut short, and what becomes of it.
+fn quit_question(app: &App) -> Vec<String> {
+    let at_stake = app.work_at_stake();
+    let mut lines: Vec<String> = (at_stake.iter())
+        .map(|kind| {
+            match kind {
+                JobKind::Sync => {
+                    "A sync is running: quitting cancels it after the writes in flight, and the \
+                     next sync resumes it (nothing is done twice)."
+                }
+                JobKind::Upload => {
+                    "An upload is running: it stops where it is; the next one finishes the rest."
+                }
+                JobKind::Decide => "A merge decision is being recorded: it may not be kept.",
+                JobKind::Export => "The annotated copy is being written: it is cancelled.",
+                _ => "A template is loading: it is cancelled.",
+            }
+            .to_string()
+        })
+        .collect();
+    lines.push("Quit anyway? Ctrl-C again quits too.".to_string());
+    lines
+}
+
 fn render_overlay(frame: &mut Frame, chrome: Chrome, app: &App, ctx: &Ctx) {
     let question = match &app.overlay {
         Overlay::None => return,
         Overlay::Help(help) => return help.render(frame, chrome.main, ctx),
         Overlay::Prompt(prompt) => return prompt.render(frame, chrome, ctx),
-        Overlay::ConfirmQuit => (
-            " Quit? ",
-            vec![
-                "A load, an export or an upload is still running.".to_string(),
-                "Quit anyway? It is cancelled (an upload stops where it is; the next one \
-                 finishes the rest). Ctrl-C again quits too."
-                    .to_string(),
-            ],
-        ),
+        Overlay::ConfirmQuit => (" Quit? ", quit_question(app)),
         Overlay::ConfirmOverwrite(out) => (
             " Overwrite? ",
             vec![

@@ -1,5 +1,5 @@
 //! Drawing pieces every part of the TUI shares: the drawing context ([`Ctx`]), the key-hint
-//! line drawn from the keymap, text fitted to a width (a word is never cut in the middle), a
+//! line drawn from the keymap, panes and list windows, text fitted to a width (a word is never cut in the middle), a
 //! one-line bar whose parts shorten by priority ([`fit_segments`]), the scroll position of a
 //! block of text ([`Scroll`]) and a centred text box. Pure functions of their arguments: no
 //! state of their own, no I/O.
@@ -9,9 +9,10 @@ use std::time::Instant;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use crate::tui::keymap::{self, Command, Table};
+use crate::tui::list::TextFilter;
 use crate::tui::theme::Theme;
 
 /// What drawing needs besides the state it draws.
@@ -23,6 +24,8 @@ pub struct Ctx {
 }
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+/// Ticks (25 ms each, `event::TICK`) per frame of the spinner: ten frames a second.
+const SPINNER_TICKS: u64 = 4;
 
 impl Ctx {
     /// A plain context, for measuring text outside drawing (styles do not change its size).
@@ -36,7 +39,8 @@ impl Ctx {
 
     /// The spinner's frame for this tick.
     pub fn spinner(&self) -> &'static str {
-        SPINNER[(self.tick % SPINNER.len() as u64) as usize]
+        let frame = self.tick / SPINNER_TICKS;
+        SPINNER[(frame % SPINNER.len() as u64) as usize]
     }
 }
 
@@ -92,6 +96,55 @@ pub fn pane<'a>(title: &str, focused: bool, ctx: &Ctx) -> Block<'a> {
         .border_type(border)
         .border_style(ctx.theme.border(focused))
         .title(Span::styled(format!(" {title} "), ctx.theme.title()))
+}
+
+/// A list pane's block: [`pane`], with the text filter on its bottom border while one is typed
+/// or kept.
+pub fn list_block<'a>(
+    title: &str,
+    focused: bool,
+    filter: Option<&TextFilter>,
+    ctx: &Ctx,
+) -> Block<'a> {
+    let mut block = pane(title, focused, ctx);
+    if let Some(filter) = filter.filter(|f| f.is_active()) {
+        let cursor = if filter.editing { "▏" } else { "" };
+        block = block.title_bottom(Line::from(vec![
+            Span::styled(" /", ctx.theme.key()),
+            Span::raw(format!("{}{cursor} ", filter.input.value())),
+        ]));
+    }
+    block
+}
+
+/// Draw `lines` (already only the window that fits) as a list in `block`, with `selected`
+/// (relative to the window) highlighted.
+pub fn render_list(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block,
+    lines: Vec<Line>,
+    selected: Option<usize>,
+    focused: bool,
+    ctx: &Ctx,
+) {
+    let list = List::new(lines.into_iter().map(ListItem::new))
+        .block(block)
+        .highlight_style(ctx.theme.selected(focused));
+    let mut list_state = ListState::default().with_selected(selected);
+    frame.render_stateful_widget(list, area, &mut list_state);
+}
+
+/// A screen that only says something (what to set, what it is doing, what failed): `text` in
+/// a bordered box titled `title` filling `area`, wrapped.
+pub fn message_screen(frame: &mut Frame, area: Rect, title: &str, text: &[String], ctx: &Ctx) {
+    let lines: Vec<Line> = text.iter().map(|l| Line::raw(l.clone())).collect();
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(Span::styled(format!(" {title} "), ctx.theme.title())))
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 /// "1 error", "3 errors".

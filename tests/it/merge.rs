@@ -6,60 +6,14 @@
 //! lost, every linked Condeco entity carries its `externalId`, the Condeco-only room left
 //! alone; a second `match` shows every decision kept and a second sync writes nothing.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 use spacebridge::sim::{Faults, Scenario};
 
 use crate::support::cli::{args, printed, run as spacebridge};
 use crate::support::synced::{
-    Expected, assert_no_duplicates, expected_of, external_ids, floor_external_ids,
+    assert_no_duplicates, external_ids, floor_external_ids, resources, synced_of,
 };
 use crate::support::{Side, Simulators, spawn_sims};
-
-/// The Condeco resources by id: (name, bookings, externalId).
-fn resources(condeco: &Value) -> BTreeMap<i64, (String, u64, Option<String>)> {
-    condeco["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let id = r["resourceId"].as_i64().unwrap();
-            let name = r["name"].as_str().unwrap().to_string();
-            let bookings = r["bookingCount"].as_u64().unwrap();
-            let external = r["externalId"].as_str().map(str::to_string);
-            (id, (name, bookings, external))
-        })
-        .collect()
-}
-
-/// What should reach Condeco: [`expected_of`] less the buildings without a reservation
-/// center (the scenario has one) and their floors and rooms.
-fn synced_of(eptura: &Value) -> Expected {
-    let unsynced: Vec<String> = eptura["buildings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["centers"].as_array().is_none_or(Vec::is_empty))
-        .map(|b| b["id"].to_string())
-        .collect();
-    let ids_in = |key: &str, building: &dyn Fn(&Value) -> &Value| -> Vec<String> {
-        eptura[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| unsynced.contains(&building(r)["id"].to_string()))
-            .map(|r| r["id"].to_string())
-            .collect()
-    };
-    let floors = ids_in("floors", &|f| &f["building"]);
-    let rooms = ids_in("rooms", &|r| &r["floor"]["building"]);
-    let mut want = expected_of(eptura);
-    want.locations.retain(|id| !unsynced.contains(id));
-    want.floors.retain(|id| !floors.contains(id));
-    want.resources.retain(|id| !rooms.contains(id));
-    want
-}
 
 /// `spacebridge ARGS --db DB` against the simulators; fails unless it exits 0.
 async fn ok(sims: &Simulators, db: &str, command: &[&str]) -> std::process::Output {

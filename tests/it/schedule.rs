@@ -67,6 +67,17 @@ async fn schedule_restarts_a_failed_run_refuses_a_second_daemon_and_stops_on_sig
     })
     .await;
     assert_eq!(succeeded.kind.to_string(), "resumed");
+    // The daemon keeps its rule and its next run in the store, for History.
+    let schedule = eventually("the next run recorded", || async {
+        Store::open(std::path::Path::new(&db))
+            .and_then(|s| s.schedule())
+            .ok()
+            .flatten()
+            .filter(|s| s.next_run.is_some())
+    })
+    .await;
+    assert_eq!(schedule.rule, "a sync now and every 2s");
+    assert_eq!(schedule.holder.pid, daemon.id());
 
     let pid = rustix::process::Pid::from_raw(daemon.id() as i32).unwrap();
     rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();

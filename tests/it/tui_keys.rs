@@ -125,24 +125,23 @@ fn number_keys_switch_steps_and_blocked_steps_say_why() {
 }
 
 #[test]
-fn steps_not_built_yet_say_so_even_with_an_invalid_template() {
-    // The template has errors; Merge is still simply not built, not "blocked by errors".
+fn merge_sync_and_history_say_what_the_session_lacks() {
+    // The template has errors; the steps still open (they work on the services, not the file)
+    // and, without settings, say what to set.
     let (mut app, _rx) = app_with(MISTAKES, 100, 30);
     let steps = screen(&app).lines().nth(1).unwrap_or_default().to_string();
-    assert!(steps.contains("3-5: not built yet"), "{steps}");
-    assert!(!steps.contains("valid template"), "{steps}");
+    assert!(!steps.contains("not built"), "{steps}");
     for (key, step) in [('3', Step::Merge), ('4', Step::Sync), ('5', Step::History)] {
         press(&mut app, KeyCode::Char(key));
         assert_eq!(app.step, step);
         let shown = screen(&app);
-        assert!(
-            shown.contains(&format!("{} is not built yet", step.title())),
-            "{shown}"
-        );
+        assert!(shown.contains("this session lacks"), "{shown}");
+        assert!(shown.contains("the mapping store"), "{shown}");
     }
-    // The Sync placeholder says what the session lacks for a sync.
     press(&mut app, KeyCode::Char('4'));
-    assert!(screen(&app).contains("Condeco: not configured"));
+    let shown = screen(&app);
+    assert!(shown.contains("Condeco is not configured"), "{shown}");
+    assert!(shown.contains("spacebridge demo"), "{shown}");
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.step, Step::Load, "Esc goes back");
 }

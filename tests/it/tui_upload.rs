@@ -5,8 +5,6 @@
 
 use crossterm::event::KeyCode;
 use serde_json::json;
-use spacebridge::cli::demo::assign_reservation_centers;
-use spacebridge::http::HttpConfig;
 use spacebridge::sim::{Faults, Scenario};
 use spacebridge::tui::screens::upload::Stage;
 use spacebridge::tui::{App, Event, Link, Session};
@@ -19,19 +17,14 @@ async fn simulator() -> Simulators {
     spawn_sims(Scenario::NewCustomer, Faults::default()).await
 }
 
-/// A session with a client of the simulator (no rate limit) and the demo's center step. The
-/// header shows a fixed address so snapshots do not depend on the port.
+/// A session with a client of the Eptura simulator and the demo's center step, and no
+/// Condeco: [`connected`] without it.
 fn session(sims: &Simulators) -> Session {
-    let http = HttpConfig {
-        rate_per_second: None,
-        ..HttpConfig::default()
-    };
     Session {
-        profile: Some("test".into()),
-        eptura: Link::Simulator("http://127.0.0.1:PORT".into()),
-        eptura_client: Some(sims.eptura_client_with(http)),
-        after_upload: Some(assign_reservation_centers(sims.eptura_url.clone())),
-        ..Session::default()
+        condeco: Link::NotConfigured,
+        condeco_client: None,
+        store: None,
+        ..connected(sims, std::path::Path::new("unused.sqlite"))
     }
 }
 

@@ -1,11 +1,14 @@
-//! One file per screen (and one for the Upload panel over Review). Each owns its `State` and
-//! implements [`Screen`]: its keys (`handle_key` → [`Action`]), its mouse, its drawing and the
-//! key tables its hints and help come from. Screens never start work themselves: they return
-//! an [`Action`] and the app carries it out, then hands them what the work reports.
+//! One file (or folder) per screen, and one for the Upload panel over Review. Each owns its
+//! `State` and implements [`Screen`]: its keys (`handle_key` → [`Action`]), its mouse, its
+//! drawing and the key tables its hints and help come from. Screens never start work
+//! themselves: they return an [`Action`] and the app carries it out, then hands them what the
+//! work reports.
 
+pub mod history;
 pub mod load;
-pub mod placeholder;
+pub mod merge;
 pub mod review;
+pub mod sync;
 pub mod upload;
 
 use std::path::PathBuf;
@@ -14,8 +17,10 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::domain::CountryCode;
+use crate::domain::{CountryCode, DecisionChange};
+use crate::store::RunId;
 use crate::tui::keymap::{Command, Table};
+use crate::tui::reads::EngineCommand;
 use crate::tui::widgets::Ctx;
 
 /// What a screen asks the app to do.
@@ -41,6 +46,25 @@ pub enum Action {
     ClosePanel,
     /// Drop a file from the recent list.
     ForgetRecent(PathBuf),
+    /// Merge: read both services and match.
+    ReadMerge,
+    /// Merge: record these decisions, then match again.
+    Decide(Vec<DecisionChange>),
+    /// Sync: plan (a dry run), of everything or only of what Condeco rejected.
+    Plan { retry_rejected: bool },
+    /// Sync: start the run the operator confirmed, with these held ops approved.
+    StartSync {
+        approved: std::collections::BTreeSet<String>,
+        retry_rejected: bool,
+    },
+    /// Sync: tell the running engine.
+    Engine(EngineCommand),
+    /// History: read the store's runs.
+    ReadHistory,
+    /// History: read one run's rejected items and drift.
+    ReadRun(RunId),
+    /// History: go to Sync, plan, and ask before going ARMED.
+    SyncNow,
     /// Tell the operator something in the status line.
     Message(String),
 }
@@ -68,6 +92,11 @@ pub trait Screen {
 
     /// The screen's area changed (the terminal was resized).
     fn resize(&mut self, _area: Rect) {}
+
+    /// The screen was brought to the front: what it needs read, if anything.
+    fn opened(&mut self) -> Option<Action> {
+        None
+    }
 
     /// Draw into `area`; reads the state only.
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx);

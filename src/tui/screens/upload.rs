@@ -268,13 +268,18 @@ const CHECKING: &[Table] = &[
 ];
 const RUNNING: &[Table] = &[keymap::UPLOAD_RUNNING, keymap::UPLOAD_PANEL, keymap::SCROLL];
 const STOPPING: &[Table] = &[keymap::UPLOAD_PANEL, keymap::SCROLL];
-const FINISHED: &[Table] = &[keymap::UPLOAD_CLOSE, keymap::UPLOAD_PANEL, keymap::SCROLL];
+const FINISHED: &[Table] = &[
+    keymap::UPLOAD_CLOSE,
+    keymap::UPLOAD_NEXT,
+    keymap::UPLOAD_PANEL,
+    keymap::SCROLL,
+];
 
 impl Screen for State {
     fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
         let command = keymap::lookup(self.tables(), &key)?;
         match (command, &self.stage) {
-            (Command::Help | Command::Quit, _) => Some(Action::Global(command)),
+            (Command::Help | Command::Quit | Command::Step(_), _) => Some(Action::Global(command)),
             (Command::Accept, Stage::LeaveOut) => self.dry_run(),
             (Command::Accept, Stage::Checked(report)) if report.writes() > 0 => {
                 self.start(Stage::Running, false)
@@ -534,7 +539,8 @@ fn body(state: &State, width: usize, ctx: &Ctx) -> Vec<Line<'static>> {
             lines.push(requests_line(state.stats, ctx));
             if report.writes() == 0 {
                 lines.push(Line::styled(
-                    "✓ everything is already in Eptura Workplace: nothing to upload",
+                    "✓ everything is already in Eptura Workplace: nothing to upload. Next: 3 \
+                     merges with an existing Condeco, 4 plans the sync",
                     bold,
                 ));
             } else {

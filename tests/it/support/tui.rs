@@ -1,6 +1,7 @@
 //! The TUI headless, for the `tui_*` modules: an app of a given size, keys, clicks, drawing on
-//! a `TestBackend`, loading a template the way the app does (or directly), and waiting for the
-//! background replies.
+//! a `TestBackend`, loading a template the way the app does (or directly), a session connected
+//! to the simulators with a store (for Merge, Sync and History), and waiting for the background
+//! replies.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -9,12 +10,35 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
+use spacebridge::cli::demo::assign_reservation_centers;
+use spacebridge::http::HttpConfig;
 use spacebridge::template::{self, LoadOptions};
 use spacebridge::tui::screens::{LoadRequest, review};
-use spacebridge::tui::{App, Event, JobId, JobMessage, Reply, Session, Theme, ui};
+use spacebridge::tui::{App, Event, JobId, JobMessage, Link, Reply, Session, Theme, ui};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
+use super::Simulators;
 pub use super::{MISTAKES, SAMPLE};
+
+/// A session connected to both simulators (clients without a rate limit), with a mapping store
+/// at `store` and the demo's reservation-center step after an upload. The header shows fixed
+/// addresses, so that snapshots do not depend on the ports.
+pub fn connected(sims: &Simulators, store: &Path) -> Session {
+    let http = HttpConfig {
+        rate_per_second: None,
+        ..HttpConfig::default()
+    };
+    Session {
+        profile: Some("test".into()),
+        eptura: Link::Simulator("http://127.0.0.1:PORT".into()),
+        condeco: Link::Simulator("http://127.0.0.1:PORT".into()),
+        eptura_client: Some(sims.eptura_client_with(http)),
+        condeco_client: Some(sims.condeco_client()),
+        store: Some(store.to_path_buf()),
+        after_upload: Some(assign_reservation_centers(sims.eptura_url.clone())),
+        ..Session::default()
+    }
+}
 
 /// A headless app of `width`×`height`, with no data directory and no colour.
 pub fn app(width: u16, height: u16) -> (App, UnboundedReceiver<Event>) {
@@ -174,12 +198,21 @@ async fn next_job(rx: &mut UnboundedReceiver<Event>) -> JobMessage {
 /// Whether a job's last message succeeded (the loader's or writer's message if not); `None`
 /// for progress and for sheet names, which are not what the tests wait for.
 fn outcome(message: &JobMessage) -> Option<Result<(), String>> {
+    fn ended<T>(result: &Result<T, String>) -> Result<(), String> {
+        result.as_ref().map(|_| ()).map_err(Clone::clone)
+    }
     let result = match &message.reply {
         _ if !message.done => return None,
-        Reply::Sheets { .. } | Reply::UploadProgress { .. } => return None,
-        Reply::Loaded(result) => result.as_ref().map(|_| ()).map_err(Clone::clone),
-        Reply::Exported(result) => result.as_ref().map(|_| ()).map_err(Clone::clone),
-        Reply::Uploaded { result, .. } => result.as_ref().map(|_| ()).map_err(Clone::clone),
+        Reply::Sheets { .. } | Reply::UploadProgress { .. } | Reply::SyncEvents(_) => return None,
+        Reply::Loaded(result) => ended(result),
+        Reply::Exported(result) => ended(result),
+        Reply::Uploaded { result, .. } => ended(result),
+        Reply::Matched(result) => ended(result),
+        Reply::Decided(result) => ended(result),
+        Reply::Planned(result) => ended(result),
+        Reply::Synced(result) => ended(result),
+        Reply::History(result) => ended(result),
+        Reply::RunDetail(result) => ended(result),
     };
     Some(result)
 }
@@ -199,6 +232,25 @@ pub async fn next_reply(
             return (id, result);
         }
     }
+}
+
+/// Wait until no job the operator waits for runs, checking that each ended well.
+pub async fn settle(app: &mut App, rx: &mut UnboundedReceiver<Event>) {
+    while app.is_busy() {
+        let (_, result) = next_reply(app, rx).await;
+        assert_eq!(result, Ok(()));
+    }
+}
+
+/// With a plan asked for (`4`, or `s` after a run): wait for it, check it says it resumes
+/// run 1, then `s y` and wait for the run's end.
+pub async fn resume_by_keys(app: &mut App, rx: &mut UnboundedReceiver<Event>) {
+    settle(app, rx).await;
+    let shown = screen(app);
+    assert!(shown.contains("this sync resumes run 1"), "{shown}");
+    press(app, KeyCode::Char('s'));
+    press(app, KeyCode::Char('y'));
+    settle(app, rx).await;
 }
 
 /// Hand the app job messages until `done` says the app is where the test wants it; fails

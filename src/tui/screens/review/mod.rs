@@ -18,7 +18,7 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 use tui_input::Input;
 
 use super::{Action, Screen};
@@ -29,8 +29,8 @@ use crate::tui::list::{Cursor, TextFilter};
 use crate::tui::portfolio_tree::{Expansion, NodeId, Status, Tree, floor_label};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{
-    Ctx, Scroll, box_rect, fit_words, inner_height, pane, plural, text_box, truncate,
-    wrapped_height,
+    Ctx, Scroll, box_rect, fit_words, inner_height, list_block, pane, plural, render_list,
+    text_box, truncate, wrapped_height,
 };
 
 /// The key tables of this screen, most specific first.
@@ -867,35 +867,6 @@ fn render_banner(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     );
 }
 
-fn block<'a>(title: &str, focused: bool, filter: Option<&TextFilter>, ctx: &Ctx) -> Block<'a> {
-    let mut block = pane(title, focused, ctx);
-    if let Some(filter) = filter.filter(|f| f.is_active()) {
-        let cursor = if filter.editing { "▏" } else { "" };
-        block = block.title_bottom(Line::from(vec![
-            Span::styled(" /", ctx.theme.key()),
-            Span::raw(format!("{}{cursor} ", filter.input.value())),
-        ]));
-    }
-    block
-}
-
-/// Draw `lines` (already only the window) as a list with `selected` (relative) highlighted.
-fn render_window(
-    frame: &mut Frame,
-    area: Rect,
-    block: Block,
-    lines: Vec<Line>,
-    selected: Option<usize>,
-    focused: bool,
-    ctx: &Ctx,
-) {
-    let list = List::new(lines.into_iter().map(ListItem::new))
-        .block(block)
-        .highlight_style(ctx.theme.selected(focused));
-    let mut list_state = ListState::default().with_selected(selected);
-    frame.render_stateful_widget(list, area, &mut list_state);
-}
-
 fn status_counts(status: Status) -> String {
     let mut out = String::new();
     if status.errors > 0 {
@@ -1025,9 +996,9 @@ fn render_tree(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
     let lines = (rows.into_iter())
         .map(|row| row.line(state, width, right, counts, ctx))
         .collect();
-    let block = block(&title, focused, Some(&state.tree_filter), ctx);
+    let block = list_block(&title, focused, Some(&state.tree_filter), ctx);
     let selected = (!state.rows.is_empty()).then(|| cursor.selected.saturating_sub(cursor.offset));
-    render_window(frame, area, block, lines, selected, focused, ctx);
+    render_list(frame, area, block, lines, selected, focused, ctx);
 }
 
 fn finding_text(d: &Diagnostic) -> String {
@@ -1061,7 +1032,7 @@ fn render_findings(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         })
         .collect();
     let empty = lines.is_empty();
-    let mut block = block(&title, focused, Some(&state.findings_filter.text), ctx);
+    let mut block = list_block(&title, focused, Some(&state.findings_filter.text), ctx);
     if !described.is_empty() {
         block = block.title_bottom(Line::from(vec![
             Span::styled(" filter ", ctx.theme.key()),
@@ -1081,7 +1052,7 @@ fn render_findings(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         return;
     }
     let selected = Some(cursor.selected.saturating_sub(cursor.offset));
-    render_window(frame, area, block, lines, selected, focused, ctx);
+    render_list(frame, area, block, lines, selected, focused, ctx);
 }
 
 fn render_types(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
@@ -1108,9 +1079,9 @@ fn render_types(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
         })
         .collect();
     let title = format!("Space types  {}", types.len());
-    let block = block(&title, focused, Some(&state.types_filter), ctx);
+    let block = list_block(&title, focused, Some(&state.types_filter), ctx);
     let selected = (!lines.is_empty()).then(|| cursor.selected.saturating_sub(cursor.offset));
-    render_window(frame, area, block, lines, selected, focused, ctx);
+    render_list(frame, area, block, lines, selected, focused, ctx);
 }
 
 /// Widest the reload popup grows.
