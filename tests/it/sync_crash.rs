@@ -272,6 +272,16 @@ impl Watched {
     }
 }
 
+/// A test that fails while a daemon runs does not leave it running.
+impl Drop for Watched {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// After a kill: the store opens and passes SQLite's check, Condeco holds nothing twice.
 async fn assert_survived(sim: &SimProcess, store: &std::path::Path, when: &str) {
     let opened = spacebridge::store::Store::open(store).expect("the store opens");
