@@ -724,6 +724,29 @@ mod tests {
     }
 
     #[test]
+    fn a_field_is_named_as_its_json_names_it() {
+        let fields = [
+            Field::Name,
+            Field::NameCode,
+            Field::Code,
+            Field::Street,
+            Field::PostalCode,
+            Field::City,
+            Field::State,
+            Field::FloorNumber,
+            Field::Capacity,
+            Field::Kind,
+            Field::ExternalId,
+            Field::Mapping,
+            Field::Decision,
+        ];
+        for field in fields {
+            let json = serde_json::to_value(field).unwrap();
+            assert_eq!(json.as_str(), Some(field.as_str()));
+        }
+    }
+
+    #[test]
     fn a_prefix_added_or_dropped_is_plausible() {
         let s = names(Level::Resource, "HOU-03-001", "03-001");
         assert!((0.85..1.0).contains(&s), "{s}");

@@ -583,3 +583,32 @@ async fn pause_resume_and_cancel_then_the_next_sync_resumes() {
     assert_condeco_matches(&sims).await;
     sims.shutdown().await;
 }
+
+#[test]
+fn without_colour_the_live_view_keeps_its_symbols_and_words() {
+    let mut app = running_app(100, 30, Some(crashed_run()));
+    app.theme = spacebridge::tui::Theme { color: false };
+    let terminal = draw(&app);
+    for cell in terminal.backend().buffer().content() {
+        assert_eq!(
+            cell.fg,
+            ratatui::style::Color::Reset,
+            "no colour under NO_COLOR"
+        );
+        assert_eq!(
+            cell.bg,
+            ratatui::style::Color::Reset,
+            "no colour under NO_COLOR"
+        );
+    }
+    let text = terminal.backend().to_string();
+    for said in [
+        "ARMED",
+        "✓countries",
+        "▸resources",
+        "after run 6 crashed",
+        "429s",
+    ] {
+        assert!(text.contains(said), "{said}: {text}");
+    }
+}
