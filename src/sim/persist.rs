@@ -18,6 +18,10 @@ use serde_json::Value;
 
 use super::{CondecoState, EpturaState, SimError};
 
+/// The largest snapshot or journal read back (a `large:100000` state is about 20 MiB of
+/// snapshot; the journal is folded into it once it outgrows it).
+const MAX_STATE_FILE_BYTES: u64 = 1 << 30;
+
 /// Bumped when the layout changes; a file of another version is refused, not misread.
 /// Version 2 added the journal.
 const VERSION: u32 = 2;
@@ -220,14 +224,31 @@ impl StateFile {
         }
     }
 
+    /// `file`, refused when larger than [`MAX_STATE_FILE_BYTES`] and read no further than that.
+    fn bounded(&self, file: File, what: &str) -> Result<std::io::Take<File>, SimError> {
+        let size = file
+            .metadata()
+            .map_err(|e| self.failed(format!("{what}{e}")))?
+            .len();
+        if size > MAX_STATE_FILE_BYTES {
+            return Err(self.failed(format!(
+                "{what}{size} bytes, over the {MAX_STATE_FILE_BYTES} a state file may hold"
+            )));
+        }
+        Ok(std::io::Read::take(file, MAX_STATE_FILE_BYTES))
+    }
+
     /// The saved states (the snapshot with the journal replayed), or `None` when there is no
     /// snapshot yet.
     pub(super) fn load(&self) -> Result<Option<(EpturaState, CondecoState)>, SimError> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(bytes) => bytes,
+        let file = match File::open(&self.path) {
+            Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.failed(e.to_string())),
         };
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut self.bounded(file, "")?, &mut bytes)
+            .map_err(|e| self.failed(e.to_string()))?;
         let saved: Saved =
             serde_json::from_slice(&bytes).map_err(|e| self.failed(e.to_string()))?;
         if saved.version != VERSION {
@@ -248,6 +269,7 @@ impl StateFile {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(self.failed(format!("its journal: {e}"))),
         };
+        let file = self.bounded(file, "its journal: ")?;
         let mut lines = BufReader::new(file).split(b'\n').enumerate().peekable();
         while let Some((number, line)) = lines.next() {
             let line = line.map_err(|e| self.failed(format!("its journal: {e}")))?;
@@ -354,4 +376,39 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut file = File::create(&temporary)?;
     file.write_all(bytes)?;
     std::fs::rename(&temporary, path)
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+
+    #[test]
+    fn a_state_file_or_journal_over_the_bound_is_refused_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let file = StateFile::new(path.clone());
+        // A sparse file: its size says 2 GiB, nothing is written.
+        File::create(&path)
+            .unwrap()
+            .set_len(2 * MAX_STATE_FILE_BYTES)
+            .unwrap();
+        let error = file.load().unwrap_err().to_string();
+        assert!(error.contains("over the"), "{error}");
+        // A readable snapshot and an oversized journal beside it.
+        std::fs::remove_file(&path).unwrap();
+        File::create(&file.journal_path)
+            .unwrap()
+            .set_len(MAX_STATE_FILE_BYTES + 1)
+            .unwrap();
+        let mut eptura = EpturaState::default();
+        let mut condeco = CondecoState::default();
+        let error = file
+            .replay_journal(&mut eptura, &mut condeco)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("its journal") && error.contains("over the"),
+            "{error}"
+        );
+    }
 }

@@ -116,8 +116,8 @@ impl EpturaSnapshot {
         read_at_ms: i64,
     ) -> Result<(Self, CopyUpdate), EpturaError> {
         let since = copy.read_at_ms.saturating_sub(CHANGES_OVERLAP_MS);
-        // Seven listings, each paged one page after another as Eptura asks; two at a time
-        // (the long id listings beside the short ones), which the HTTP layer's pacing covers.
+        // Seven listings, two at a time (the long id listings beside the short ones); whole
+        // records are paged one page after another as Eptura asks, id pages a few at a time.
         let (small, ids) = tokio::join!(
             async {
                 let countries = eptura.countries().await?;

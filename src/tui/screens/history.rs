@@ -11,7 +11,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::{Action, Screen};
+use super::{Action, Screen, lacking};
 use crate::domain::when::{human_duration, short_time};
 use crate::store::{Run, RunStatus};
 use crate::tui::keymap::{self, Command, Table};
@@ -414,9 +414,8 @@ impl Screen for State {
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let read = match &self.stage {
             Stage::NotConfigured(missing) => {
-                let mut text =
-                    vec!["The history is kept in the mapping store; this session lacks:".into()];
-                text.extend(missing.iter().map(|m| format!("  ✗ {m}")));
+                let intro = "The history is kept in the mapping store; this session lacks:";
+                let text = lacking(intro, missing, None);
                 return message_screen(frame, area, "History", &text, ctx);
             }
             Stage::Failed(message) => {

@@ -23,6 +23,18 @@ use crate::tui::keymap::{Command, Table};
 use crate::tui::reads::EngineCommand;
 use crate::tui::widgets::Ctx;
 
+/// What a screen says when the session lacks settings: `intro`, each missing setting (with how
+/// to set it) marked ✗, then `hint` after a blank line when there is one.
+pub fn lacking(intro: &str, missing: &[String], hint: Option<&str>) -> Vec<String> {
+    let mut text = vec![intro.to_string()];
+    text.extend(missing.iter().map(|m| format!("  ✗ {m}")));
+    if let Some(hint) = hint {
+        text.push(String::new());
+        text.push(hint.to_string());
+    }
+    text
+}
+
 /// What a screen asks the app to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {

@@ -14,7 +14,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::{Action, Screen};
+use super::{Action, Screen, lacking};
 use crate::domain::{CondecoKey, Decision, DecisionChange, ExternalId, SyncKind};
 use crate::matcher::{Band, Item, Level, Outcome};
 use crate::template::Severity;
@@ -765,14 +765,11 @@ fn is_decision(command: Command) -> bool {
 
 /// What the screen says when the session cannot reach a service or the store.
 fn not_configured(missing: &[String]) -> Vec<String> {
-    let mut text = vec![
-        "The merge needs Eptura Workplace, Condeco and the mapping store; this session lacks:"
-            .to_string(),
-    ];
-    text.extend(missing.iter().map(|m| format!("  ✗ {m}")));
-    text.push(String::new());
-    text.push("spacebridge demo --scenario existing-customer runs it against simulators.".into());
-    text
+    lacking(
+        "The merge needs Eptura Workplace, Condeco and the mapping store; this session lacks:",
+        missing,
+        Some("spacebridge demo --scenario existing-customer runs it against simulators."),
+    )
 }
 
 fn render_counts(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {

@@ -21,6 +21,7 @@ use crate::sync::engine::HeldOp;
 use crate::template::Severity;
 use crate::tui::keymap;
 use crate::tui::reads::PlanRead;
+use crate::tui::screens::lacking;
 use crate::tui::widgets::{
     Ctx, Scroll, box_rect, hint_line, message_screen, pane, render_list, text_box, truncate,
     wrap_words,
@@ -65,14 +66,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: &Ctx) {
 }
 
 fn not_configured(missing: &[String]) -> Vec<String> {
-    let mut text = vec![
-        "The sync needs Eptura Workplace, Condeco and the mapping store; this session lacks:"
-            .to_string(),
-    ];
-    text.extend(missing.iter().map(|m| format!("  ✗ {m}")));
-    text.push(String::new());
-    text.push("spacebridge demo runs the whole onboarding against simulators.".into());
-    text
+    lacking(
+        "The sync needs Eptura Workplace, Condeco and the mapping store; this session lacks:",
+        missing,
+        Some("spacebridge demo runs the whole onboarding against simulators."),
+    )
 }
 
 fn count(map: &BTreeMap<SyncKind, u64>, kind: SyncKind) -> u64 {
